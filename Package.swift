@@ -1,0 +1,62 @@
+// swift-tools-version: 6.0
+//
+// zkmargin: prove that a trading account meets a venue's maintenance margin
+// without revealing its holdings. See README.md and Circuits/README.md.
+import PackageDescription
+
+let package = Package(
+    name: "zkmargin",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "zkmargin", targets: ["zkmargin"]),
+        .executable(name: "zkmargin-verify", targets: ["zkmargin-verify"]),
+        .library(name: "ZKGroup", targets: ["ZKGroup"]),
+        .library(name: "ZKProofs", targets: ["ZKProofs"]),
+        .library(name: "MarginCircuits", targets: ["MarginCircuits"]),
+        .library(name: "Solvency", targets: ["Solvency"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: linked, never vendored.
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .systemLibrary(
+            name: "CGMP",
+            pkgConfig: "gmp",
+            providers: [.apt(["libgmp-dev"]), .brew(["gmp"])]
+        ),
+
+        // Libraries. Dependencies point one way:
+        // ZKGroup <- ZKProofs <- Solvency -> MarginCircuits.
+        .target(name: "ZKGroup", dependencies: ["CLibCrypto", "CGMP"]),
+        .target(name: "ZKProofs", dependencies: ["ZKGroup", "CLibCrypto"]),
+        .target(name: "MarginCircuits", dependencies: ["CGMP"]),
+        .target(name: "Solvency", dependencies: ["ZKProofs", "ZKGroup", "MarginCircuits", "CLibCrypto"]),
+
+        // Executables: argument parsing and printing only.
+        .executableTarget(
+            name: "zkmargin",
+            dependencies: [
+                "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "zkmargin-verify",
+            dependencies: [
+                "Solvency",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "ZKGroupTests", dependencies: ["ZKGroup"]),
+        .testTarget(name: "ZKProofsTests", dependencies: ["ZKProofs", "ZKGroup"]),
+        .testTarget(name: "MarginCircuitsTests", dependencies: ["MarginCircuits"]),
+        .testTarget(name: "SolvencyTests", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits"]),
+    ]
+)

@@ -1,0 +1,214 @@
+import CGMP
+import CLibCrypto
+
+/// An element of the scalar field ℤ/nℤ of a curve, n the group order.
+///
+/// Invariant: the value is always fully reduced, `0 ≤ value < n`, so two
+/// scalars are equal exactly when their representations are.
+///
+/// Arithmetic runs on GMP's `mpn` layer over four 64-bit limbs. It is not
+/// guaranteed constant-time; secrets only ever meet curve points through
+/// OpenSSL's constant-time scalar multiplication (`Point.multiplied(by:)`).
+public struct Scalar: Sendable, Hashable {
+    /// The curve whose order this scalar is reduced by.
+    public let curve: Curve
+    var value: U256
+
+    init(unchecked value: U256, curve: Curve) {
+        self.value = value
+        self.curve = curve
+    }
+
+    // MARK: Constants and constructors
+
+    public static func zero(_ curve: Curve) -> Scalar { Scalar(unchecked: .zero, curve: curve) }
+    public static func one(_ curve: Curve) -> Scalar { Scalar(unchecked: .one, curve: curve) }
+
+    /// The scalar congruent to `v` mod n (negative values wrap to n − |v|).
+    public init(_ v: Int, curve: Curve) {
+        let magnitude = Scalar(unchecked: U256(UInt64(v.magnitude), 0, 0, 0), curve: curve)
+        self = v < 0 ? Scalar.negate(magnitude) : magnitude
+    }
+
+    /// The scalar congruent to `v` mod n.
+    public init(_ v: UInt64, curve: Curve) {
+        self.init(unchecked: U256(v, 0, 0, 0), curve: curve)
+    }
+
+    /// Strict canonical decoding: exactly 32 big-endian bytes encoding a value < n.
+    public init<B: Collection<UInt8>>(canonical bytes: B, curve: Curve) throws(GroupError) {
+        guard bytes.count == 32 else { throw .scalarLength(bytes.count) }
+        let v = U256(bigEndian: bytes)
+        guard U256.compare(v, curve.parameters.order) < 0 else { throw .scalarNotReduced }
+        self.init(unchecked: v, curve: curve)
+    }
+
+    /// Reduces an arbitrary-length big-endian natural number mod n. Used for
+    /// hash outputs (64 bytes, so the bias is below 2⁻²⁵⁶) and for public
+    /// integer coefficients of any size.
+    public init<B: Collection<UInt8>>(reducing bytes: B, curve: Curve) {
+        let bytes = Array(bytes)
+        let limbCount = max(4, (bytes.count + 7) / 8)
+        var limbs = [mp_limb_t](repeating: 0, count: limbCount)
+        for (i, byte) in bytes.reversed().enumerated() {
+            limbs[i / 8] |= mp_limb_t(byte) << mp_limb_t(8 * (i % 8))
+        }
+        var r = U256.zero
+        if limbCount == 4 && U256.compare(U256(UInt64(limbs[0]), UInt64(limbs[1]), UInt64(limbs[2]), UInt64(limbs[3])), curve.parameters.order) < 0 {
+            r = U256(UInt64(limbs[0]), UInt64(limbs[1]), UInt64(limbs[2]), UInt64(limbs[3]))
+        } else {
+            var q = [mp_limb_t](repeating: 0, count: limbCount - 3)
+            curve.parameters.order.withLimbs { n in
+                r.withMutableLimbs { rp in zk_mpn_tdiv_qr(&q, rp, limbs, mp_size_t(limbCount), n, 4) }
+            }
+        }
+        self.init(unchecked: r, curve: curve)
+    }
+
+    /// A uniformly random nonzero scalar in [1, n): 64 bytes from `source`
+    /// reduced mod n, drawn again in the (2⁻²⁵⁶-likely) event of zero.
+    public static func random<R: RandomBytesSource>(_ curve: Curve, using source: inout R) -> Scalar {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        defer { secureZero(&bytes) }
+        while true {
+            source.fill(&bytes)
+            let s = Scalar(reducing: bytes, curve: curve)
+            if !s.isZero { return s }
+        }
+    }
+
+    /// A uniformly random nonzero scalar from OpenSSL's `RAND_priv_bytes`.
+    public static func random(_ curve: Curve) -> Scalar {
+        var source = SystemRandom()
+        return random(curve, using: &source)
+    }
+
+    // MARK: Encoding
+
+    /// 32 bytes, big-endian.
+    public var bytes: [UInt8] { value.bigEndianBytes }
+
+    public var isZero: Bool { value.isZero }
+
+    // MARK: Arithmetic
+
+    static func checkSameCurve(_ a: Scalar, _ b: Scalar) {
+        precondition(a.curve == b.curve, "scalars from different curves")
+    }
+
+    public static func + (a: Scalar, b: Scalar) -> Scalar {
+        checkSameCurve(a, b)
+        let n = a.curve.parameters.order
+        var (s, carry) = U256.add(a.value, b.value)
+        if carry || U256.compare(s, n) >= 0 { s = U256.sub(s, n).0 }
+        return Scalar(unchecked: s, curve: a.curve)
+    }
+
+    public static func - (a: Scalar, b: Scalar) -> Scalar {
+        checkSameCurve(a, b)
+        var (d, borrow) = U256.sub(a.value, b.value)
+        if borrow { d = U256.add(d, a.curve.parameters.order).0 }
+        return Scalar(unchecked: d, curve: a.curve)
+    }
+
+    public static prefix func - (a: Scalar) -> Scalar { negate(a) }
+
+    static func negate(_ a: Scalar) -> Scalar {
+        a.isZero ? a : Scalar(unchecked: U256.sub(a.curve.parameters.order, a.value).0, curve: a.curve)
+    }
+
+    public static func * (a: Scalar, b: Scalar) -> Scalar {
+        checkSameCurve(a, b)
+        var product = [mp_limb_t](repeating: 0, count: 8)
+        var quotient = [mp_limb_t](repeating: 0, count: 5)
+        var r = U256.zero
+        a.value.withLimbs { ap in
+            b.value.withLimbs { bp in zk_mpn_mul_n(&product, ap, bp, 4) }
+        }
+        a.curve.parameters.order.withLimbs { n in
+            r.withMutableLimbs { rp in zk_mpn_tdiv_qr(&quotient, rp, product, 8, n, 4) }
+        }
+        return Scalar(unchecked: r, curve: a.curve)
+    }
+
+    public static func += (a: inout Scalar, b: Scalar) { a = a + b }
+    public static func -= (a: inout Scalar, b: Scalar) { a = a - b }
+    public static func *= (a: inout Scalar, b: Scalar) { a = a * b }
+
+    /// The multiplicative inverse, or nil for zero. Uses GMP's `mpz_invert`
+    /// (variable time: call it on public values only, e.g. challenges).
+    public func inverse() -> Scalar? {
+        guard !isZero else { return nil }
+        var r = U256.zero
+        var ok: Int32 = 0
+        value.withLimbs { ap in
+            curve.parameters.order.withLimbs { np in
+                var aRO = __mpz_struct(), nRO = __mpz_struct(), out = __mpz_struct()
+                zk_mpz_init(&out)
+                defer { zk_mpz_clear(&out) }
+                let a = zk_mpz_roinit_n(&aRO, ap, 4)
+                let n = zk_mpz_roinit_n(&nRO, np, 4)
+                ok = zk_mpz_invert(&out, a, n)
+                let size = zk_mpz_size(&out)
+                for i in 0..<min(size, 4) { r[i] = UInt64(zk_mpz_getlimbn(&out, mp_size_t(i))) }
+            }
+        }
+        return ok != 0 ? Scalar(unchecked: r, curve: curve) : nil
+    }
+
+    /// Inverts every element with one field inversion (Montgomery's trick):
+    /// prefix products, one inverse, then a backward sweep. Returns nil if
+    /// any element is zero.
+    public static func batchInverse(_ xs: [Scalar]) -> [Scalar]? {
+        guard let first = xs.first else { return [] }
+        var prefix = [Scalar]()
+        prefix.reserveCapacity(xs.count)
+        var acc = Scalar.one(first.curve)
+        for x in xs {
+            if x.isZero { return nil }
+            prefix.append(acc)
+            acc = acc * x
+        }
+        guard var inv = acc.inverse() else { return nil }
+        var out = xs
+        for i in stride(from: xs.count - 1, through: 0, by: -1) {
+            out[i] = inv * prefix[i]
+            inv = inv * xs[i]
+        }
+        return out
+    }
+
+    /// `self^e` for a small public exponent, by square-and-multiply.
+    public func power(_ e: UInt64) -> Scalar {
+        var result = Scalar.one(curve), base = self, e = e
+        while e > 0 {
+            if e & 1 == 1 { result = result * base }
+            base = base * base
+            e >>= 1
+        }
+        return result
+    }
+
+    /// `[1, x, x², …, x^(count−1)]`.
+    public func powers(count: Int) -> [Scalar] {
+        var out = [Scalar]()
+        out.reserveCapacity(count)
+        var acc = Scalar.one(curve)
+        for _ in 0..<count {
+            out.append(acc)
+            acc = acc * self
+        }
+        return out
+    }
+}
+
+extension Scalar: CustomStringConvertible {
+    /// Deliberately opaque: scalars are often secrets (blinding factors,
+    /// openings) and must never reach a log line by accident. Use `bytes` to
+    /// print a public scalar on purpose.
+    public var description: String { "Scalar(\(curve), <redacted>)" }
+}
+
+extension Scalar: CustomDebugStringConvertible {
+    public var debugDescription: String { description }
+}

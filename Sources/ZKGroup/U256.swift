@@ -1,0 +1,155 @@
+import CGMP
+
+/// A 256-bit natural number as four 64-bit limbs, least significant first
+/// (GMP's `mp_limb_t` order). Internal representation shared by `Scalar`,
+/// the field arithmetic and the encoders; never part of the public API.
+///
+/// The storage is a homogeneous tuple so that its memory is contiguous and can
+/// be handed to GMP's `mpn_*` functions without copying.
+
+struct U256: Sendable {
+    var w: (UInt64, UInt64, UInt64, UInt64)
+
+    init(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64) {
+        w = (w0, w1, w2, w3)
+    }
+
+    static let zero = U256(0, 0, 0, 0)
+    static let one = U256(1, 0, 0, 0)
+
+    /// Reads 32 big-endian bytes. Precondition: `bytes.count == 32`.
+    init<B: Collection<UInt8>>(bigEndian bytes: B) {
+        precondition(bytes.count == 32, "U256 needs exactly 32 bytes")
+        var limbs: [UInt64] = [0, 0, 0, 0]
+        for (i, byte) in bytes.enumerated() {
+            let limb = 3 - i / 8
+            limbs[limb] = (limbs[limb] << 8) | UInt64(byte)
+        }
+        w = (limbs[0], limbs[1], limbs[2], limbs[3])
+    }
+
+    /// Parses a big-endian hexadecimal constant (for curve parameters).
+    init(hex: String) {
+        var digits = Array(hex.utf8)
+        precondition(digits.count <= 64)
+        digits = Array(repeating: UInt8(ascii: "0"), count: 64 - digits.count) + digits
+        var bytes = [UInt8](repeating: 0, count: 32)
+        func nibble(_ c: UInt8) -> UInt8 {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+            default: preconditionFailure("bad hex digit in constant")
+            }
+        }
+        for i in 0..<32 { bytes[i] = nibble(digits[2 * i]) << 4 | nibble(digits[2 * i + 1]) }
+        self.init(bigEndian: bytes)
+    }
+
+    /// 32 big-endian bytes.
+    var bigEndianBytes: [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        let limbs = [w.3, w.2, w.1, w.0]
+        for (i, limb) in limbs.enumerated() {
+            for j in 0..<8 { out[8 * i + j] = UInt8(truncatingIfNeeded: limb >> (56 - 8 * UInt64(j))) }
+        }
+        return out
+    }
+
+    subscript(i: Int) -> UInt64 {
+        get {
+            switch i {
+            case 0: return w.0
+            case 1: return w.1
+            case 2: return w.2
+            default: return w.3
+            }
+        }
+        set {
+            switch i {
+            case 0: w.0 = newValue
+            case 1: w.1 = newValue
+            case 2: w.2 = newValue
+            default: w.3 = newValue
+            }
+        }
+    }
+
+    var isZero: Bool { (w.0 | w.1 | w.2 | w.3) == 0 }
+
+    /// Bit `i` (0 = least significant).
+    func bit(_ i: Int) -> Bool { (self[i >> 6] >> UInt64(i & 63)) & 1 == 1 }
+
+    /// `bits` bits starting at bit `start` (bits ≤ 63), zero beyond bit 255.
+    func bits(from start: Int, count bits: Int) -> Int {
+        let limb = start >> 6, shift = start & 63
+        guard limb < 4 else { return 0 }
+        var v = self[limb] >> UInt64(shift)
+        if shift + bits > 64, limb + 1 < 4 { v |= self[limb + 1] << UInt64(64 - shift) }
+        return Int(v & ((1 << UInt64(bits)) - 1))
+    }
+
+    /// Number of significant bits.
+    var bitWidth: Int {
+        for i in stride(from: 3, through: 0, by: -1) where self[i] != 0 {
+            return 64 * i + 64 - self[i].leadingZeroBitCount
+        }
+        return 0
+    }
+
+    /// Runs `body` with a pointer to the four limbs.
+    func withLimbs<R>(_ body: (UnsafePointer<mp_limb_t>) throws -> R) rethrows -> R {
+        try withUnsafePointer(to: w) { tuple in
+            try tuple.withMemoryRebound(to: mp_limb_t.self, capacity: 4) { try body($0) }
+        }
+    }
+
+    mutating func withMutableLimbs<R>(_ body: (UnsafeMutablePointer<mp_limb_t>) throws -> R) rethrows -> R {
+        try withUnsafeMutablePointer(to: &w) { tuple in
+            try tuple.withMemoryRebound(to: mp_limb_t.self, capacity: 4) { try body($0) }
+        }
+    }
+
+    /// Three-way comparison as natural numbers.
+    static func compare(_ a: U256, _ b: U256) -> Int {
+        for i in stride(from: 3, through: 0, by: -1) {
+            if a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
+        }
+        return 0
+    }
+
+    /// `a + b` and the carry out.
+    static func add(_ a: U256, _ b: U256) -> (U256, Bool) {
+        var r = U256.zero
+        var carry: UInt64 = 0
+        for i in 0..<4 {
+            let (s1, c1) = a[i].addingReportingOverflow(b[i])
+            let (s2, c2) = s1.addingReportingOverflow(carry)
+            r[i] = s2
+            carry = (c1 ? 1 : 0) + (c2 ? 1 : 0)
+        }
+        return (r, carry != 0)
+    }
+
+    /// `a − b` and the borrow out.
+    static func sub(_ a: U256, _ b: U256) -> (U256, Bool) {
+        var r = U256.zero
+        var borrow: UInt64 = 0
+        for i in 0..<4 {
+            let (d1, b1) = a[i].subtractingReportingOverflow(b[i])
+            let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+            r[i] = d2
+            borrow = (b1 ? 1 : 0) + (b2 ? 1 : 0)
+        }
+        return (r, borrow != 0)
+    }
+}
+
+extension U256: Equatable, Hashable {
+    static func == (a: U256, b: U256) -> Bool {
+        ((a.w.0 ^ b.w.0) | (a.w.1 ^ b.w.1) | (a.w.2 ^ b.w.2) | (a.w.3 ^ b.w.3)) == 0
+    }
+    func hash(into h: inout Hasher) {
+        h.combine(w.0); h.combine(w.1); h.combine(w.2); h.combine(w.3)
+    }
+}
