@@ -6,7 +6,7 @@ import PackageDescription
 
 let package = Package(
     name: "zkmargin",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "zkmargin", targets: ["zkmargin"]),
         .executable(name: "zkmargin-verify", targets: ["zkmargin-verify"]),

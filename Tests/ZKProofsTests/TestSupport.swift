@@ -1,0 +1,28 @@
+import Foundation
+import XCTest
+@testable import ZKGroup
+@testable import ZKProofs
+
+let vectorsURL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Vectors")
+
+/// A statement with one commitment per value and the forms xⱼ, plus its openings.
+struct Fixture {
+    let statement: RangeStatement
+    let openings: [Opening]
+    let generators: Generators
+
+    static func simple(curve: Curve, bits: Int, values: [Int], context: String = "test", rng: inout SeededRandom) -> Fixture {
+        let gens = Generators.standard(curve)
+        let openings = values.map { Opening.random(value: Scalar($0, curve: curve), using: &rng) }
+        let commitments = openings.map { Commitment($0, generators: gens) }
+        let forms = values.indices.map { AffineForm.variable($0, curve: curve) }
+        let statement = try! RangeStatement(curve: curve, bits: bits, commitments: commitments, forms: forms, context: Array(context.utf8))
+        return Fixture(statement: statement, openings: openings, generators: gens)
+    }
+
+    func prove(_ rng: inout SeededRandom) throws -> RangeProof {
+        try BulletproofsPlus.prove(statement, openings: openings, generators: generators, using: &rng)
+    }
+}
