@@ -25,6 +25,24 @@ public enum GroupError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The curve name is unknown.
     case unknownCurve(String)
 
+    /// A stable machine-readable name: the case name, as negative vectors
+    /// and `--json` output spell it.
+    public var code: String {
+        switch self {
+        case .scalarLength: return "scalarLength"
+        case .scalarNotReduced: return "scalarNotReduced"
+        case .pointLength: return "pointLength"
+        case .identityEncoding: return "identityEncoding"
+        case .uncompressedPoint: return "uncompressedPoint"
+        case .hybridPoint: return "hybridPoint"
+        case .invalidPointPrefix: return "invalidPointPrefix"
+        case .coordinateNotReduced: return "coordinateNotReduced"
+        case .notOnCurve: return "notOnCurve"
+        case .identityPoint: return "identityPoint"
+        case .unknownCurve: return "unknownCurve"
+        }
+    }
+
     public var description: String {
         switch self {
         case .scalarLength(let n): return "scalar must be 32 bytes, got \(n)"
