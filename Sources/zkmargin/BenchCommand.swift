@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import ZKGroup
+import ZKProofs
+
+/// `zkmargin bench …`: performance measurements. Build in release
+/// (`swift run -c release zkmargin bench rangeproof`); debug figures are meaningless.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure proving and verification speed (build with -c release).",
+        discussion: """
+        Timings are medians of several runs on this machine. Progress goes to standard \
+        error when it is a terminal; results go to standard output.
+
+        Examples:
+          swift run -c release zkmargin bench rangeproof
+          swift run -c release zkmargin bench rangeproof --curve secp256k1 --json
+        """,
+        subcommands: [RangeProofBench.self]
+    )
+}
+
+struct CurveOption: ParsableArguments {
+    @Option(name: .long, help: "Curve: p256 (default) or secp256k1.", transform: { name in
+        guard let c = Curve(name: name) else { throw ValidationError("unknown curve '\(name)' (expected p256 or secp256k1)") }
+        return c
+    })
+    var curve: Curve = .p256
+}
+
+/// Writes progress lines to standard error, only on a terminal.
+struct Progress {
+    let enabled = isatty(STDERR_FILENO) == 1
+    func callAsFunction(_ line: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+    }
+    func finish() { if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+}
+
+struct RangeProofBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rangeproof",
+        abstract: "Bulletproofs+ size, prove and verify for 64-bit ranges, m = 1…64, and batch verification."
+    )
+
+    @OptionGroup var curveOption: CurveOption
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    @Option(help: "Runs per size (the median is reported); large m use fewer.")
+    var iterations = 7
+
+    @Option(help: "Aggregation sizes m to measure, comma-separated.")
+    var sizes = "1,2,4,8,16,32,64"
+
+    @Option(help: "Batch sizes, comma-separated (0 to skip batch verification).")
+    var batch = "100,1000"
+
+    func run() throws {
+        let curve = curveOption.curve
+        let ms = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let batches = batch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
+        guard !ms.isEmpty, ms.allSatisfy({ $0 >= 1 && $0 <= 4096 }) else { throw ValidationError("--sizes takes values from 1 to 4096") }
+        let progress = Progress()
+        let iterations = max(1, self.iterations)
+        let results = try RangeProofBenchmark.sizes(curve: curve, bits: 64, ms: ms,
+                                                    iterations: { m in max(1, min(iterations, 64 / m)) }, progress: progress.callAsFunction)
+        let batchResults = try RangeProofBenchmark.batches(curve: curve, bits: 64, counts: batches, iterations: 3, progress: progress.callAsFunction)
+        progress.finish()
+        if json {
+            let object: [String: Any] = [
+                "curve": curve.rawValue, "bits": 64,
+                "results": results.map { ["m": $0.m, "bytes": $0.bytes, "prove_ms": round3($0.proveMilliseconds), "verify_ms": round3($0.verifyMilliseconds)] },
+                "batch": batchResults.map { ["proofs": $0.proofs, "verify_ms_per_proof": round3($0.verifyMillisecondsPerProof)] },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("Bulletproofs+ on \(curve), 64-bit ranges (medians)")
+            print(pad("m", 6) + pad("bytes", 8) + pad("prove ms", 12) + pad("verify ms", 12))
+            for r in results {
+                print(pad("\(r.m)", 6) + pad("\(r.bytes)", 8) + pad(fmt(r.proveMilliseconds), 12) + pad(fmt(r.verifyMilliseconds), 12))
+            }
+            for b in batchResults {
+                print("batch of \(b.proofs) single proofs: \(fmt(b.verifyMillisecondsPerProof)) ms per proof (decoding included)")
+            }
+        }
+    }
+}
+
+func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+func fmt(_ x: Double) -> String { String(format: "%.3f", x) }
+func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : String(repeating: " ", count: width - s.count) + s }
