@@ -11,6 +11,6 @@ struct ZKMargin: ParsableCommand {
         every requirement (prove), and a counterparty checks the proof with the separate \
         zkmargin-verify tool. `zkmargin demo` runs the whole flow on example data.
         """,
-        subcommands: [BenchCommand.self]
+        subcommands: [CheckCommand.self, BenchCommand.self]
     )
 }

@@ -1,0 +1,519 @@
+// The checker: resolves names, checks indices against sets, classifies every
+// expression as public, affine in the private inputs, or nonlinear (contains
+// abs/max/min of private quantities), rejects private × private, and applies
+// the convexity rule of DESIGN.md §5 using the parameters' declared ranges.
+// Its output, `CheckedCircuit`, needs no further checks before elaboration
+// with risk values.
+
+/// How an expression depends on the private inputs.
+enum Linearity: Int, Sendable, Comparable {
+    case publicValue = 0   // parameters and numbers only
+    case affine = 1        // affine in the private inputs
+    case nonlinear = 2     // contains abs/max/min of private quantities
+
+    static func < (a: Linearity, b: Linearity) -> Bool { a.rawValue < b.rawValue }
+}
+
+enum IRIndex: Sendable {
+    case slot(Int)
+    case literal(String, SourceLocation)
+}
+
+struct IR: Sendable {
+    let node: IRNode
+    let linearity: Linearity
+    /// The range of a public expression given the parameters' declared
+    /// bounds (unbounded for non-public expressions).
+    let interval: Interval
+    let loc: SourceLocation
+}
+
+indirect enum IRNode: Sendable {
+    case constant(Rational)
+    case param(Int, [IRIndex])
+    case input(Int, IRIndex)
+    case letRef(Int, [IRIndex])
+    case add(IR, IR)
+    case sub(IR, IR)
+    case mul(IR, IR)
+    case div(IR, IR)
+    case neg(IR)
+    case abs(IR)
+    case extremum(isMax: Bool, [IR])
+    case reduce(ReduceKind, slot: Int, set: Int, body: IR)
+}
+
+struct SetInfo: Sendable {
+    let name: String
+    let loc: SourceLocation
+}
+
+struct ParamInfo: Sendable {
+    let name: String
+    let loc: SourceLocation
+    let dims: [Int]
+    let bound: ParamBound?
+    let defaultValue: Rational?
+
+    var interval: Interval {
+        switch bound {
+        case nil: return .unbounded
+        case .atLeast(let x): return Interval(lo: .finite(x), hi: .positiveInfinity)
+        case .atMost(let x): return Interval(lo: .negativeInfinity, hi: .finite(x))
+        case .between(let a, let b): return Interval(lo: .finite(a), hi: .finite(b))
+        }
+    }
+
+    func admits(_ v: Rational) -> Bool {
+        switch bound {
+        case nil: return true
+        case .atLeast(let x): return v >= x
+        case .atMost(let x): return v <= x
+        case .between(let a, let b): return v >= a && v <= b
+        }
+    }
+
+    var boundText: String {
+        switch bound {
+        case nil: return "any value"
+        case .atLeast(let x): return ">= \(x)"
+        case .atMost(let x): return "<= \(x)"
+        case .between(let a, let b): return "in [\(a), \(b)]"
+        }
+    }
+}
+
+struct InputInfo: Sendable {
+    let name: String
+    let loc: SourceLocation
+    let set: Int
+    /// Account fields multiplied together: ["balance"], ["size"] or ["size", "entry_price"].
+    let fields: [String]
+    /// Parameters multiplied in (scalar, or indexed by the input's own element).
+    let params: [Int]
+    let lower: Rational
+    let upper: Rational
+    let scale: Rational
+
+    var sourceText: String
+}
+
+struct LetInfo: Sendable {
+    let name: String
+    let loc: SourceLocation
+    let binderSlots: [Int]
+    let dimSets: [Int]
+    /// Loop slots of the enclosing `for` statements, part of the memo key.
+    let outerSlots: [Int]
+    let body: IR
+}
+
+struct RequireInfo: Sendable {
+    let name: String?
+    let ordinal: Int
+    let loc: SourceLocation
+    let lhs: IR
+    let rhs: IR
+}
+
+indirect enum CheckedStmt: Sendable {
+    case require(RequireInfo)
+    case forLoop(slot: Int, set: Int, body: [CheckedStmt])
+}
+
+/// A circuit that parsed and passed every static check.
+struct CheckedCircuit: Sendable {
+    let file: String
+    var sets: [SetInfo] = []
+    var params: [ParamInfo] = []
+    var inputs: [InputInfo] = []
+    var lets: [LetInfo] = []
+    var statements: [CheckedStmt] = []
+    var slotNames: [String] = []
+    var slotSets: [Int] = []
+    var requireCount = 0
+}
+
+struct Checker {
+    enum Symbol {
+        case set(Int)
+        case param(Int)
+        case input(Int)
+        case letDef(Int)
+        case variable(slot: Int, set: Int)
+    }
+
+    var circuit: CheckedCircuit
+    /// Innermost scope last.
+    var scopes: [[String: (Symbol, SourceLocation)]] = [[:]]
+    /// Slots of the enclosing `for` loops.
+    var loopSlots: [Int] = []
+    var explicitNames: [String: SourceLocation] = [:]
+
+    init(file: String) { circuit = CheckedCircuit(file: file) }
+
+    static func check(_ statements: [Stmt], file: String) throws(MarginError) -> CheckedCircuit {
+        var c = Checker(file: file)
+        for s in statements {
+            if let checked = try c.checkStatement(s) { c.circuit.statements.append(checked) }
+        }
+        var hasRequire = false
+        func scan(_ s: [CheckedStmt]) {
+            for x in s {
+                switch x {
+                case .require: hasRequire = true
+                case .forLoop(_, _, let b): scan(b)
+                }
+            }
+        }
+        scan(c.circuit.statements)
+        if !hasRequire {
+            throw .circuit(SourceLocation(file: file, line: 1, column: 1), "the circuit has no `require` statement: nothing to prove")
+        }
+        return c.circuit
+    }
+
+    // MARK: Scopes
+
+    func lookup(_ name: String) -> (Symbol, SourceLocation)? {
+        for scope in scopes.reversed() {
+            if let s = scope[name] { return s }
+        }
+        return nil
+    }
+
+    static func describe(_ s: Symbol) -> String {
+        switch s {
+        case .set: return "a set"
+        case .param: return "a parameter"
+        case .input: return "a private input"
+        case .letDef: return "a `let`"
+        case .variable: return "an index variable"
+        }
+    }
+
+    mutating func declare(_ name: String, _ symbol: Symbol, at loc: SourceLocation) throws(MarginError) {
+        if let (existing, where_) = lookup(name) {
+            throw .circuit(loc, "`\(name)` is already declared as \(Checker.describe(existing)) at line \(where_.line); choose another name")
+        }
+        scopes[scopes.count - 1][name] = (symbol, loc)
+    }
+
+    mutating func newSlot(_ name: String, set: Int) -> Int {
+        circuit.slotNames.append(name)
+        circuit.slotSets.append(set)
+        return circuit.slotNames.count - 1
+    }
+
+    func resolveSet(_ name: String, at loc: SourceLocation) throws(MarginError) -> Int {
+        guard let (sym, _) = lookup(name) else {
+            throw .circuit(loc, "unknown set `\(name)`; declare it first with `set \(name)`")
+        }
+        guard case .set(let i) = sym else {
+            throw .circuit(loc, "`\(name)` is \(Checker.describe(sym)), expected a set name")
+        }
+        return i
+    }
+
+    // MARK: Statements
+
+    mutating func checkStatement(_ s: Stmt) throws(MarginError) -> CheckedStmt? {
+        switch s {
+        case .sets(let names):
+            for (n, l) in names {
+                try declare(n, .set(circuit.sets.count), at: l)
+                circuit.sets.append(SetInfo(name: n, loc: l))
+            }
+            return nil
+
+        case .param(let p):
+            var dims: [Int] = []
+            for d in p.dims { dims.append(try resolveSet(d.set, at: d.loc)) }
+            if dims.count > 2 {
+                throw .circuit(p.dims[2].loc, "parameters have at most two indices (scalars, vectors and matrices)")
+            }
+            if dims.count == 2, dims[0] == dims[1] {
+                throw .circuit(p.dims[1].loc, "a matrix parameter's two indices must range over different sets")
+            }
+            let info = ParamInfo(name: p.name, loc: p.loc, dims: dims, bound: p.bound, defaultValue: p.defaultValue)
+            if let d = p.defaultValue, !info.admits(d) {
+                throw .circuit(p.loc, "the default \(d) of `\(p.name)` is outside its declared range (\(info.boundText))")
+            }
+            try declare(p.name, .param(circuit.params.count), at: p.loc)
+            circuit.params.append(info)
+            return nil
+
+        case .privateInput(let d):
+            let set = try resolveSet(d.dim.set, at: d.dim.loc)
+            var fields: [String] = []
+            var params: [Int] = []
+            var text: [String] = []
+            for f in d.source {
+                switch f.kind {
+                case .field(let name):
+                    if fields.contains(name) {
+                        throw .circuit(f.loc, "account field `\(name)` appears twice in `from`")
+                    }
+                    fields.append(name)
+                    text.append(name)
+                case .param(let name, let idx):
+                    guard let (sym, _) = lookup(name) else {
+                        throw .circuit(f.loc, "unknown name `\(name)` in `from`: expected an account field (balance, size, entry_price) or a declared parameter")
+                    }
+                    guard case .param(let pi) = sym else {
+                        throw .circuit(f.loc, "`\(name)` is \(Checker.describe(sym)); `from` multiplies account fields by parameters only")
+                    }
+                    let pinfo = circuit.params[pi]
+                    if pinfo.dims.isEmpty {
+                        if idx != nil { throw .circuit(f.loc, "`\(name)` is a scalar parameter and takes no index") }
+                    } else {
+                        guard pinfo.dims == [set], let idx, case .variable(let v) = idx.kind, v == d.dim.variable else {
+                            throw .circuit(f.loc, "a parameter in `from` must be a scalar or indexed by the input's own element, e.g. `\(name)[\(d.dim.variable ?? "i")]` with `private \(d.name)[\(d.dim.variable ?? "i") in \(d.dim.set)]`")
+                        }
+                    }
+                    params.append(pi)
+                    text.append(pinfo.dims.isEmpty ? name : "\(name)[\(d.dim.variable ?? "")]")
+                }
+            }
+            let fieldSet = Set(fields)
+            guard fieldSet == ["balance"] || fieldSet == ["size"] || fieldSet == ["size", "entry_price"] else {
+                throw .circuit(d.source.first?.loc ?? d.loc, "`from` must read `balance`, `size`, or `size * entry_price` from the account (optionally times parameters), e.g. `from size * entry_price * multiplier[i]`")
+            }
+            try declare(d.name, .input(circuit.inputs.count), at: d.loc)
+            circuit.inputs.append(InputInfo(name: d.name, loc: d.loc, set: set, fields: fieldSet.count == 2 ? ["size", "entry_price"] : fields, params: params,
+                                            lower: d.lower, upper: d.upper, scale: d.scale, sourceText: text.joined(separator: " * ")))
+            return nil
+
+        case .letBinding(let l):
+            scopes.append([:])
+            var binders: [Int] = []
+            var dimSets: [Int] = []
+            for dim in l.dims {
+                let set = try resolveSet(dim.set, at: dim.loc)
+                let slot = newSlot(dim.variable!, set: set)
+                try declare(dim.variable!, .variable(slot: slot, set: set), at: dim.loc)
+                binders.append(slot)
+                dimSets.append(set)
+            }
+            let body = try build(l.body)
+            scopes.removeLast()
+            try declare(l.name, .letDef(circuit.lets.count), at: l.loc)
+            circuit.lets.append(LetInfo(name: l.name, loc: l.loc, binderSlots: binders, dimSets: dimSets, outerSlots: loopSlots, body: body))
+            return nil
+
+        case .require(let r):
+            if let n = r.name {
+                if let prev = explicitNames[n] {
+                    throw .circuit(r.loc, "requirement name `\(n)` is already used at line \(prev.line)")
+                }
+                explicitNames[n] = r.loc
+            }
+            let lhs = try build(r.lhs)
+            let rhs = try build(r.rhs)
+            var memo = Set<String>()
+            try checkPolarity(lhs, polarity: 1, via: [], memo: &memo)
+            try checkPolarity(rhs, polarity: -1, via: [], memo: &memo)
+            circuit.requireCount += 1
+            return .require(RequireInfo(name: r.name, ordinal: circuit.requireCount, loc: r.loc, lhs: lhs, rhs: rhs))
+
+        case .forLoop(let f):
+            let set = try resolveSet(f.set, at: f.setLoc)
+            let slot = newSlot(f.variable, set: set)
+            scopes.append([:])
+            try declare(f.variable, .variable(slot: slot, set: set), at: f.loc)
+            loopSlots.append(slot)
+            var body: [CheckedStmt] = []
+            for s in f.body {
+                if let c = try checkStatement(s) { body.append(c) }
+            }
+            loopSlots.removeLast()
+            scopes.removeLast()
+            return .forLoop(slot: slot, set: set, body: body)
+        }
+    }
+
+    // MARK: Expressions
+
+    mutating func resolveIndices(_ args: [IndexArg], dims: [Int], name: String, at loc: SourceLocation) throws(MarginError) -> [IRIndex] {
+        guard args.count == dims.count else {
+            let want = dims.map { circuit.sets[$0].name }.joined(separator: ", ")
+            if dims.isEmpty { throw .circuit(loc, "`\(name)` is not indexed; write `\(name)` without brackets") }
+            throw .circuit(loc, "`\(name)` takes \(dims.count) ind\(dims.count == 1 ? "ex" : "ices") ([\(want)]), found \(args.count)")
+        }
+        var out: [IRIndex] = []
+        for (a, d) in zip(args, dims) {
+            switch a.kind {
+            case .literal(let id):
+                out.append(.literal(id, a.loc))
+            case .variable(let v):
+                guard let (sym, _) = lookup(v) else {
+                    throw .circuit(a.loc, "unknown index variable `\(v)`; bind it with `for \(v) in \(circuit.sets[d].name)`, `sum(\(v) in \(circuit.sets[d].name): …)` or a `let`'s index")
+                }
+                guard case .variable(let slot, let set) = sym else {
+                    throw .circuit(a.loc, "`\(v)` is \(Checker.describe(sym)), expected an index variable or a quoted id")
+                }
+                guard set == d else {
+                    throw .circuit(a.loc, "`\(v)` ranges over \(circuit.sets[set].name), but this index of `\(name)` is over \(circuit.sets[d].name)")
+                }
+                out.append(.slot(slot))
+            }
+        }
+        return out
+    }
+
+    mutating func build(_ e: Expr) throws(MarginError) -> IR {
+        switch e.node {
+        case .number(let v, _):
+            return IR(node: .constant(v), linearity: .publicValue, interval: .point(v), loc: e.loc)
+
+        case .name(let name, let args):
+            guard let (sym, _) = lookup(name) else {
+                if accountFields.contains(name) {
+                    throw .circuit(e.loc, "unknown name `\(name)`: account fields are read only through a `private … from \(name)` declaration")
+                }
+                throw .circuit(e.loc, "unknown name `\(name)`; declare it with `param`, `private` or `let` before using it")
+            }
+            switch sym {
+            case .set:
+                throw .circuit(e.loc, "`\(name)` is a set; use it in `sum(x in \(name): …)` or `for x in \(name)`")
+            case .variable:
+                throw .circuit(e.loc, "`\(name)` is an index variable; it can only appear inside brackets, e.g. `price[\(name)]`")
+            case .param(let i):
+                let p = circuit.params[i]
+                let idx = try resolveIndices(args, dims: p.dims, name: name, at: e.loc)
+                return IR(node: .param(i, idx), linearity: .publicValue, interval: p.interval, loc: e.loc)
+            case .input(let i):
+                let inp = circuit.inputs[i]
+                let idx = try resolveIndices(args, dims: [inp.set], name: name, at: e.loc)
+                return IR(node: .input(i, idx[0]), linearity: .affine, interval: .unbounded, loc: e.loc)
+            case .letDef(let i):
+                let l = circuit.lets[i]
+                let idx = try resolveIndices(args, dims: l.dimSets, name: name, at: e.loc)
+                return IR(node: .letRef(i, idx), linearity: l.body.linearity, interval: l.body.interval, loc: e.loc)
+            }
+
+        case .negate(let a):
+            let x = try build(a)
+            return IR(node: .neg(x), linearity: x.linearity, interval: -x.interval, loc: e.loc)
+
+        case .binary(let op, let a, let b):
+            let x = try build(a)
+            let y = try build(b)
+            switch op {
+            case .add:
+                return IR(node: .add(x, y), linearity: max(x.linearity, y.linearity), interval: x.interval + y.interval, loc: e.loc)
+            case .sub:
+                return IR(node: .sub(x, y), linearity: max(x.linearity, y.linearity), interval: x.interval - y.interval, loc: e.loc)
+            case .mul:
+                if x.linearity != .publicValue && y.linearity != .publicValue {
+                    throw .circuit(e.loc, "private × private: both sides of this `*` depend on private inputs, so the product is not affine and cannot be proven with range proofs over commitments; one side of every product must be public (parameters and numbers)")
+                }
+                return IR(node: .mul(x, y), linearity: max(x.linearity, y.linearity), interval: x.interval * y.interval, loc: e.loc)
+            case .div:
+                if y.linearity != .publicValue {
+                    throw .circuit(e.loc, "division by a private quantity: the divisor of `/` must be public (parameters and numbers)")
+                }
+                if case .constant(let c) = y.node, c.isZero {
+                    throw .circuit(e.loc, "division by zero")
+                }
+                return IR(node: .div(x, y), linearity: x.linearity, interval: x.interval * y.interval.reciprocal, loc: e.loc)
+            }
+
+        case .abs(let a):
+            let x = try build(a)
+            if x.linearity == .nonlinear {
+                throw .circuit(e.loc, "the argument of `abs` must be affine in the private inputs (no abs, max or min inside it): the absolute value of a convex or concave expression is neither, so it cannot be bounded by helper commitments")
+            }
+            return IR(node: .abs(x), linearity: x.linearity == .publicValue ? .publicValue : .nonlinear, interval: x.interval.absolute, loc: e.loc)
+
+        case .extremum(let isMax, let args):
+            var xs: [IR] = []
+            for a in args { xs.append(try build(a)) }
+            let allPublic = xs.allSatisfy { $0.linearity == .publicValue }
+            var iv = xs[0].interval
+            for x in xs.dropFirst() { iv = isMax ? Interval.maximum(iv, x.interval) : Interval.minimum(iv, x.interval) }
+            return IR(node: .extremum(isMax: isMax, xs), linearity: allPublic ? .publicValue : .nonlinear, interval: iv, loc: e.loc)
+
+        case .reduce(let kind, let variable, let setName, let setLoc, let body):
+            let set = try resolveSet(setName, at: setLoc)
+            let slot = newSlot(variable, set: set)
+            scopes.append([:])
+            try declare(variable, .variable(slot: slot, set: set), at: e.loc)
+            let b = try build(body)
+            scopes.removeLast()
+            let lin: Linearity
+            let iv: Interval
+            switch kind {
+            case .sum:
+                lin = b.linearity
+                iv = b.interval.summedOverSet
+            case .max, .min:
+                lin = b.linearity == .publicValue ? .publicValue : .nonlinear
+                iv = b.interval
+            }
+            return IR(node: .reduce(kind, slot: slot, set: set, body: b), linearity: lin, interval: iv, loc: e.loc)
+        }
+    }
+
+    // MARK: The convexity rule
+
+    /// Walks a requirement side with its polarity: +1 where a larger value
+    /// helps the account (equity side), −1 where it hurts (requirement side).
+    /// `abs` and `max` may only appear at −1, `min` only at +1.
+    func checkPolarity(_ ir: IR, polarity: Int, via: [String], memo: inout Set<String>) throws(MarginError) {
+        guard ir.linearity == .nonlinear else { return }
+        let viaText = via.isEmpty ? "" : " (reached through \(via.joined(separator: ", then ")))"
+        switch ir.node {
+        case .constant, .param, .input:
+            return
+        case .add(let a, let b):
+            try checkPolarity(a, polarity: polarity, via: via, memo: &memo)
+            try checkPolarity(b, polarity: polarity, via: via, memo: &memo)
+        case .sub(let a, let b):
+            try checkPolarity(a, polarity: polarity, via: via, memo: &memo)
+            try checkPolarity(b, polarity: -polarity, via: via, memo: &memo)
+        case .neg(let a):
+            try checkPolarity(a, polarity: -polarity, via: via, memo: &memo)
+        case .mul(let a, let b):
+            let (x, c) = a.linearity == .publicValue ? (b, a) : (a, b)
+            switch c.interval.sign {
+            case .nonNegative: try checkPolarity(x, polarity: polarity, via: via, memo: &memo)
+            case .nonPositive: try checkPolarity(x, polarity: -polarity, via: via, memo: &memo)
+            case .unknown:
+                throw .circuit(ir.loc, "cannot tell the sign of the public factor that multiplies abs/max/min here\(viaText), so the convexity rule cannot be checked; declare the ranges of the parameters involved (e.g. `param mark[instruments] >= 0`, `param haircut[assets] in [0, 1]`)")
+            }
+        case .div(let a, let c):
+            switch c.interval.sign {
+            case .nonNegative: try checkPolarity(a, polarity: polarity, via: via, memo: &memo)
+            case .nonPositive: try checkPolarity(a, polarity: -polarity, via: via, memo: &memo)
+            case .unknown:
+                throw .circuit(ir.loc, "cannot tell the sign of the divisor of an expression containing abs/max/min\(viaText), so the convexity rule cannot be checked; declare the ranges of the parameters involved (e.g. `param leverage[instruments] >= 1`)")
+            }
+        case .abs:
+            if polarity > 0 {
+                throw .circuit(ir.loc, "`abs` is only allowed where it enlarges the requirement: on the right of `>=` with a non-negative coefficient, or negated on the left; here it would enlarge equity\(viaText). Convexity rule: the proof replaces abs(q) by q + 2·q⁻ with a prover-chosen helper q⁻ ≥ max(−q, 0), which can only over-state abs(q); that is sound only where over-stating it makes the requirement harder to meet")
+            }
+        case .extremum(let isMax, let args):
+            try checkExtremum(isMax: isMax, ir: ir, polarity: polarity, viaText: viaText)
+            for a in args { try checkPolarity(a, polarity: polarity, via: via, memo: &memo) }
+        case .reduce(let kind, _, _, let body):
+            if kind != .sum { try checkExtremum(isMax: kind == .max, ir: ir, polarity: polarity, viaText: viaText) }
+            try checkPolarity(body, polarity: polarity, via: via, memo: &memo)
+        case .letRef(let i, _):
+            let key = "\(i):\(polarity)"
+            if memo.contains(key) { return }
+            memo.insert(key)
+            let l = circuit.lets[i]
+            try checkPolarity(l.body, polarity: polarity, via: via + ["`let \(l.name)` used at line \(ir.loc.line)"], memo: &memo)
+        }
+    }
+
+    func checkExtremum(isMax: Bool, ir: IR, polarity: Int, viaText: String) throws(MarginError) {
+        if isMax && polarity > 0 {
+            throw .circuit(ir.loc, "`max` of private quantities is only allowed where it enlarges the requirement: on the right of `>=` with a non-negative coefficient, or negated on the left; here it would enlarge equity\(viaText). Convexity rule: the proof replaces max(a, b) by a prover-chosen helper t with t ≥ a and t ≥ b, which can only over-state the max; that is sound only where over-stating it makes the requirement harder to meet")
+        }
+        if !isMax && polarity < 0 {
+            throw .circuit(ir.loc, "`min` of private quantities is only allowed where it shrinks equity: on the left of `>=` with a non-negative coefficient, or negated on the right; here it would shrink the requirement\(viaText). Convexity rule: the proof replaces min(a, b) by a prover-chosen helper t with t ≤ a and t ≤ b, which can only under-state the min; that is sound only where under-stating it makes equity smaller")
+        }
+    }
+}

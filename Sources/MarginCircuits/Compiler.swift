@@ -1,0 +1,607 @@
+// The compiler from (circuit, risk values) to an exact integer affine
+// statement, with the wrap-around and bit-width analysis of DESIGN.md §4.
+//
+// Soundness argument, written out once:
+//
+// * Every committed quantity is an integer: an input is value/scale, a
+//   helper is an integer combination (see below). A range proof shows
+//   `form mod n ∈ [0, 2^w)` for each constraint, n the group order (> 2^255).
+// * Inputs lie within their declared bounds (the custodian refuses others).
+// * A helper t of kind maximum with integer branches B_0…B_k has constraints
+//   t − B_i ∈ [0, 2^{w_i}). Take t's integer representative from the first:
+//   t = B_0 + r_0 with r_0 ∈ [0, 2^{w_0}), so t ∈ [lo(B_0), hi(B_0) + 2^{w_0} − 1].
+//   With that bound every other t − B_i has |t − B_i| < 2^250 over ℤ (checked
+//   below), so its residue in [0, 2^{w_i}) is its true value: t ≥ B_i for every
+//   i over the integers. The helper's bound for later forms is the intersection.
+//   Minimum helpers are symmetric (B_i − t ≥ 0).
+// * Every requirement form F has |F| < 2^250 for all inputs within bounds and
+//   all helpers within those implied bounds (checked below), so F mod n ∈
+//   [0, 2^128) implies F ≥ 0 over ℤ: a negative F would be ≥ n − 2^250 > 2^128.
+// * Where the circuit has abs(q), the form has q + 2·q⁻ with q⁻ ≥ 0 and
+//   q⁻ ≥ −q, so q + 2q⁻ ≥ |q|; where it has max(a, b) it has t ≥ a, t ≥ b;
+//   where min, t ≤ a, t ≤ b. The checker put each only where over-stating
+//   (under-stating for min) lowers F, so F ≥ 0 implies the true excess ≥ 0.
+// * Completeness: the honest helpers (q⁻ = max(−q, 0), t = max, t = min) make
+//   every form equal its exact value, and every bit width is chosen so that
+//   the form's largest honest value is < 2^w.
+
+/// A circuit that parsed and passed the checker, not yet bound to values.
+public struct Circuit: Sendable {
+    let checked: CheckedCircuit
+    /// The file's base name without `.zkm`: `cross-margin`.
+    public let name: String
+
+    public init(source: String, fileName: String) throws(MarginError) {
+        let stmts = try Parser.parse(source, file: fileName)
+        checked = try Checker.check(stmts, file: fileName)
+        name = Circuit.baseName(fileName)
+    }
+
+    static func baseName(_ fileName: String) -> String {
+        var n = fileName
+        if let slash = n.lastIndex(of: "/") { n = String(n[n.index(after: slash)...]) }
+        if n.hasSuffix(".zkm") { n.removeLast(4) }
+        return n
+    }
+
+    /// The sets the risk values must fill, in declaration order.
+    public var setNames: [String] { checked.sets.map(\.name) }
+    /// The parameters the risk values must (or may, with a default) give.
+    public var parameterNames: [String] { checked.params.map(\.name) }
+    /// The private input declarations, e.g. `["balance", "size", "cost"]`.
+    public var inputNames: [String] { checked.inputs.map(\.name) }
+}
+
+/// Compiles a circuit's source against risk values.
+public func compile(circuitSource: String, fileName: String, values: RiskValues) throws(MarginError) -> CompiledStatement {
+    try compile(Circuit(source: circuitSource, fileName: fileName), values: values)
+}
+
+public func compile(_ circuit: Circuit, values: RiskValues) throws(MarginError) -> CompiledStatement {
+    try CompiledStatement(circuit: circuit, values: values)
+}
+
+/// Where a committed input's value comes from in the account.
+struct InputSource: Sendable {
+    let declaration: Int
+    let elementID: String
+    /// The product of the parameters in the `from` clause for this element.
+    let factor: Rational
+}
+
+/// The statement a circuit compiles to for given risk values.
+public struct CompiledStatement: Sendable {
+    /// Forms must stay below 2^wrapLimitBits in magnitude (far below n/2 for
+    /// any 256-bit group order).
+    public static let wrapLimitBits = 250
+    /// The range-proof sizes a constraint may use.
+    public static let allowedBitWidths = [8, 16, 32, 64, 128]
+
+    public let circuitName: String
+    public let venue: String
+    public let quote: String
+    /// Committed by the custodian, in a fixed order: each `private`
+    /// declaration in source order, each element in the values' order.
+    public let inputs: [CompiledInput]
+    /// Prover helpers, each defined from inputs and earlier helpers.
+    public let helpers: [CompiledHelper]
+    /// Helper constraints (in helper order) followed by the requirements (in
+    /// the circuit's order, loops expanded).
+    public let constraints: [RangeConstraint]
+
+    let circuit: CheckedCircuit
+    let sources: [InputSource]
+    let requirements: [GroundRequirement]
+
+    init(circuit c: Circuit, values v: RiskValues) throws(MarginError) {
+        let cc = c.checked
+        circuit = cc
+        circuitName = c.name
+        venue = v.venue
+        quote = v.quote
+        let bound = try BoundValues.bind(cc, v)
+
+        // Committed inputs.
+        var inputs: [CompiledInput] = []
+        var sources: [InputSource] = []
+        var base: [Int] = []
+        for (di, d) in cc.inputs.enumerated() {
+            base.append(inputs.count)
+            let lo = (d.lower / d.scale).ceiling
+            let hi = (d.upper / d.scale).floor
+            guard lo <= hi else {
+                throw .circuit(d.loc, "no multiple of the scale \(d.scale) lies within the bounds [\(d.lower), \(d.upper)] of `\(d.name)`")
+            }
+            let limit = BigInt.powerOfTwo(CompiledStatement.wrapLimitBits)
+            guard lo.magnitude < limit, hi.magnitude < limit else {
+                throw .statement("input `\(d.name)` (line \(d.loc.line)): its declared bounds [\(d.lower), \(d.upper)] at scale \(d.scale) exceed 2^\(CompiledStatement.wrapLimitBits) in integer units; commitments to it could wrap around the group order")
+            }
+            for (ei, id) in bound.elements[d.set].enumerated() {
+                var factor = Rational.one
+                for p in d.params {
+                    switch bound.params[p] {
+                    case .scalar(let x): factor *= x
+                    case .vector(let xs): factor *= xs[ei]
+                    case .matrix: break   // excluded by the checker
+                    }
+                }
+                inputs.append(CompiledInput(id: "\(d.name)[\(id)]", lowerBound: lo, upperBound: hi, scale: d.scale))
+                sources.append(InputSource(declaration: di, elementID: id, factor: factor))
+            }
+        }
+        self.inputs = inputs
+        self.sources = sources
+
+        // Ground requirements.
+        var elaborator = Elaborator(circuit: cc, values: bound, inputBase: base)
+        let reqs = try elaborator.requirements(cc.statements)
+        requirements = reqs
+
+        // Lowering.
+        var lowerer = Lowerer(inputs: inputs)
+        var requirementConstraints: [RangeConstraint] = []
+        for r in reqs {
+            var lin = Lin()
+            try lowerer.lower(r.lhs, coefficient: .one, polarity: 1, into: &lin)
+            try lowerer.lower(r.rhs, coefficient: -1, polarity: 1, into: &lin)
+            requirementConstraints.append(try lowerer.requirementConstraint(r.name, lin))
+        }
+        helpers = lowerer.helpers
+        constraints = lowerer.helperConstraints + requirementConstraints
+    }
+
+    // MARK: Prover-side values
+
+    /// The scaled integer value of every input for an account, in `inputs`
+    /// order (zero for what the account does not hold). Unknown ids, values
+    /// more precise than the declared scale and values outside the declared
+    /// bounds are errors naming the field.
+    public func inputValues(for account: Account) throws(MarginError) -> [BigInt] {
+        // Every id in the account must be an element the circuit commits to.
+        var balanceSets: [Int] = [], positionSets: [Int] = []
+        for d in circuit.inputs {
+            if d.fields == ["balance"] { balanceSets.append(d.set) } else { positionSets.append(d.set) }
+        }
+        var balanceIDs: Set<String> = [], positionIDs: Set<String> = []
+        for s in sources {
+            let d = circuit.inputs[s.declaration]
+            if d.fields == ["balance"] { balanceIDs.insert(s.elementID) } else { positionIDs.insert(s.elementID) }
+        }
+        func setList(_ sets: [Int]) -> String {
+            let names = Array(Set(sets.map { "values.\(circuit.sets[$0].name)" })).sorted()
+            return names.isEmpty ? "the circuit commits to no such field" : "not in " + names.joined(separator: " or ")
+        }
+        for id in account.balances.keys.sorted() where !balanceIDs.contains(id) {
+            throw .field("account.balances[\(quoted(id))]", "unknown asset (\(setList(balanceSets)))")
+        }
+        for id in account.positions.keys.sorted() where !positionIDs.contains(id) {
+            throw .field("account.positions[\(quoted(id))]", "unknown instrument (\(setList(positionSets)))")
+        }
+
+        var out: [BigInt] = []
+        out.reserveCapacity(inputs.count)
+        for (j, s) in sources.enumerated() {
+            let d = circuit.inputs[s.declaration]
+            let input = inputs[j]
+            let value: Rational
+            let path: String
+            let what: String
+            switch d.fields {
+            case ["balance"]:
+                value = (account.balances[s.elementID] ?? .zero) * s.factor
+                path = "account.balances[\(quoted(s.elementID))]"
+                what = d.params.isEmpty ? "\(value)" : "\(d.sourceText) = \(value)"
+            case ["size"]:
+                value = (account.positions[s.elementID]?.size ?? .zero) * s.factor
+                path = "account.positions[\(quoted(s.elementID))].size"
+                what = d.params.isEmpty ? "\(value)" : "\(d.sourceText) = \(value)"
+            default:
+                path = "account.positions[\(quoted(s.elementID))]"
+                if let p = account.positions[s.elementID], !p.size.isZero {
+                    guard let entry = p.entryPrice else {
+                        throw .field("\(path).entry_price", "missing (the circuit commits to \(d.name) = \(d.sourceText))")
+                    }
+                    value = p.size * entry * s.factor
+                } else {
+                    value = .zero
+                }
+                what = "\(d.name) = \(d.sourceText) = \(value)"
+            }
+            let scaled = value / d.scale
+            guard scaled.isInteger else {
+                throw .field(path, "\(what) is more precise than the circuit's precision for `\(d.name)` (scale \(d.scale), line \(d.loc.line))")
+            }
+            let x = scaled.numerator
+            guard x >= input.lowerBound, x <= input.upperBound else {
+                throw .field(path, "\(what) is outside the circuit's declared bounds for `\(d.name)` [\(d.lower), \(d.upper)] (line \(d.loc.line))")
+            }
+            out.append(x)
+        }
+        return out
+    }
+
+    /// Helper values computed from input values, in `helpers` order.
+    public func helperValues(inputs values: [BigInt]) -> [BigInt] {
+        precondition(values.count == inputs.count, "expected \(inputs.count) input values")
+        var all = values
+        all.reserveCapacity(inputs.count + helpers.count)
+        for h in helpers { all.append(h.value(given: all)) }
+        return Array(all[inputs.count...])
+    }
+
+    /// Plain, exact evaluation (abs/max/min computed directly, no helpers).
+    public func evaluate(_ account: Account) throws(MarginError) -> MarginReport {
+        let ints = try inputValues(for: account)
+        let reals = zip(ints, inputs).map { Rational($0) * $1.scale }
+        var reports: [RequirementReport] = []
+        for r in requirements {
+            let e = evaluateGround(r.lhs, reals)
+            let q = evaluateGround(r.rhs, reals)
+            reports.append(RequirementReport(name: r.name, equity: e, requirement: q, excess: e - q))
+        }
+        let order = reports.indices.sorted { a, b in
+            reports[a].excess != reports[b].excess ? reports[a].excess < reports[b].excess : a < b
+        }
+        return MarginReport(circuitName: circuitName, venue: venue, quote: quote, account: account.label,
+                            requirements: order.map { reports[$0] })
+    }
+
+    /// Input values followed by helper values (what `constraints` index).
+    public func allValues(for account: Account) throws(MarginError) -> [BigInt] {
+        let x = try inputValues(for: account)
+        return x + helperValues(inputs: x)
+    }
+}
+
+// MARK: Lowering
+
+/// A rational affine expression over integer variables (inputs ++ helpers);
+/// its real value is Σ coefficient·x + constant.
+struct Lin {
+    var terms: [Int: Rational] = [:]
+    var constant: Rational = .zero
+
+    mutating func add(_ index: Int, _ c: Rational) {
+        if let old = terms[index] {
+            let s = old + c
+            terms[index] = s.isZero ? nil : s
+        } else if !c.isZero {
+            terms[index] = c
+        }
+    }
+
+    mutating func add(_ other: Lin, times c: Rational) {
+        for (i, x) in other.terms { add(i, c * x) }
+        constant += c * other.constant
+    }
+}
+
+struct HelperKey: Hashable {
+    let isMax: Bool
+    let unit: Rational
+    let branches: Set<AffineForm>
+}
+
+struct Lowerer {
+    let inputCount: Int
+    var names: [String]
+    /// Real value of variable j = integer × unit[j].
+    var unit: [Rational]
+    var honestLo: [BigInt], honestHi: [BigInt]
+    var advLo: [BigInt], advHi: [BigInt]
+    var helpers: [CompiledHelper] = []
+    var helperConstraints: [RangeConstraint] = []
+    var cache: [HelperKey: Int] = [:]
+    var usedNames: Set<String> = []
+
+    init(inputs: [CompiledInput]) {
+        inputCount = inputs.count
+        names = inputs.map(\.id)
+        unit = inputs.map(\.scale)
+        honestLo = inputs.map(\.lowerBound)
+        honestHi = inputs.map(\.upperBound)
+        advLo = honestLo
+        advHi = honestHi
+    }
+
+    /// Adds `coefficient ·` g to `acc`. `polarity` × sign(coefficient) is +1
+    /// where larger values help the account and −1 where they hurt it.
+    mutating func lower(_ g: Ground, coefficient c: Rational, polarity: Int, into acc: inout Lin) throws(MarginError) {
+        if c.isZero { return }
+        let effective = polarity * c.signum
+        switch g {
+        case .constant(let k):
+            acc.constant += c * k
+        case .input(let j):
+            acc.add(j, c * unit[j])
+        case .sum(let parts):
+            for p in parts { try lower(p, coefficient: c, polarity: polarity, into: &acc) }
+        case .scaled(let k, let h):
+            try lower(h, coefficient: c * k, polarity: polarity, into: &acc)
+        case .abs(let h):
+            guard effective < 0 else { throw .statement("internal error: abs lowered where it would enlarge equity (the checker should have refused it)") }
+            var a = Lin()
+            try lower(h, coefficient: .one, polarity: 1, into: &a)
+            var negA = Lin()
+            negA.add(a, times: -1)
+            let desc = describe(a)
+            let name = desc.map { "abs(\($0)) short part" }
+            let labels = [describe(negA) ?? "-(argument)", "0"]
+            // |a| = a + 2·max(−a, 0)
+            let short = try helper(isMax: true, [negA, Lin()], labels: labels, name: name ?? "abs short part #\(helpers.count + 1)")
+            acc.add(a, times: c)
+            acc.add(short, times: c * 2)
+        case .extremum(let isMax, let args, let labels, let origin):
+            if isMax && effective > 0 { throw .statement("internal error: max lowered where it would enlarge equity (the checker should have refused it)") }
+            if !isMax && effective < 0 { throw .statement("internal error: min lowered where it would shrink the requirement (the checker should have refused it)") }
+            var branches: [Lin] = []
+            for a in args {
+                var b = Lin()
+                try lower(a, coefficient: .one, polarity: effective, into: &b)
+                branches.append(b)
+            }
+            var branchLabels: [String] = []
+            var described: [String] = []
+            for (b, l) in zip(branches, labels) {
+                let d = describe(b)
+                // Branches of `max(x in set: …)` are named by their element;
+                // branches of `max(a, b, …)` by what they say.
+                branchLabels.append(l.hasPrefix("argument ") ? (d ?? l) : l)
+                if let d { described.append(d) }
+            }
+            let name = described.count == branches.count && described.joined().count <= 80
+                ? "\(isMax ? "max" : "min")(\(described.joined(separator: ", ")))" : origin
+            let t = try helper(isMax: isMax, branches, labels: branchLabels, name: name)
+            acc.add(t, times: c)
+        }
+    }
+
+    /// A short human description of an affine expression (≤ 3 terms), in
+    /// real units: `-size[BTC-PERP]`, `0.5·size[X] + 3`.
+    func describe(_ l: Lin) -> String? {
+        guard l.terms.count <= 3 else { return nil }
+        var parts: [String] = []
+        for i in l.terms.keys.sorted() {
+            let r = l.terms[i]! / unit[i]
+            let n = names[i]
+            let mag = r.magnitude
+            let body = mag == .one ? n : "\(mag)·\(n)"
+            parts.append(parts.isEmpty ? (r.isNegative ? "-" + body : body) : (r.isNegative ? "- " + body : "+ " + body))
+        }
+        if !l.constant.isZero || parts.isEmpty {
+            let k = l.constant
+            parts.append(parts.isEmpty ? "\(k)" : (k.isNegative ? "- \(k.magnitude)" : "+ \(k)"))
+        }
+        return parts.joined(separator: " ")
+    }
+
+    /// The integer form D/g · l, with D the common denominator and g the
+    /// content, and the scale D/g (form / scale = l's real value).
+    static func integerize(_ ls: [Lin]) -> (forms: [AffineForm], scale: Rational) {
+        var d = BigInt.one
+        for l in ls {
+            for (_, c) in l.terms { d = BigInt.lcm(d, c.denominator) }
+            d = BigInt.lcm(d, l.constant.denominator)
+        }
+        var ints: [([(Int, BigInt)], BigInt)] = []
+        var g = BigInt.zero
+        let dr = Rational(d)
+        for l in ls {
+            var ts: [(Int, BigInt)] = []
+            for i in l.terms.keys.sorted() {
+                let v = (l.terms[i]! * dr).numerator
+                ts.append((i, v))
+                g = BigInt.gcd(g, v)
+            }
+            let k = (l.constant * dr).numerator
+            g = BigInt.gcd(g, k)
+            ints.append((ts, k))
+        }
+        if g.isZero { g = .one }
+        let forms = ints.map { ts, k in
+            AffineForm(terms: ts.map { AffineTerm(index: $0.0, coefficient: BigInt.exactQuotient($0.1, g)) },
+                       constant: BigInt.exactQuotient(k, g))
+        }
+        return (forms, Rational(numerator: d, denominator: g))
+    }
+
+    static func range(_ terms: [AffineTerm], _ constant: BigInt, lo: [BigInt], hi: [BigInt]) -> (BigInt, BigInt) {
+        var a = constant, b = constant
+        for t in terms {
+            if t.coefficient.isNegative {
+                a += t.coefficient * hi[t.index]
+                b += t.coefficient * lo[t.index]
+            } else {
+                a += t.coefficient * lo[t.index]
+                b += t.coefficient * hi[t.index]
+            }
+        }
+        return (a, b)
+    }
+
+    static func difference(_ x: AffineForm, _ y: AffineForm) -> AffineForm {
+        var m: [Int: BigInt] = [:]
+        for t in x.terms { m[t.index] = t.coefficient }
+        for t in y.terms { m[t.index] = (m[t.index] ?? .zero) - t.coefficient }
+        let terms = m.keys.sorted().compactMap { i -> AffineTerm? in
+            let c = m[i]!
+            return c.isZero ? nil : AffineTerm(index: i, coefficient: c)
+        }
+        return AffineForm(terms: terms, constant: x.constant - y.constant)
+    }
+
+    static func width(for maxValue: BigInt) -> Int? {
+        for w in CompiledStatement.allowedBitWidths where maxValue < BigInt.powerOfTwo(w) { return w }
+        return nil
+    }
+
+    /// Names the variable that contributes most to a form's range.
+    func dominantTerm(_ terms: [AffineTerm], lo: [BigInt], hi: [BigInt]) -> String {
+        var best: (BigInt, Int)? = nil
+        for t in terms {
+            let m = (t.coefficient * BigInt.max(lo[t.index].magnitude, hi[t.index].magnitude)).magnitude
+            if best == nil || best!.0 < m { best = (m, t.index) }
+        }
+        guard let (_, i) = best else { return "" }
+        return "; the largest contribution comes from \(names[i])"
+    }
+
+    func bitsText(_ x: BigInt) -> String { "about 2^\(x.magnitude.bitWidth)" }
+
+    /// Creates (or reuses) the helper for max/min of `branches`; returns the
+    /// expression that stands for it (its variable times its unit).
+    mutating func helper(isMax: Bool, _ branches: [Lin], labels: [String], name: String) throws(MarginError) -> Lin {
+        if branches.allSatisfy({ $0.terms.isEmpty }) {
+            let cs = branches.map(\.constant)
+            var out = Lin()
+            out.constant = cs.dropFirst().reduce(cs[0]) { isMax ? Rational.max($0, $1) : Rational.min($0, $1) }
+            return out
+        }
+        let (forms0, scale) = Lowerer.integerize(branches)
+        // Drop duplicate branches, keeping the first label.
+        var forms: [AffineForm] = []
+        var formLabels: [String] = []
+        var seen: Set<AffineForm> = []
+        var kept: [Lin] = []
+        for (i, f) in forms0.enumerated() where seen.insert(f).inserted {
+            forms.append(f)
+            formLabels.append(labels[i])
+            kept.append(branches[i])
+        }
+        if forms.count == 1 { return kept[0] }
+        let unitValue = Rational.one / scale
+        let key = HelperKey(isMax: isMax, unit: unitValue, branches: Set(forms))
+        if let t = cache[key] {
+            var out = Lin()
+            out.add(t, unitValue)
+            return out
+        }
+
+        let t = inputCount + helpers.count
+        let limit = BigInt.powerOfTwo(CompiledStatement.wrapLimitBits)
+        let hr = forms.map { Lowerer.range($0.terms, $0.constant, lo: honestLo, hi: honestHi) }
+        let ar = forms.map { Lowerer.range($0.terms, $0.constant, lo: advLo, hi: advHi) }
+
+        // Honest range of t and the largest honest value of each constraint.
+        let tHonestLo = isMax ? hr.map(\.0).max()! : hr.map(\.0).min()!
+        let tHonestHi = isMax ? hr.map(\.1).max()! : hr.map(\.1).min()!
+        var widths: [Int] = []
+        var maxValues: [BigInt] = []
+        for k in forms.indices {
+            var m = BigInt.zero
+            for j in forms.indices where j != k {
+                let diff = isMax ? Lowerer.difference(forms[j], forms[k]) : Lowerer.difference(forms[k], forms[j])
+                m = BigInt.max(m, Lowerer.range(diff.terms, diff.constant, lo: honestLo, hi: honestHi).1)
+            }
+            guard let w = Lowerer.width(for: m) else {
+                throw .statement("helper `\(name)`: its constraint against \(formLabels[k]) can reach \(bitsText(m)) for accounts within the declared bounds, beyond the 128-bit range proofs\(dominantTerm(forms[k].terms, lo: honestLo, hi: honestHi)); tighten the private inputs' bounds or coarsen the parameters' precision")
+            }
+            widths.append(w)
+            maxValues.append(m)
+        }
+
+        // Bound any committed t from its first constraint, then check that no
+        // constraint can wrap, then intersect the bounds all constraints imply.
+        let first0 = isMax ? ar[0].0 : ar[0].0 - BigInt.powerOfTwo(widths[0]) + 1
+        let first1 = isMax ? ar[0].1 + BigInt.powerOfTwo(widths[0]) - 1 : ar[0].1
+        var magnitudes: [BigInt] = []
+        for k in forms.indices {
+            let (lo, hi) = isMax ? (first0 - ar[k].1, first1 - ar[k].0) : (ar[k].0 - first1, ar[k].1 - first0)
+            let mag = BigInt.max(lo.magnitude, hi.magnitude)
+            guard mag < limit else {
+                throw .statement("helper `\(name)`: its constraint against \(formLabels[k]) could reach \(bitsText(mag)) for a dishonest prover's helper values, not safely below 2^\(CompiledStatement.wrapLimitBits); it could wrap around the group order\(dominantTerm(forms[k].terms, lo: advLo, hi: advHi))")
+            }
+            magnitudes.append(mag)
+        }
+        var tLo = first0, tHi = first1
+        for k in forms.indices {
+            let p = BigInt.powerOfTwo(widths[k])
+            if isMax {
+                tLo = BigInt.max(tLo, ar[k].0)
+                tHi = BigInt.min(tHi, ar[k].1 + p - 1)
+            } else {
+                tLo = BigInt.max(tLo, ar[k].0 - p + 1)
+                tHi = BigInt.min(tHi, ar[k].1)
+            }
+        }
+
+        // Helper ids are unique: a repeated description gets a number.
+        var name = name
+        if usedNames.contains(name) {
+            var n = 2
+            while usedNames.contains("\(name) #\(n)") { n += 1 }
+            name = "\(name) #\(n)"
+        }
+        usedNames.insert(name)
+        names.append(name)
+        unit.append(unitValue)
+        honestLo.append(tHonestLo)
+        honestHi.append(tHonestHi)
+        advLo.append(tLo)
+        advHi.append(tHi)
+        helpers.append(CompiledHelper(id: name, lowerBound: tLo, upperBound: tHi, kind: isMax ? .maximum : .minimum,
+                                      branches: forms, unit: unitValue))
+        let tForm = AffineForm(terms: [AffineTerm(index: t, coefficient: .one)], constant: .zero)
+        for k in forms.indices {
+            let f = isMax ? Lowerer.difference(tForm, forms[k]) : Lowerer.difference(forms[k], tForm)
+            helperConstraints.append(RangeConstraint(
+                name: "\(name) \(isMax ? ">=" : "<=") \(formLabels[k])", isRequirement: false,
+                terms: f.terms, constant: f.constant, bitWidth: widths[k], scale: scale,
+                maxValue: maxValues[k], maxMagnitude: magnitudes[k]))
+        }
+        cache[key] = t
+        var out = Lin()
+        out.add(t, unitValue)
+        return out
+    }
+
+    func requirementConstraint(_ name: String, _ lin: Lin) throws(MarginError) -> RangeConstraint {
+        let (forms, scale) = Lowerer.integerize([lin])
+        let f = forms[0]
+        let (_, hi) = Lowerer.range(f.terms, f.constant, lo: honestLo, hi: honestHi)
+        guard let w = Lowerer.width(for: hi) else {
+            throw .statement("requirement `\(name)`: its excess can reach \(bitsText(hi)) (the form counts units of 1/\(scale) of the quote currency) for accounts within the declared bounds, beyond the 128-bit range proofs\(dominantTerm(f.terms, lo: honestLo, hi: honestHi)); tighten the private inputs' bounds or coarsen the parameters' precision")
+        }
+        let (alo, ahi) = Lowerer.range(f.terms, f.constant, lo: advLo, hi: advHi)
+        let mag = BigInt.max(alo.magnitude, ahi.magnitude)
+        guard mag < BigInt.powerOfTwo(CompiledStatement.wrapLimitBits) else {
+            throw .statement("requirement `\(name)`: its form could reach \(bitsText(mag)) in magnitude for a dishonest prover's helper values, not safely below 2^\(CompiledStatement.wrapLimitBits); it could wrap around the group order\(dominantTerm(f.terms, lo: advLo, hi: advHi))")
+        }
+        return RangeConstraint(name: name, isRequirement: true, terms: f.terms, constant: f.constant,
+                               bitWidth: w, scale: scale, maxValue: hi, maxMagnitude: mag)
+    }
+}
+
+extension CompiledStatement {
+    /// A human-readable listing of the statement: inputs with bounds, helpers
+    /// with their definitions, constraints with their forms and widths.
+    public var listing: String {
+        var names = inputs.map(\.id) + helpers.map(\.id)
+        names = names.map { $0.contains(" ") ? "⟨\($0)⟩" : $0 }
+        func form(_ terms: [AffineTerm], _ constant: BigInt) -> String {
+            var parts: [String] = []
+            for t in terms {
+                let c = t.coefficient
+                let mag = c.magnitude
+                let body = mag == .one ? names[t.index] : "\(mag)·\(names[t.index])"
+                parts.append(parts.isEmpty ? (c.isNegative ? "-" + body : body) : (c.isNegative ? "- " + body : "+ " + body))
+            }
+            if !constant.isZero || parts.isEmpty {
+                parts.append(parts.isEmpty ? "\(constant)" : (constant.isNegative ? "- \(constant.magnitude)" : "+ \(constant)"))
+            }
+            return parts.joined(separator: " ")
+        }
+        var out = "circuit \(circuitName): \(inputs.count) inputs, \(helpers.count) helpers, \(constraints.count) range constraints\n"
+        for (i, x) in inputs.enumerated() {
+            out += "  x\(i) \(x.id) ∈ [\(x.lowerBound), \(x.upperBound)] × \(x.scale)\n"
+        }
+        for (k, h) in helpers.enumerated() {
+            let branches = h.branches.map { form($0.terms, $0.constant) }.joined(separator: ", ")
+            out += "  x\(inputs.count + k) \(h.id) = \(h.kind == .maximum ? "max" : "min")(\(branches)) × \(h.unit), implied ∈ [\(h.lowerBound), \(h.upperBound)]\n"
+        }
+        for c in constraints {
+            out += "  [\(c.bitWidth) bits] \(c.name): \(form(c.terms, c.constant)) ≥ 0   (÷ \(c.scale); max \(c.maxValue.bitWidth) bits, |·| < 2^\(c.maxMagnitude.bitWidth))\n"
+        }
+        return out
+    }
+}

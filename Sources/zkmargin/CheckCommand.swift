@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import MarginCircuits
+
+/// `zkmargin check`: the plain margin report. Nothing leaves the machine and
+/// nothing is committed or proven; it evaluates the same compiled circuit the
+/// prover uses. Exit status 0 when the account meets every requirement, 1 when
+/// it does not, 2 on unusable input.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Print an account's equity, requirement and excess for each requirement of a circuit.",
+        discussion: """
+            The circuit is the risk values' "circuit": a name such as cross-margin is read \
+            from Circuits/cross-margin.zkm under the current directory, a value ending in .zkm \
+            is a path; --circuit overrides both. Exit status: 0 meets every requirement, \
+            1 does not, 2 unusable input.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The publisher's risk values (JSON).", valueName: "VALUES.json"))
+    var values: String
+
+    @Option(name: .long, help: ArgumentHelp("The account's balances and positions (JSON).", valueName: "ACCOUNT.json"))
+    var account: String
+
+    @Option(name: .long, help: ArgumentHelp("The circuit file, instead of the one the values name.", valueName: "PATH"))
+    var circuit: String?
+
+    @Flag(name: .long, help: "Print a machine-readable verdict.")
+    var json = false
+
+    /// Errors a user can act on; printed as one line, exit status 2.
+    struct InputError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func run() throws {
+        let report: MarginReport
+        do {
+            let valuesData = try CheckCommand.read(values, what: "values")
+            let riskValues = try RiskValues.decode(from: valuesData)
+            let path = try CheckCommand.circuitPath(named: riskValues.circuit, override: circuit)
+            let source: String
+            do {
+                source = try CheckCommand.readText(path, what: "circuit")
+            } catch let e as InputError where circuit == nil && !riskValues.circuit.hasSuffix(".zkm") {
+                throw InputError(description: "\(e.description) (circuit names are looked up under Circuits/ in the current directory; pass --circuit PATH otherwise)")
+            }
+            let accountData = try CheckCommand.read(account, what: "account")
+            report = try CheckCommand.report(circuitSource: source, fileName: path, values: riskValues, accountData: accountData)
+        } catch {
+            FileHandle.standardError.write(Data("zkmargin check: error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        print(json ? CheckCommand.renderJSON(report) : CheckCommand.renderText(report), terminator: "")
+        if !report.meets { throw ExitCode(1) }
+    }
+
+    // MARK: Loading (kept separate from file access so that a bundle can supply the circuit text)
+
+    /// Compiles `circuitSource` against the values and evaluates the account.
+    static func report(circuitSource: String, fileName: String, values: RiskValues, accountData: Data) throws -> MarginReport {
+        let statement = try compile(circuitSource: circuitSource, fileName: fileName, values: values)
+        let account = try Account.decode(from: accountData)
+        return try statement.evaluate(account)
+    }
+
+    /// Where the circuit named by the values lives.
+    static func circuitPath(named name: String, override: String?) throws -> String {
+        if let override { return override }
+        if name.hasSuffix(".zkm") { return name }
+        guard !name.contains("/"), !name.hasPrefix(".") else {
+            throw InputError(description: "values.circuit: \"\(name)\" is neither a circuit name (such as cross-margin) nor a path ending in .zkm")
+        }
+        return "Circuits/\(name).zkm"
+    }
+
+    static func read(_ path: String, what: String) throws -> Data {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw InputError(description: "cannot read the \(what) file \(path): \(exists ? "permission denied or not a file" : "no such file")")
+        }
+        return data
+    }
+
+    static func readText(_ path: String, what: String) throws -> String {
+        let data = try read(path, what: what)
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(description: "the \(what) file \(path) is not UTF-8 text")
+        }
+        return text
+    }
+
+    // MARK: Rendering
+
+    static func amount(_ r: Rational) -> String { r.description }
+
+    static func renderText(_ report: MarginReport) -> String {
+        var out = "\(report.circuitName) at \(report.venue), account \(report.account), amounts in \(report.quote)\n\n"
+        let header = ["name", "equity", "requirement", "excess", ""]
+        var rows = [header]
+        for r in report.requirements {
+            rows.append([r.name, amount(r.equity), amount(r.requirement), amount(r.excess), r.meets ? "ok" : "SHORT"])
+        }
+        var widths = Array(repeating: 0, count: header.count)
+        for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+        for row in rows {
+            var line = ""
+            for (i, c) in row.enumerated() {
+                let pad = String(repeating: " ", count: widths[i] - c.count)
+                line += i == 0 ? c + pad : "  " + (i == row.count - 1 ? c : pad + c)
+            }
+            while line.last == " " { line.removeLast() }
+            out += line + "\n"
+        }
+        out += "\n"
+        if report.meets {
+            if let b = report.binding {
+                let spare = b.excess.isZero ? "exactly at the margin" : "\(amount(b.excess)) \(report.quote) to spare"
+                out += "MEETS every requirement. Binding: \(b.name), \(spare).\n"
+            }
+        } else {
+            let failing = report.failing
+            out += "DOES NOT MEET \(failing.count) of \(report.requirements.count) requirement\(report.requirements.count == 1 ? "" : "s"):\n"
+            for f in failing {
+                out += "  \(f.name): short by \(amount(-f.excess)) \(report.quote) (equity \(amount(f.equity)), requirement \(amount(f.requirement)))\n"
+            }
+        }
+        return out
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if ch.value < 0x20 { out += String(format: "\\u%04x", ch.value) } else { out.unicodeScalars.append(ch) }
+            }
+        }
+        return out + "\""
+    }
+
+    static func renderJSON(_ report: MarginReport) -> String {
+        var out = "{\n"
+        out += "  \"meets\": \(report.meets),\n"
+        out += "  \"circuit\": \(jsonString(report.circuitName)),\n"
+        out += "  \"venue\": \(jsonString(report.venue)),\n"
+        out += "  \"quote\": \(jsonString(report.quote)),\n"
+        out += "  \"account\": \(jsonString(report.account)),\n"
+        out += "  \"binding\": \(report.binding.map { jsonString($0.name) } ?? "null"),\n"
+        out += "  \"requirements\": ["
+        let items = report.requirements.map { r in
+            "\n    {\"name\": \(jsonString(r.name)), \"meets\": \(r.meets), \"equity\": \(jsonString(amount(r.equity))), \"requirement\": \(jsonString(amount(r.requirement))), \"excess\": \(jsonString(amount(r.excess)))}"
+        }
+        out += items.joined(separator: ",")
+        out += report.requirements.isEmpty ? "]\n" : "\n  ]\n"
+        out += "}\n"
+        return out
+    }
+}
