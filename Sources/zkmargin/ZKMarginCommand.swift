@@ -11,6 +11,6 @@ struct ZKMargin: ParsableCommand {
         every requirement (prove), and a counterparty checks the proof with the separate \
         zkmargin-verify tool. `zkmargin demo` runs the whole flow on example data.
         """,
-        subcommands: [CheckCommand.self, BenchCommand.self]
+        subcommands: [KeygenCommand.self, PublishCommand.self, AttestCommand.self, CheckCommand.self, ProveCommand.self, DemoCommand.self, BenchCommand.self]
     )
 }

@@ -1,0 +1,131 @@
+import Foundation
+import MarginCircuits
+import ZKGroup
+
+/// Canonical base64 (RFC 4648 §4, padded, no line breaks or whitespace).
+package enum Base64 {
+    package static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+    }
+
+    /// Decodes only the canonical encoding: the one `encode` would produce
+    /// (so no whitespace, no missing padding, no stray bits in the last
+    /// character). Anything else is nil.
+    package static func decode(_ text: String) -> [UInt8]? {
+        guard text.utf8.count % 4 == 0,
+              text.utf8.allSatisfy({ c in
+                  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 43 || c == 47 || c == 61
+              }),
+              let data = Data(base64Encoded: text)
+        else { return nil }
+        let bytes = [UInt8](data)
+        guard encode(bytes) == text else { return nil }
+        return bytes
+    }
+}
+
+/// ISO 8601 times as zkmargin files write them: UTC, whole seconds,
+/// `2025-11-25T12:00:00Z`. Reading also accepts fractional seconds, a
+/// numeric offset (`+02:00`) and a bare date (`2025-12-31`, midnight UTC).
+package enum ISOTime {
+    package static func format(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        f.timeZone = TimeZone(secondsFromGMT: 0)
+        return f.string(from: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
+    }
+
+    package static func parse(_ text: String) -> Date? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard !t.isEmpty, t.utf8.count <= 64 else { return nil }
+        let options: [ISO8601DateFormatter.Options] = [
+            [.withInternetDateTime],
+            [.withInternetDateTime, .withFractionalSeconds],
+            [.withFullDate],
+        ]
+        for o in options {
+            let f = ISO8601DateFormatter()
+            f.formatOptions = o
+            f.timeZone = TimeZone(secondsFromGMT: 0)
+            if let d = f.date(from: t) { return d }
+        }
+        return nil
+    }
+}
+
+/// The `format` field of every zkmargin file: `zkmargin/<kind>@<version>`.
+public enum FileKind: String, Sendable, CaseIterable {
+    case bundle
+    case statement
+    case proof
+    case openings
+
+    /// The only version this build writes and reads.
+    public static let version = 1
+
+    /// `zkmargin/bundle@1`, …
+    public var formatName: String { "zkmargin/\(rawValue)@\(Self.version)" }
+
+    /// What a user calls this file in messages.
+    var noun: String {
+        switch self {
+        case .bundle: return "risk bundle"
+        case .statement: return "custodian statement"
+        case .proof: return "margin proof"
+        case .openings: return "openings file"
+        }
+    }
+
+    /// Checks a file's `format` field, telling apart another kind of zkmargin
+    /// file, another version of this kind, and something else entirely.
+    static func check(_ value: JSONValue?, expected: FileKind, path: String) throws(SolvencyError) {
+        guard let value else {
+            throw .unknownFormat(file: expected.noun, found: "no \"format\" field", expected: expected.formatName)
+        }
+        guard case .string(let s) = value else {
+            throw .unknownFormat(file: expected.noun, found: "a \"format\" that is \(value.kindDescription)", expected: expected.formatName)
+        }
+        if s == expected.formatName { return }
+        if s.hasPrefix("zkmargin/"), let at = s.lastIndex(of: "@") {
+            let kind = String(s[s.index(s.startIndex, offsetBy: 9)..<at])
+            let version = String(s[s.index(after: at)...])
+            if kind == expected.rawValue {
+                throw .unsupportedVersion(file: expected.noun, found: s, supported: expected.formatName)
+            }
+            if let other = FileKind(rawValue: kind) {
+                throw .wrongFileKind(expected: expected.noun, found: "\(other.noun) (\(s))")
+            }
+            _ = version
+        }
+        throw .unknownFormat(file: expected.noun, found: jsonQuoted(s), expected: expected.formatName)
+    }
+}
+
+/// lp(x) = u64be(len(x)) ‖ x, the framing of every hashed field list.
+func lengthPrefixed(_ bytes: [UInt8]) -> [UInt8] {
+    var out = [UInt8]()
+    out.reserveCapacity(8 + bytes.count)
+    let n = UInt64(bytes.count)
+    for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: n >> UInt64(shift))) }
+    out.append(contentsOf: bytes)
+    return out
+}
+
+func u64be(_ v: Int) -> [UInt8] {
+    let n = UInt64(v)
+    return stride(from: 56, through: 0, by: -8).map { UInt8(truncatingIfNeeded: n >> UInt64($0)) }
+}
+
+extension Scalar {
+    /// The scalar congruent to an integer of any size and sign.
+    init(_ value: BigInt, curve: Curve) {
+        let magnitude = Scalar(reducing: value.magnitudeBigEndianBytes, curve: curve)
+        self = value.isNegative ? -magnitude : magnitude
+    }
+}
+
+/// A key id or digest shortened for one-line messages: the first 8 bytes.
+func short(_ hex: String) -> String { String(hex.prefix(16)) }
+
+/// Quote-currency amounts for messages: exact decimals, else a fraction.
+func amount(_ r: Rational) -> String { r.decimalString ?? r.description }

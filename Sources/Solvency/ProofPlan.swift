@@ -1,0 +1,249 @@
+import MarginCircuits
+import ZKGroup
+import ZKProofs
+
+/// Who vouches for a proof's committed inputs.
+public enum AttestationMode: String, Sendable {
+    /// A custodian signed the input commitments (a `zkmargin/statement@1`).
+    case custodian
+    /// The prover committed its own inputs; nobody vouches for them.
+    case selfAttested = "self"
+}
+
+/// One range constraint "Σ coefficient·x[index] + constant ∈ [0, 2^bitWidth)"
+/// over inputs ++ helpers, as proven.
+struct PlannedConstraint: Sendable {
+    let name: String
+    let isRequirement: Bool
+    let terms: [AffineTerm]
+    let constant: BigInt
+    let bitWidth: Int
+}
+
+/// How a compiled statement is split into Bulletproofs+ range proofs.
+///
+/// The prover and the verifier both derive the plan from the bundle alone
+/// (and the attestation mode): nothing of it is read from a proof file.
+///
+/// * Constraints: the compiled circuit's (helper constraints, then the
+///   requirements) and, for self-attested proofs, two per input bounding it
+///   to its declared [lower, upper] (see `selfAttestedBounds`).
+/// * Chunks: constraints are grouped by bit width; adjacent width classes
+///   are merged when that lowers the total cost (Σ n·m' plus a per-proof
+///   overhead, m' = m padded to a power of two); each group is cut into
+///   proofs of at most 64 forms (`split`), and each proof's n is the
+///   smallest of 8…128 that fits its widest constraint.
+/// * Each chunk's statement lists only the commitments its forms use (in
+///   global order); the transcript context binds the digest of all of them.
+struct ProofPlan: Sendable {
+    static let maximumFormsPerProof = 64
+    /// Per-proof overhead in the chunking cost, in bits of n·m'.
+    static let perProofCost = 256
+
+    struct Chunk: Sendable {
+        /// n, the range width of this proof.
+        let bits: Int
+        /// Indices into `constraints`, in proof order.
+        let constraints: [Int]
+        /// Global commitment indices (inputs ++ helpers) the forms use, sorted.
+        let commitments: [Int]
+    }
+
+    let mode: AttestationMode
+    let inputCount: Int
+    let helperCount: Int
+    let constraints: [PlannedConstraint]
+    let chunks: [Chunk]
+    /// The requirement names, in circuit order: the proof's claims.
+    let claims: [String]
+
+    var commitmentCount: Int { inputCount + helperCount }
+
+    init(statement: CompiledStatement, mode: AttestationMode) throws(SolvencyError) {
+        self.mode = mode
+        inputCount = statement.inputs.count
+        helperCount = statement.helpers.count
+        var cs = statement.constraints.map {
+            PlannedConstraint(name: $0.name, isRequirement: $0.isRequirement, terms: $0.terms, constant: $0.constant, bitWidth: $0.bitWidth)
+        }
+        if mode == .selfAttested { cs += try Self.selfAttestedBounds(statement.inputs) }
+        for c in cs where !RangeStatement.supportedBitWidths.contains(c.bitWidth) {
+            throw .statementMismatch("constraint `\(c.name)` has width \(c.bitWidth) bits; range proofs support 8, 16, 32, 64 and 128")
+        }
+        guard !cs.isEmpty else { throw .statementMismatch("the circuit compiles to no constraint: there is nothing to prove") }
+        constraints = cs
+        claims = statement.constraints.filter(\.isRequirement).map(\.name)
+        chunks = Self.chunk(cs)
+    }
+
+    /// For self-attested proofs: x − lower ∈ [0, 2^w) and upper − x ∈
+    /// [0, 2^w), w the smallest width with upper − lower < 2^w.
+    ///
+    /// Why both: with a ≡ x − lower and b ≡ upper − x (mod n), a, b ∈ [0, 2^w),
+    /// a + b ≡ upper − lower, and a + b < 2^(w+1) ≪ n, so a + b = upper −
+    /// lower over the integers and x = lower + a ∈ [lower, upper]. That is
+    /// the bound the compiler's no-wrap-around analysis assumed, which a
+    /// custodian would otherwise have vouched for. The upper constraint is
+    /// dropped when upper − lower = 2^w − 1 (the lower one then suffices).
+    static func selfAttestedBounds(_ inputs: [CompiledInput]) throws(SolvencyError) -> [PlannedConstraint] {
+        var out: [PlannedConstraint] = []
+        for (j, input) in inputs.enumerated() {
+            let span = input.upperBound - input.lowerBound
+            guard let w = RangeStatement.supportedBitWidths.sorted().first(where: { span.bitWidth <= $0 }) else {
+                throw .statementMismatch("input \(input.id) has a declared range wider than 2^128; a self-attested proof cannot bound it (use a custodian statement)")
+            }
+            out.append(PlannedConstraint(name: "\(input.id) >= \(input.lowerBound) (declared lower bound)", isRequirement: false,
+                                         terms: [AffineTerm(index: j, coefficient: .one)], constant: -input.lowerBound, bitWidth: w))
+            if span + .one != BigInt.powerOfTwo(w) {
+                out.append(PlannedConstraint(name: "\(input.id) <= \(input.upperBound) (declared upper bound)", isRequirement: false,
+                                             terms: [AffineTerm(index: j, coefficient: -1)], constant: input.upperBound, bitWidth: w))
+            }
+        }
+        return out
+    }
+
+    static func padded(_ m: Int) -> Int {
+        var p = 1
+        while p < m { p <<= 1 }
+        return p
+    }
+
+    /// How `count` forms of width `bits` are cut into proofs: full proofs of
+    /// 64 forms, and the rest split into the proof sizes that minimise
+    /// Σ n·m' + per-proof overhead (20 forms: 16 + 4 rather than 32 padded).
+    static func split(count: Int, bits: Int) -> [Int] {
+        var parts = [Int](repeating: maximumFormsPerProof, count: count / maximumFormsPerProof)
+        let rest = count % maximumFormsPerProof
+        guard rest > 0 else { return parts }
+        // best[r]: the cheapest split of r forms (r < 64), by dynamic programming.
+        var best: [(cost: Int, parts: [Int])] = [(0, [])]
+        for r in 1...rest {
+            var choice = (cost: bits * padded(r) + perProofCost, parts: [r])
+            var first = 1
+            while first < r {
+                let c = bits * first + perProofCost + best[r - first].cost
+                if c < choice.cost { choice = (c, [first] + best[r - first].parts) }
+                first <<= 1
+            }
+            best.append(choice)
+        }
+        parts += best[rest].parts.sorted(by: >)
+        return parts
+    }
+
+    /// Σ n·m' + overhead over the proofs a group of `count` forms at width `bits` needs.
+    static func cost(bits: Int, count: Int) -> Int {
+        split(count: count, bits: bits).reduce(0) { $0 + bits * padded($1) + perProofCost }
+    }
+
+    static func chunk(_ cs: [PlannedConstraint]) -> [Chunk] {
+        let widths = Array(Set(cs.map(\.bitWidth))).sorted()
+        let counts = widths.map { w in cs.filter { $0.bitWidth == w }.count }
+        // Try every way of merging adjacent width classes (≤ 2⁴ ways).
+        let k = widths.count
+        var best: (cost: Int, groups: [[Int]])? = nil
+        for mask in 0..<(1 << max(0, k - 1)) {
+            var groups: [[Int]] = [[0]]
+            for c in 1..<max(1, k) {
+                if mask & (1 << (c - 1)) != 0 { groups[groups.count - 1].append(c) } else { groups.append([c]) }
+            }
+            let cost = groups.reduce(0) { acc, g in acc + Self.cost(bits: widths[g.last!], count: g.reduce(0) { $0 + counts[$1] }) }
+            if best == nil || cost < best!.cost || (cost == best!.cost && groups.count < best!.groups.count) {
+                best = (cost, groups)
+            }
+        }
+        var chunks: [Chunk] = []
+        for group in best!.groups {
+            let ws = Set(group.map { widths[$0] })
+            let members = cs.indices.filter { ws.contains(cs[$0].bitWidth) }
+            let bits = widths[group.last!]
+            var start = 0
+            for size in split(count: members.count, bits: bits) {
+                let slice = Array(members[start..<start + size])
+                let used = Set(slice.flatMap { cs[$0].terms.map(\.index) }).sorted()
+                chunks.append(Chunk(bits: bits, constraints: slice, commitments: used))
+                start += size
+            }
+        }
+        return chunks
+    }
+
+    /// The Bulletproofs+ statements, one per chunk, over `commitments`
+    /// (inputs ++ helpers, in order).
+    func rangeStatements(curve: Curve, commitments: [Commitment], context: ProofContext) throws(SolvencyError) -> [RangeStatement] {
+        precondition(commitments.count == commitmentCount, "one commitment per input and helper")
+        let base = context.bytes(allCommitments: commitments)
+        var scalarCache: [BigInt: Scalar] = [:]
+        func scalar(_ b: BigInt) -> Scalar {
+            if let s = scalarCache[b] { return s }
+            let s = Scalar(b, curve: curve)
+            scalarCache[b] = s
+            return s
+        }
+        var out: [RangeStatement] = []
+        for (k, chunk) in chunks.enumerated() {
+            var local: [Int: Int] = [:]
+            for (i, g) in chunk.commitments.enumerated() { local[g] = i }
+            let forms = chunk.constraints.map { ci -> ZKProofs.AffineForm in
+                let c = constraints[ci]
+                return ZKProofs.AffineForm(curve: curve, terms: c.terms.map { (local[$0.index]!, scalar($0.coefficient)) }, constant: scalar(c.constant))
+            }
+            var ctx = base
+            ctx += lengthPrefixed(Array("chunk".utf8)) + lengthPrefixed(u64be(k))
+            ctx += lengthPrefixed(Array("chunks".utf8)) + lengthPrefixed(u64be(chunks.count))
+            ctx += lengthPrefixed(Array("chunk-commitments".utf8)) + lengthPrefixed(chunk.commitments.flatMap(u64be))
+            do {
+                out.append(try RangeStatement(curve: curve, bits: chunk.bits, commitments: chunk.commitments.map { commitments[$0] },
+                                              forms: forms, context: ctx))
+            } catch {
+                throw .rangeProof(error)
+            }
+        }
+        return out
+    }
+}
+
+/// What every range proof of a margin proof binds besides its own forms and
+/// commitments (DESIGN.md §3): the protocol version, the bundle's digest,
+/// the circuit's digest, the curve, the account label, the epoch, the
+/// attestation mode, the custodian statement's digest, the requirement names
+/// claimed, and the digest of every commitment (inputs and helpers).
+///
+///     context = lp("zkmargin/solvency/v1")
+///             ‖ Σ lp(label) ‖ lp(value)   for the fields above, in that order
+///             ‖ lp("chunk") ‖ lp(u64be(k)) ‖ lp("chunks") ‖ lp(u64be(K))
+///             ‖ lp("chunk-commitments") ‖ lp(u64be(j₀) ‖ u64be(j₁) ‖ …)
+struct ProofContext: Sendable {
+    static let protocolVersion = "zkmargin/solvency/v1"
+
+    let bundleDigest: [UInt8]
+    let circuitDigest: [UInt8]
+    let curve: Curve
+    let account: String
+    let epoch: String
+    let mode: AttestationMode
+    /// The custodian statement's payload digest; empty when self-attested.
+    let statementDigest: [UInt8]
+    let claims: [String]
+
+    func bytes(allCommitments: [Commitment]) -> [UInt8] {
+        var h = SHA256()
+        for c in allCommitments { h.update((try? c.encoded()) ?? [0]) }
+        let commitmentsDigest = h.finalize()
+        var out = lengthPrefixed(Array(Self.protocolVersion.utf8))
+        func field(_ label: String, _ value: [UInt8]) {
+            out += lengthPrefixed(Array(label.utf8))
+            out += lengthPrefixed(value)
+        }
+        field("bundle", bundleDigest)
+        field("circuit", circuitDigest)
+        field("curve", Array(curve.rawValue.utf8))
+        field("account", Array(account.utf8))
+        field("epoch", Array(epoch.utf8))
+        field("attestation", Array(mode.rawValue.utf8))
+        field("statement", statementDigest)
+        field("claims", claims.flatMap { lengthPrefixed(Array($0.utf8)) })
+        field("commitments", u64be(allCommitments.count) + commitmentsDigest)
+        return out
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import MarginCircuits
+import ZKGroup
+
+/// A publisher's signed risk bundle: the circuit's full source, the risk
+/// values, the curve, the epoch and the validity window, signed with the
+/// publisher's key (`zkmargin/bundle@1`).
+///
+/// Payload (compact JSON: the bytes the signature covers; its SHA-256 is the
+/// bundle's digest), shown here indented:
+///
+/// ```json
+/// {
+///   "format": "zkmargin/bundle@1",
+///   "publisher": "3f1c…",                 key id of the signing key
+///   "issued_at": "2025-11-25T12:00:00Z",  the window opens here…
+///   "valid_until": "2025-11-26T12:00:00Z",…and closes here
+///   "epoch": "2025-11-25T12:00:00Z",      integer or ISO time, bound into proofs
+///   "curve": "p256",
+///   "circuit": { "name": "cross-margin", "source": "set assets\n…" },
+///   "values": { "format": "zkmargin/values@1", "venue": …, … }
+/// }
+/// ```
+public struct RiskBundle: Sendable {
+    public let envelope: SignedEnvelope
+    /// The key id the payload names as publisher (equal to the signer's).
+    public let publisherKeyID: String
+    public let issuedAt: Date
+    public let validUntil: Date
+    public let epoch: String
+    public let curve: Curve
+    public let circuitName: String
+    public let circuitSource: String
+    /// The risk values, decoded.
+    public let values: RiskValues
+    /// The risk values exactly as embedded (canonical JSON).
+    public let valuesJSON: [UInt8]
+
+    /// SHA-256 of the signed payload bytes.
+    public var digest: [UInt8] { envelope.digest }
+    public var digestHex: String { digest.hexString }
+    /// SHA-256 of the circuit's source text (UTF-8).
+    public var circuitDigest: [UInt8] { SHA256.hash(Array(circuitSource.utf8)) }
+    /// The publisher's public key as embedded in the file (not yet trusted:
+    /// see `checkPublisher`).
+    public var signer: VerifyingKey { envelope.signer }
+
+    // MARK: Publishing
+
+    /// Signs a bundle. The circuit must compile against the values (and the
+    /// compiled statement must be provable), or nothing is signed.
+    ///
+    /// - Parameters:
+    ///   - values: the risk values JSON (`zkmargin/values@1`).
+    ///   - circuitName: the circuit's name (`cross-margin`); must be the
+    ///     base name of the circuit the values name.
+    ///   - epoch: an integer or an ISO 8601 time; defaults to `issuedAt`.
+    public static func publish(
+        values: [UInt8], circuitName: String, circuitSource: String, curve: Curve = .p256,
+        epoch: String? = nil, issuedAt: Date = Date(), validUntil: Date, key: SigningKey
+    ) throws(SolvencyError) -> RiskBundle {
+        let valuesObject = try parseJSONObject(values, what: "risk values")
+        let decoded: RiskValues
+        do { decoded = try RiskValues.decode(from: Data(values)) } catch { throw .circuit(error) }
+        try checkCircuitName(circuitName, values: decoded)
+        let epoch = try validateEpoch(epoch ?? ISOTime.format(issuedAt), path: "epoch")
+        let issued = ISOTime.format(issuedAt), until = ISOTime.format(validUntil)
+        guard validUntil.timeIntervalSince1970.rounded(.down) > issuedAt.timeIntervalSince1970.rounded(.down) else {
+            throw .invalidArgument("the validity window is empty: valid-until (\(until)) must be after issued-at (\(issued))")
+        }
+        // Refuse to sign what no one could prove against.
+        let compiled: CompiledStatement
+        do { compiled = try compile(circuitSource: circuitSource, fileName: "\(circuitName).zkm", values: decoded) } catch { throw .circuit(error) }
+        _ = try ProofPlan(statement: compiled, mode: .custodian)
+
+        let payload = JSONObject([
+            ("format", .string(FileKind.bundle.formatName)),
+            ("publisher", .string(key.verifyingKey.id)),
+            ("issued_at", .string(issued)),
+            ("valid_until", .string(until)),
+            ("epoch", .string(epoch)),
+            ("curve", .string(curve.rawValue)),
+            ("circuit", .object(JSONObject([("name", .string(circuitName)), ("source", .string(circuitSource))]))),
+            ("values", .object(valuesObject)),
+        ])
+        let envelope = SignedEnvelope(kind: .bundle, payload: JSONValue.object(payload).compactEncoded(), key: key)
+        return try RiskBundle(envelope: envelope)
+    }
+
+    // MARK: Reading
+
+    /// Strict decoding; checks the signature against the embedded signer key
+    /// (whether that key is the trusted publisher is `checkPublisher`).
+    public init(encoded bytes: [UInt8]) throws(SolvencyError) {
+        try self.init(envelope: SignedEnvelope(decoding: bytes, kind: .bundle))
+    }
+
+    /// Reads and decodes a bundle file. This is what `zkmargin check
+    /// --bundle` and every other command use to load a bundle.
+    public static func load(path: String) throws(SolvencyError) -> RiskBundle {
+        let bytes = try FileIO.read(path)
+        do { return try RiskBundle(encoded: bytes) } catch { throw error.inFile(path) }
+    }
+
+    init(envelope: SignedEnvelope) throws(SolvencyError) {
+        self.envelope = envelope
+        let object = try envelope.payloadObject()
+        var r = FieldReader(object, path: "bundle.payload")
+        _ = r.optional("format")
+        publisherKeyID = try r.string("publisher", maxLength: 64)
+        guard publisherKeyID == envelope.signer.id else {
+            throw .field("bundle.payload.publisher", "names key \(short(publisherKeyID)) but the bundle is signed by \(short(envelope.signer.id))")
+        }
+        let issuedText = try r.string("issued_at", maxLength: 64)
+        guard let issued = ISOTime.parse(issuedText) else { throw .field("bundle.payload.issued_at", "not an ISO 8601 time") }
+        let untilText = try r.string("valid_until", maxLength: 64)
+        guard let until = ISOTime.parse(untilText) else { throw .field("bundle.payload.valid_until", "not an ISO 8601 time") }
+        issuedAt = issued
+        validUntil = until
+        let epochValue = try r.required("epoch")
+        switch epochValue {
+        case .string(let s): epoch = try Self.validateEpoch(s, path: "bundle.payload.epoch")
+        case .number(let n) where Int(n) != nil: epoch = n
+        default: throw .field("bundle.payload.epoch", "expected an integer or an ISO 8601 time string")
+        }
+        let curveName = try r.string("curve", maxLength: 32)
+        guard let c = Curve(name: curveName), c.rawValue == curveName else {
+            throw .field("bundle.payload.curve", "unknown curve \(jsonQuoted(curveName)) (expected \"p256\" or \"secp256k1\")")
+        }
+        curve = c
+        var circuit = try r.object("circuit")
+        circuitName = try circuit.string("name", maxLength: 128)
+        circuitSource = try circuit.string("source", maxLength: 4 << 20)
+        try circuit.finish()
+        let valuesValue = try r.required("values")
+        guard case .object = valuesValue else { throw .field("bundle.payload.values", "expected an object, found \(valuesValue.kindDescription)") }
+        try r.finish()
+        valuesJSON = valuesValue.encoded()
+        do { values = try RiskValues.decode(from: Data(valuesJSON)) } catch { throw .circuit(error) }
+        try Self.checkCircuitName(circuitName, values: values)
+    }
+
+    public func encoded() -> [UInt8] { envelope.encoded() }
+
+    // MARK: Trust
+
+    /// Checks the bundle is signed by `publisherKey`.
+    public func checkPublisher(_ publisherKey: VerifyingKey) throws(SolvencyError) {
+        try envelope.requireSigner(publisherKey, role: "publisher")
+    }
+
+    /// Checks `at` lies within [issued_at, valid_until].
+    public func checkValidity(at date: Date) throws(SolvencyError) {
+        if date < issuedAt { throw .bundleNotYetValid(issuedAt: ISOTime.format(issuedAt), at: ISOTime.format(date)) }
+        if date > validUntil { throw .bundleExpired(validUntil: ISOTime.format(validUntil), at: ISOTime.format(date)) }
+    }
+
+    /// Compiles the embedded circuit against the embedded values: the
+    /// statement every prover and verifier of this bundle uses.
+    public func compiled() throws(SolvencyError) -> CompiledStatement {
+        do { return try compile(circuitSource: circuitSource, fileName: "\(circuitName).zkm", values: values) } catch { throw .circuit(error) }
+    }
+
+    // MARK: Helpers
+
+    static func checkCircuitName(_ name: String, values: RiskValues) throws(SolvencyError) {
+        guard !name.isEmpty, name.utf8.allSatisfy({ c in
+            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 95 || c == 46
+        }) else {
+            throw .field("bundle.payload.circuit.name", "a circuit name uses letters, digits, '-', '_' and '.' only")
+        }
+        var named = values.circuit
+        if let slash = named.lastIndex(of: "/") { named = String(named[named.index(after: slash)...]) }
+        if named.hasSuffix(".zkm") { named.removeLast(4) }
+        guard named == name else {
+            throw .field("values.circuit", "names circuit \(jsonQuoted(values.circuit)), but the bundle's circuit is \(jsonQuoted(name))")
+        }
+    }
+
+    static func validateEpoch(_ text: String, path: String) throws(SolvencyError) -> String {
+        let isInteger = !text.isEmpty && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } && text.utf8.count <= 19
+        guard isInteger || ISOTime.parse(text) != nil, text.utf8.count <= 64, !text.contains(" ") else {
+            throw .field(path, "\(jsonQuoted(String(text.prefix(64)))) is neither an integer nor an ISO 8601 time")
+        }
+        return text
+    }
+}
+
+extension SolvencyError {
+    /// Prefixes decoding errors with the file they came from.
+    func inFile(_ path: String) -> SolvencyError {
+        switch self {
+        case .malformed(let what, let m): return .malformed("\(path) (\(what))", m)
+        case .field(let p, let m): return .field("\(path): \(p)", m)
+        default: return self
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Solvency
+
+/// Helpers shared by the Solvency commands (keygen, publish, attest, prove, demo).
+enum SolvencyCLI {
+    /// Prints `zkmargin: error: …` to standard error.
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("zkmargin: error: \(message)\n".utf8))
+    }
+
+    /// Runs `body`; a SolvencyError is printed (one line) and exits 1.
+    static func run(_ body: () throws(SolvencyError) -> Void) throws {
+        do {
+            try body()
+        } catch {
+            printError(error.description)
+            throw ExitCode.failure
+        }
+    }
+
+    static func parseTime(_ text: String) throws -> Date {
+        guard let d = ISOTime.parse(text) else {
+            throw ValidationError("'\(text)' is not an ISO 8601 time (e.g. 2025-12-31T00:00:00Z or 2025-12-31)")
+        }
+        return d
+    }
+}
+
+struct KeygenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen",
+        abstract: "Make an ECDSA P-256 key pair (publishers sign bundles, custodians sign statements).",
+        discussion: """
+        Writes the private key to --out as PEM with mode 0600 and the public key next to \
+        it, with .pem replaced by .pub.pem. Give the .pub.pem file to whoever verifies \
+        your signatures; never share the private key. The key id printed is the first 16 \
+        bytes of SHA-256 over the public key (DER), as files name their signers.
+
+        Examples:
+          zkmargin keygen --out publisher.pem   # also writes publisher.pub.pem
+          zkmargin keygen --out custodian.pem
+        """
+    )
+
+    @Option(help: ArgumentHelp("The private key file to write (mode 0600).", valueName: "KEY.pem"))
+    var out: String
+
+    @Flag(help: "Replace an existing private key file.")
+    var force = false
+
+    func run() throws {
+        try SolvencyCLI.run { () throws(SolvencyError) in
+            let result = try Workflow.keygen(out: out, force: force)
+            print("wrote \(result.privateKeyPath) (private key, mode 0600) and \(result.publicKeyPath) (public key)")
+            print("key id \(result.key.id)")
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Solvency
+
+struct ProveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prove",
+        abstract: "Prove that an account meets every requirement of a bundle, without revealing it.",
+        discussion: """
+        From a custodian's statement and its openings (the usual way), or, with \
+        --self-attested, from the account file itself (the prover commits its own inputs; \
+        verifiers accept such proofs only when asked to, and report them as UNATTESTED).
+
+        If the account does not meet every requirement, nothing is written: the command \
+        prints the binding requirement and the shortfall and exits 1. The proof reveals \
+        neither balances nor positions nor the margin excess; it names the account label, \
+        the bundle and the epoch.
+
+        Examples:
+          zkmargin prove --bundle bundle.json --statement statement.json \\
+              --openings openings.json --out proof.json
+          zkmargin prove --bundle bundle.json \\
+              --account Vectors/examples/cross-margin/solvent.json \\
+              --self-attested --out proof.json
+        """
+    )
+
+    @Option(help: ArgumentHelp("The publisher's signed risk bundle.", valueName: "BUNDLE.json"))
+    var bundle: String
+
+    @Option(help: ArgumentHelp("The custodian's signed statement.", valueName: "STATEMENT.json"))
+    var statement: String?
+
+    @Option(help: ArgumentHelp("The openings the custodian handed over (secret).", valueName: "OPENINGS.json"))
+    var openings: String?
+
+    @Option(help: ArgumentHelp("The account file (with --self-attested).", valueName: "ACCOUNT.json"))
+    var account: String?
+
+    @Flag(help: "Commit the account's inputs yourself instead of using a custodian statement.")
+    var selfAttested = false
+
+    @Option(help: ArgumentHelp("The proof file to write.", valueName: "PROOF.json"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Check the bundle is signed by this publisher key.", valueName: "PUBLISHER.pub.pem"))
+    var publisherKey: String?
+
+    @Option(help: ArgumentHelp("Check the statement is signed by this custodian key.", valueName: "CUSTODIAN.pub.pem"))
+    var custodianKey: String?
+
+    func validate() throws {
+        if selfAttested {
+            guard account != nil else { throw ValidationError("--self-attested needs --account ACCOUNT.json") }
+            guard statement == nil, openings == nil, custodianKey == nil else {
+                throw ValidationError("--self-attested takes --account, not --statement, --openings or --custodian-key")
+            }
+        } else {
+            if account != nil { throw ValidationError("--account is for self-attested proofs: add --self-attested, or use --statement and --openings") }
+            guard statement != nil, openings != nil else {
+                throw ValidationError("give --statement and --openings (from zkmargin attest), or --account with --self-attested")
+            }
+        }
+    }
+
+    func run() throws {
+        try SolvencyCLI.run { () throws(SolvencyError) in
+            let proof: MarginProof
+            if selfAttested, let account {
+                proof = try Workflow.proveSelfAttested(bundlePath: bundle, accountPath: account, out: out, publisherKeyPath: publisherKey)
+            } else if let statement, let openings {
+                proof = try Workflow.prove(bundlePath: bundle, statementPath: statement, openingsPath: openings, out: out,
+                                           publisherKeyPath: publisherKey, custodianKeyPath: custodianKey)
+            } else {
+                throw .invalidArgument("give --statement and --openings, or --account with --self-attested")
+            }
+            let size = (try? FileIO.read(out).count) ?? 0
+            print("wrote \(out): account \"\(proof.account)\" meets \(proof.claims.joined(separator: ", ")) (\(proof.circuitName), epoch \(proof.epoch))\(proof.mode == .selfAttested ? ", SELF-ATTESTED" : "")")
+            print("\(size) bytes; \(proof.rangeProofs.count) range proof\(proof.rangeProofs.count == 1 ? "" : "s"), \(proof.rangeProofByteCount) bytes of Bulletproofs+")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Solvency
+import ZKGroup
+
+struct PublishCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Sign a risk bundle: a circuit, its risk values, a curve and a validity window.",
+        discussion: """
+        The circuit is the one the values name: "circuit": "cross-margin" is read from \
+        Circuits/cross-margin.zkm (in the working directory or above the values file); a \
+        path ending in .zkm also works, and --circuit overrides both. The circuit's full \
+        source is embedded in the bundle, so provers and verifiers need nothing else. \
+        The circuit must compile against the values, or nothing is signed.
+
+        The bundle is valid from now (issued-at) until --valid-until (default: 24 hours \
+        later); verifiers reject it outside that window. The epoch (default: the issue \
+        time) is bound into every proof made against the bundle.
+
+        Examples:
+          zkmargin publish --values Vectors/examples/cross-margin/values.json \\
+              --key publisher.pem --out bundle.json
+          zkmargin publish --values values.json --key publisher.pem --out bundle.json \\
+              --curve secp256k1 --valid-until 2025-12-31T00:00:00Z --epoch 2025-12-30
+        """
+    )
+
+    @Option(help: ArgumentHelp("The publisher's risk values (zkmargin/values@1).", valueName: "VALUES.json"))
+    var values: String
+
+    @Option(help: ArgumentHelp("The publisher's private key (from zkmargin keygen).", valueName: "PUBLISHER.pem"))
+    var key: String
+
+    @Option(help: ArgumentHelp("The bundle file to write.", valueName: "BUNDLE.json"))
+    var out: String
+
+    @Option(help: ArgumentHelp("The curve proofs use: p256 (default, faster) or secp256k1.", valueName: "curve"),
+            transform: { name in
+                guard let c = Curve(name: name) else { throw ValidationError("unknown curve '\(name)' (expected p256 or secp256k1)") }
+                return c
+            })
+    var curve: Curve = .p256
+
+    @Option(help: ArgumentHelp("End of the validity window, ISO 8601 (default: 24 hours from now).", valueName: "ISO8601"),
+            transform: SolvencyCLI.parseTime)
+    var validUntil: Date?
+
+    @Option(help: ArgumentHelp("The epoch: an integer or an ISO 8601 time (default: the issue time).", valueName: "epoch"))
+    var epoch: String?
+
+    @Option(help: ArgumentHelp("Use this circuit file instead of the one the values name.", valueName: "PATH.zkm"))
+    var circuit: String?
+
+    func validate() throws {
+        if let validUntil, validUntil <= Date() { throw ValidationError("--valid-until is in the past") }
+    }
+
+    func run() throws {
+        try SolvencyCLI.run { () throws(SolvencyError) in
+            let bundle = try Workflow.publish(valuesPath: values, keyPath: key, out: out, curve: curve, circuitPath: circuit,
+                                              epoch: epoch, validUntil: validUntil)
+            let compiled = try bundle.compiled()
+            print("signed \(out): circuit \(bundle.circuitName) for \(bundle.values.venue) (\(compiled.inputs.count) committed inputs, \(compiled.constraints.filter(\.isRequirement).count) requirement\(compiled.constraints.filter(\.isRequirement).count == 1 ? "" : "s"))")
+            print("curve \(bundle.curve), epoch \(bundle.epoch), valid \(ISOTime.format(bundle.issuedAt)) to \(ISOTime.format(bundle.validUntil))")
+            print("bundle digest \(bundle.digestHex)")
+            print("publisher key id \(bundle.publisherKeyID)")
+        }
+    }
+}

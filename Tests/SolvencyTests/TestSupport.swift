@@ -1,0 +1,166 @@
+import Foundation
+import MarginCircuits
+import Synchronization
+import XCTest
+import ZKGroup
+import ZKProofs
+@testable import Solvency
+
+/// The repository root (two levels above this file's folder).
+let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func repoPath(_ relative: String) -> String { repositoryRoot.appendingPathComponent(relative).path }
+
+func readRepoFile(_ relative: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: repositoryRoot.appendingPathComponent(relative))) }
+
+/// The circuits the library ships, with their example folders.
+let shippedCircuits = ["threshold", "cross-margin", "tiered-margin", "portfolio-margin", "options-standard"]
+
+/// A fresh temporary directory, removed when the test ends.
+func temporaryDirectory(_ test: XCTestCase) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zkmargin-tests-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+    return dir
+}
+
+/// Keys made once per test run (key generation is cheap, but stable keys
+/// make fixtures shareable).
+enum TestKeys {
+    static let publisher = SigningKey.generate()
+    static let otherPublisher = SigningKey.generate()
+    static let custodian = SigningKey.generate()
+    static let otherCustodian = SigningKey.generate()
+}
+
+/// A fixed issue time for bundles made by tests, and a time inside the window.
+let testIssuedAt = Date(timeIntervalSince1970: 1_764_072_000)          // 2025-11-25T12:00:00Z
+let testValidUntil = testIssuedAt.addingTimeInterval(86_400)
+let testNow = testIssuedAt.addingTimeInterval(3_600)
+
+func circuitSource(_ name: String) throws -> String {
+    String(decoding: try readRepoFile("Circuits/\(name).zkm"), as: UTF8.self)
+}
+
+func exampleValues(_ circuit: String) throws -> [UInt8] { try readRepoFile("Vectors/examples/\(circuit)/values.json") }
+
+func exampleAccount(_ circuit: String, _ name: String = "solvent") throws -> Account {
+    try Account.decode(from: Data(try readRepoFile("Vectors/examples/\(circuit)/\(name).json")))
+}
+
+/// Small risk values for self-attested proofs (which add two range
+/// constraints per input): the threshold circuit with a single asset.
+let smallValues: [String: (values: String, account: String)] = [
+    "threshold": (#"""
+        {"format": "zkmargin/values@1", "venue": "Test Custody", "quote": "USD", "circuit": "threshold",
+         "parameters": {"min_value": "1000"}, "assets": [{"id": "USDC", "price": "1"}]}
+        """#, #"{"account": "test/treasury", "balances": {"USDC": "5000"}}"#),
+]
+
+func smallBundle(_ circuit: String, curve: Curve = .p256) throws -> (bundle: RiskBundle, account: Account) {
+    let v = smallValues[circuit]!
+    return (try makeBundle(circuit, curve: curve, values: Array(v.values.utf8)), try Account.decode(from: Data(v.account.utf8)))
+}
+
+/// Publishes an example bundle with the test keys.
+func makeBundle(_ circuit: String = "cross-margin", curve: Curve = .p256, key: SigningKey = TestKeys.publisher,
+                epoch: String? = "2025-11-25T12:00:00Z", values: [UInt8]? = nil) throws -> RiskBundle {
+    try RiskBundle.publish(values: values ?? exampleValues(circuit), circuitName: circuit, circuitSource: circuitSource(circuit),
+                           curve: curve, epoch: epoch, issuedAt: testIssuedAt, validUntil: testValidUntil, key: key)
+}
+
+func policy(custodian: VerifyingKey? = TestKeys.custodian.verifyingKey, selfAttested: Bool = false,
+            publisher: VerifyingKey = TestKeys.publisher.verifyingKey, at: Date = testNow) -> VerificationPolicy {
+    VerificationPolicy(publisherKey: publisher, custodianKey: custodian, at: at, allowSelfAttested: selfAttested)
+}
+
+/// Everything one custodian-attested flow produces.
+struct Flow: Sendable {
+    let bundle: RiskBundle
+    let statement: AttestedStatement
+    let openings: Openings
+    let proof: MarginProof
+    let proofBytes: [UInt8]
+}
+
+/// Proofs are the slow part of these tests, so each (circuit, curve) flow
+/// is made once per run and shared.
+enum Fixtures {
+    private static let cache = Mutex<[String: Flow]>([:])
+
+    /// The flow of a circuit's example values and its solvent example account.
+    static func flow(_ circuit: String = "cross-margin", curve: Curve = .p256) throws -> Flow {
+        let key = "\(circuit)/\(curve)"
+        if let f = cache.withLock({ $0[key] }) { return f }
+        let (bundle, account) = (try makeBundle(circuit, curve: curve), try exampleAccount(circuit))
+        let (statement, openings) = try Custodian.attest(bundle: bundle, account: account, key: TestKeys.custodian, at: testNow)
+        let proof = try Prover.prove(bundle: bundle, statement: statement, openings: openings, at: testNow)
+        let f = Flow(bundle: bundle, statement: statement, openings: openings, proof: proof, proofBytes: proof.encoded())
+        cache.withLock { $0[key] = f }
+        return f
+    }
+}
+
+/// Asserts `body` throws a SolvencyError with `code`, and returns it.
+@discardableResult
+func assertSolvencyError<T>(_ code: String, file: StaticString = #filePath, line: UInt = #line,
+                            _ body: () throws -> T) -> SolvencyError? {
+    do {
+        _ = try body()
+        XCTFail("expected error \(code), got success", file: file, line: line)
+        return nil
+    } catch let e as SolvencyError {
+        XCTAssertEqual(e.code, code, "\(e)", file: file, line: line)
+        return e
+    } catch {
+        XCTFail("expected SolvencyError \(code), got \(error)", file: file, line: line)
+        return nil
+    }
+}
+
+/// The verdict of one proof verified alone.
+func verdict(_ bytes: [UInt8], bundle: RiskBundle, policy p: VerificationPolicy) throws -> Result<AcceptedProof, SolvencyError> {
+    try Verifier.verify(bundle: bundle, proofs: [("proof.json", bytes)], policy: p).verdicts[0].result
+}
+
+func assertInvalid(_ bytes: [UInt8], bundle: RiskBundle, policy p: VerificationPolicy = policy(), code: String,
+                   contains text: String? = nil, file: StaticString = #filePath, line: UInt = #line) {
+    do {
+        switch try verdict(bytes, bundle: bundle, policy: p) {
+        case .success: XCTFail("expected \(code), the proof verified", file: file, line: line)
+        case .failure(let e):
+            XCTAssertEqual(e.code, code, "\(e)", file: file, line: line)
+            if let text { XCTAssertTrue(e.description.contains(text), "\(e.description) does not mention \(text)", file: file, line: line) }
+        }
+    } catch {
+        XCTFail("bundle-level failure \(error)", file: file, line: line)
+    }
+}
+
+/// Edits a JSON file (as parsed by the strict reader) and re-encodes it.
+func editJSON(_ bytes: [UInt8], _ edit: (inout JSONObject) -> Void) throws -> [UInt8] {
+    guard case .object(var o) = try JSONParser.parse(bytes) else { throw SolvencyError.malformed("test", "not an object") }
+    edit(&o)
+    return JSONValue.object(o).encoded()
+}
+
+/// Replaces a signed file's payload by an edited one, keeping the old
+/// signature (what tampering after signing looks like).
+func tamperPayload(_ envelopeBytes: [UInt8], _ edit: (inout JSONObject) -> Void) throws -> [UInt8] {
+    try editJSON(envelopeBytes) { env in
+        guard case .string(let b64) = env["payload"]!, let payload = Base64.decode(b64),
+              case .object(var p) = try! JSONParser.parse(payload) else { return }
+        edit(&p)
+        env["payload"] = .string(Base64.encode(JSONValue.object(p).compactEncoded()))
+    }
+}
+
+/// Replaces a signed file's payload by an edited one and signs it with `key`.
+func resign(_ envelopeBytes: [UInt8], kind: FileKind, key: SigningKey, _ edit: (inout JSONObject) -> Void = { _ in }) throws -> [UInt8] {
+    guard case .object(let env) = try JSONParser.parse(envelopeBytes), case .string(let b64) = env["payload"]!,
+          let payload = Base64.decode(b64), case .object(var p) = try JSONParser.parse(payload) else {
+        throw SolvencyError.malformed("test", "not an envelope")
+    }
+    edit(&p)
+    return SignedEnvelope(kind: kind, payload: JSONValue.object(p).compactEncoded(), key: key).encoded()
+}
