@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MarginCircuits
+import Solvency
 
 /// `zkmargin check`: the plain margin report. Nothing leaves the machine and
 /// nothing is committed or proven; it evaluates the same compiled circuit the
@@ -11,15 +12,29 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Print an account's equity, requirement and excess for each requirement of a circuit.",
         discussion: """
-            The circuit is the risk values' "circuit": a name such as cross-margin is read \
-            from Circuits/cross-margin.zkm under the current directory, a value ending in .zkm \
-            is a path; --circuit overrides both. Exit status: 0 meets every requirement, \
-            1 does not, 2 unusable input.
+            Give either the publisher's risk values (--values) or a signed bundle (--bundle). \
+            With --values, the circuit is the values' "circuit": a name such as cross-margin \
+            is read from Circuits/cross-margin.zkm under the current directory, a value ending \
+            in .zkm is a path; --circuit overrides both. With --bundle, the circuit and values \
+            are the ones the bundle carries; add --publisher-key to also check its signature \
+            and validity window. Exit status: 0 meets every requirement, 1 does not, 2 unusable \
+            input.
+
+            Examples:
+              zkmargin check --values Vectors/examples/cross-margin/values.json \\
+                             --account Vectors/examples/cross-margin/solvent.json
+              zkmargin check --bundle out/bundle.json --account ACCOUNT.json --json
             """
     )
 
     @Option(name: .long, help: ArgumentHelp("The publisher's risk values (JSON).", valueName: "VALUES.json"))
-    var values: String
+    var values: String?
+
+    @Option(name: .long, help: ArgumentHelp("A signed risk bundle, instead of --values.", valueName: "BUNDLE.json"))
+    var bundle: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --bundle: the publisher's public key to check the bundle's signature and validity window against.", valueName: "PUBLISHER.pub.pem"))
+    var publisherKey: String?
 
     @Option(name: .long, help: ArgumentHelp("The account's balances and positions (JSON).", valueName: "ACCOUNT.json"))
     var account: String
@@ -35,8 +50,45 @@ struct CheckCommand: ParsableCommand {
         let description: String
     }
 
+    func validate() throws {
+        switch (values, bundle) {
+        case (nil, nil): throw ValidationError("give the risk values (--values VALUES.json) or a signed bundle (--bundle BUNDLE.json)")
+        case (.some, .some): throw ValidationError("--values and --bundle are alternatives: give one")
+        default: break
+        }
+        if publisherKey != nil && bundle == nil { throw ValidationError("--publisher-key goes with --bundle") }
+        if circuit != nil && bundle != nil { throw ValidationError("--circuit goes with --values; a bundle carries its own circuit") }
+    }
+
     func run() throws {
         let report: MarginReport
+        do {
+            if let bundle {
+                report = try CheckCommand.report(bundlePath: bundle, publisherKeyPath: publisherKey, accountData: CheckCommand.read(account, what: "account"))
+            } else {
+                report = try CheckCommand.report(valuesPath: values!, circuitOverride: circuit, accountPath: account)
+            }
+        } catch {
+            FileHandle.standardError.write(Data("zkmargin check: error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        print(json ? CheckCommand.renderJSON(report) : CheckCommand.renderText(report), terminator: "")
+        if !report.meets { throw ExitCode(1) }
+    }
+
+    /// The report for an account against a signed bundle's circuit and values.
+    /// With a publisher key, the bundle must be signed by it and valid now.
+    static func report(bundlePath: String, publisherKeyPath: String?, accountData: Data) throws -> MarginReport {
+        let bundle = try RiskBundle.load(path: bundlePath)
+        if let publisherKeyPath {
+            try bundle.checkPublisher(Workflow.loadVerifyingKey(path: publisherKeyPath))
+            try bundle.checkValidity(at: Date())
+        }
+        return try report(circuitSource: bundle.circuitSource, fileName: "\(bundle.circuitName).zkm", values: bundle.values, accountData: accountData)
+    }
+
+    /// The report for an account against risk values and the circuit they name.
+    static func report(valuesPath values: String, circuitOverride circuit: String?, accountPath account: String) throws -> MarginReport {
         do {
             let valuesData = try CheckCommand.read(values, what: "values")
             let riskValues = try RiskValues.decode(from: valuesData)
@@ -48,13 +100,8 @@ struct CheckCommand: ParsableCommand {
                 throw InputError(description: "\(e.description) (circuit names are looked up under Circuits/ in the current directory; pass --circuit PATH otherwise)")
             }
             let accountData = try CheckCommand.read(account, what: "account")
-            report = try CheckCommand.report(circuitSource: source, fileName: path, values: riskValues, accountData: accountData)
-        } catch {
-            FileHandle.standardError.write(Data("zkmargin check: error: \(error)\n".utf8))
-            throw ExitCode(2)
+            return try CheckCommand.report(circuitSource: source, fileName: path, values: riskValues, accountData: accountData)
         }
-        print(json ? CheckCommand.renderJSON(report) : CheckCommand.renderText(report), terminator: "")
-        if !report.meets { throw ExitCode(1) }
     }
 
     // MARK: Loading (kept separate from file access so that a bundle can supply the circuit text)
