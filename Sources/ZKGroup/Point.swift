@@ -76,14 +76,9 @@ public struct Point: Sendable {
         }
         let x = U256(bigEndian: bytes[1...])
         guard U256.compare(x, curve.parameters.prime) < 0 else { throw .coordinateNotReduced }
-        let box = ECPointBox(curve: curve)
-        let ok = bytes.withUnsafeBufferPointer {
-            EC_POINT_oct2point(curve.parameters.group, box.pointer, $0.baseAddress, 33, nil)
-        }
-        ERR_clear_error()
-        guard ok == 1 else { throw .notOnCurve }
-        self.curve = curve
-        self.box = box
+        // The square root runs in the pure-Swift field arithmetic
+        // (`Point.decompress` in JacobianPoint.swift).
+        self = try Point.decompress(x: x, odd: bytes[0] == 0x03, curve: curve)
         if isIdentity { throw .identityPoint }
     }
 

@@ -152,7 +152,7 @@ extension BulletproofsPlus {
         for ((proof, statement), rho) in zip(items, weights) {
             equation(proof: proof, statement: statement, generators: generators, width: width, weight: rho, into: &eq)
         }
-        let result = MSM.compute(scalars: eq.baseScalars + eq.scalars, points: generators.bases(width) + eq.points)
+        let result = MSM.compute(prepared: generators.prepared(width), scalars: eq.baseScalars, extraScalars: eq.scalars, extraPoints: eq.points)
         guard result.isIdentity else { throw .verificationFailed }
     }
 }

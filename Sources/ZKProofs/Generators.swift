@@ -21,6 +21,7 @@ public final class Generators: Sendable {
     private struct VectorCache {
         var gs: [Point] = []
         var hs: [Point] = []
+        var prepared: [Int: PreparedBases] = [:]
     }
     private let cache = Mutex(VectorCache())
 
@@ -83,5 +84,14 @@ public final class Generators: Sendable {
     public func bases(_ count: Int) -> [Point] {
         let (gs, hs) = vectors(count)
         return [g, h] + Array(gs) + Array(hs)
+    }
+
+    /// `bases(count)` prepared once for the fast multi-scalar
+    /// multiplication (precomputed tables in release builds), cached per count.
+    public func prepared(_ count: Int) -> PreparedBases {
+        if let p = cache.withLock({ $0.prepared[count] }) { return p }
+        let p = PreparedBases(bases(count), curve: curve)
+        cache.withLock { $0.prepared[count] = p }
+        return p
     }
 }

@@ -17,7 +17,7 @@ struct BenchCommand: ParsableCommand {
           swift run -c release zkmargin bench rangeproof
           swift run -c release zkmargin bench rangeproof --curve secp256k1 --json
         """,
-        subcommands: [RangeProofBench.self]
+        subcommands: [RangeProofBench.self, GroupBench.self]
     )
 }
 
@@ -87,6 +87,31 @@ struct RangeProofBench: ParsableCommand {
             for b in batchResults {
                 print("batch of \(b.proofs) single proofs: \(fmt(b.verifyMillisecondsPerProof)) ms per proof (decoding included)")
             }
+        }
+    }
+}
+
+struct GroupBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "group",
+        abstract: "Microseconds per group operation: scalar multiplications, MSM per point, decoding, hash-to-curve."
+    )
+
+    @OptionGroup var curveOption: CurveOption
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func run() throws {
+        let results = GroupMicrobench.run(curve: curveOption.curve)
+        if json {
+            var object: [String: Any] = ["curve": curveOption.curve.rawValue]
+            object["microseconds"] = Dictionary(uniqueKeysWithValues: results.map { ($0.name, round3($0.microseconds)) })
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("Group operations on \(curveOption.curve) (medians, µs)")
+            for r in results { print(r.name.padding(toLength: 40, withPad: " ", startingAt: 0) + pad(fmt(r.microseconds), 12)) }
         }
     }
 }
