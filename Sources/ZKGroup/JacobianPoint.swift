@@ -360,28 +360,7 @@ package struct AffinePoint: Sendable, Hashable {
     }
 
     init<B: Collection<UInt8>>(compressed bytes: B, curve: Curve, backend: MSMBackend) throws(GroupError) {
-        let bytes = Array(bytes)
-        if bytes == [0] { throw .identityEncoding }
-        guard bytes.count == 33 else {
-            if let first = bytes.first {
-                switch first {
-                case 0x04: throw .uncompressedPoint
-                case 0x06, 0x07: throw .hybridPoint
-                default: break
-                }
-            }
-            throw .pointLength(bytes.count)
-        }
-        switch bytes[0] {
-        case 0x02, 0x03: break
-        case 0x00: throw .identityEncoding
-        case 0x04: throw .uncompressedPoint
-        case 0x06, 0x07: throw .hybridPoint
-        default: throw .invalidPointPrefix(bytes[0])
-        }
-        let x = U256(bigEndian: bytes[1...])
-        guard U256.compare(x, curve.parameters.prime) < 0 else { throw .coordinateNotReduced }
-        let odd = bytes[0] == 0x03
+        let (x, odd) = try Point.parseCompressed(bytes, curve: curve)
         switch (backend, curve) {
         case (.fast, .p256): self.init(try decompress(x: x, odd: odd, as: P256Model.self))
         case (.fast, .secp256k1): self.init(try decompress(x: x, odd: odd, as: Secp256k1Model.self))

@@ -55,6 +55,18 @@ public struct Point: Sendable {
     /// encoding 00, the uncompressed (04) and hybrid (06, 07) forms that
     /// OpenSSL's own decoder would accept.
     public init<B: Collection<UInt8>>(compressed bytes: B, curve: Curve) throws(GroupError) {
+        let (x, odd) = try Point.parseCompressed(bytes, curve: curve)
+        // The square root runs in the pure-Swift field arithmetic
+        // (`Point.decompress` in JacobianPoint.swift).
+        self = try Point.decompress(x: x, odd: odd, curve: curve)
+        if isIdentity { throw .identityPoint }
+    }
+
+    /// The checks every decoder of a SEC1 compressed point shares, before any
+    /// square root: exactly 33 bytes, prefix 02 or 03 (00, 04, 06, 07 and
+    /// every other prefix each rejected with its own error), x < p.
+    /// Returns x and whether y must be odd.
+    static func parseCompressed<B: Collection<UInt8>>(_ bytes: B, curve: Curve) throws(GroupError) -> (x: U256, odd: Bool) {
         let bytes = Array(bytes)
         if bytes == [0] { throw .identityEncoding }
         guard bytes.count == 33 else {
@@ -76,10 +88,7 @@ public struct Point: Sendable {
         }
         let x = U256(bigEndian: bytes[1...])
         guard U256.compare(x, curve.parameters.prime) < 0 else { throw .coordinateNotReduced }
-        // The square root runs in the pure-Swift field arithmetic
-        // (`Point.decompress` in JacobianPoint.swift).
-        self = try Point.decompress(x: x, odd: bytes[0] == 0x03, curve: curve)
-        if isIdentity { throw .identityPoint }
+        return (x, bytes[0] == 0x03)
     }
 
     /// SEC1 compressed encoding, 33 bytes. Throws for the identity.
