@@ -58,6 +58,9 @@ package enum GroupMicrobench {
         out.append(("k·P (OpenSSL, constant-time)", median(perRun: 20) {
             for i in 0..<20 { sink = base.multiplied(by: scalars[i]) }
         }))
+        out.append(("hash-to-curve (RFC 9380, _RO_)", median(perRun: 20) {
+            for i in 0..<20 { sink = HashToCurve.hash([UInt8(i), 0x68, 0x32, 0x63], dst: Array("ZKMARGIN-BENCH".utf8), curve: curve) }
+        }))
         out.append(("point add (OpenSSL)", median(perRun: 200) {
             for i in 0..<200 { sink = points[i] + points[i + 1] }
         }))

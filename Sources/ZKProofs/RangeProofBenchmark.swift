@@ -55,7 +55,7 @@ package enum RangeProofBenchmark {
         for m in ms {
             progress("m = \(m): deriving generators")
             _ = gens.vectors(bits * m)
-            _ = gens.bases(bits * m)
+            _ = gens.prepared(bits * m)
             var proveTimes = [Double](), verifyTimes = [Double]()
             var bytes = 0
             let runs = iterations(m)
@@ -81,6 +81,7 @@ package enum RangeProofBenchmark {
                                 progress: (String) -> Void) throws -> [BatchResult] {
         let gens = Generators.standard(curve)
         let total = counts.max() ?? 0
+        _ = gens.prepared(bits)
         var encoded = [([UInt8], RangeStatement)]()
         for i in 0..<total {
             if i % 10 == 0 { progress("proving \(i)/\(total) distinct proofs for the batch") }
