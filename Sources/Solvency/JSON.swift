@@ -270,8 +270,9 @@ enum JSONParser {
 
 // MARK: Writing
 
-/// A JSON string literal with the minimal escapes.
-func jsonQuoted(_ s: String) -> String {
+/// A JSON string literal with the minimal escapes (control characters and
+/// DEL as \uXXXX). Public so the executables print JSON the same way.
+public func jsonQuoted(_ s: String) -> String {
     var out = "\""
     for ch in s.unicodeScalars {
         switch ch {

@@ -28,21 +28,12 @@ struct U256: Sendable {
         w = (limbs[0], limbs[1], limbs[2], limbs[3])
     }
 
-    /// Parses a big-endian hexadecimal constant (for curve parameters).
+    /// Parses a big-endian hexadecimal constant of at most 64 digits (for
+    /// curve parameters; a bad constant is a programming error).
     init(hex: String) {
-        var digits = Array(hex.utf8)
-        precondition(digits.count <= 64)
-        digits = Array(repeating: UInt8(ascii: "0"), count: 64 - digits.count) + digits
-        var bytes = [UInt8](repeating: 0, count: 32)
-        func nibble(_ c: UInt8) -> UInt8 {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-            default: preconditionFailure("bad hex digit in constant")
-            }
-        }
-        for i in 0..<32 { bytes[i] = nibble(digits[2 * i]) << 4 | nibble(digits[2 * i + 1]) }
+        precondition(hex.utf8.count <= 64, "constant longer than 256 bits")
+        let padded = String(repeating: "0", count: 64 - hex.utf8.count) + hex
+        guard let bytes = [UInt8](hex: padded) else { preconditionFailure("bad hex digit in constant") }
         self.init(bigEndian: bytes)
     }
 

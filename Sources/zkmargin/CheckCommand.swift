@@ -177,33 +177,17 @@ struct CheckCommand: ParsableCommand {
         return out
     }
 
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if ch.value < 0x20 { out += String(format: "\\u%04x", ch.value) } else { out.unicodeScalars.append(ch) }
-            }
-        }
-        return out + "\""
-    }
-
     static func renderJSON(_ report: MarginReport) -> String {
         var out = "{\n"
         out += "  \"meets\": \(report.meets),\n"
-        out += "  \"circuit\": \(jsonString(report.circuitName)),\n"
-        out += "  \"venue\": \(jsonString(report.venue)),\n"
-        out += "  \"quote\": \(jsonString(report.quote)),\n"
-        out += "  \"account\": \(jsonString(report.account)),\n"
-        out += "  \"binding\": \(report.binding.map { jsonString($0.name) } ?? "null"),\n"
+        out += "  \"circuit\": \(jsonQuoted(report.circuitName)),\n"
+        out += "  \"venue\": \(jsonQuoted(report.venue)),\n"
+        out += "  \"quote\": \(jsonQuoted(report.quote)),\n"
+        out += "  \"account\": \(jsonQuoted(report.account)),\n"
+        out += "  \"binding\": \(report.binding.map { jsonQuoted($0.name) } ?? "null"),\n"
         out += "  \"requirements\": ["
         let items = report.requirements.map { r in
-            "\n    {\"name\": \(jsonString(r.name)), \"meets\": \(r.meets), \"equity\": \(jsonString(amount(r.equity))), \"requirement\": \(jsonString(amount(r.requirement))), \"excess\": \(jsonString(amount(r.excess)))}"
+            "\n    {\"name\": \(jsonQuoted(r.name)), \"meets\": \(r.meets), \"equity\": \(jsonQuoted(amount(r.equity))), \"requirement\": \(jsonQuoted(amount(r.requirement))), \"excess\": \(jsonQuoted(amount(r.excess)))}"
         }
         out += items.joined(separator: ",")
         out += report.requirements.isEmpty ? "]\n" : "\n  ]\n"
