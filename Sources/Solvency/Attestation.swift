@@ -76,7 +76,7 @@ public struct AttestedStatement: Sendable, Equatable {
 
     public func encoded() -> [UInt8] { envelope.encoded() }
 
-    init(envelope: SignedEnvelope) throws(SolvencyError) {
+    package init(envelope: SignedEnvelope) throws(SolvencyError) {
         self.envelope = envelope
         var r = FieldReader(try envelope.payloadObject(), path: "statement.payload")
         _ = r.optional("format")
@@ -161,11 +161,19 @@ func describeDifference(expected: [String], found: [String]) -> String {
 ///
 /// `value` is the input's integer in the circuit's units (`balance[BTC]`
 /// at scale 1e-8: 1.25 BTC is 125000000).
-public struct Openings: Sendable, CustomStringConvertible {
-    public struct Entry: Sendable {
+///
+/// Secret throughout: `description`, `debugDescription` and the reflection
+/// `dump` and debuggers use show the account and the number of inputs, never
+/// a value or a blinding factor; so do an entry's.
+public struct Openings: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public struct Entry: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
         public let id: String
         public let value: BigInt
         public let opening: Opening
+
+        public var description: String { "Openings.Entry(\(id), <redacted>)" }
+        public var debugDescription: String { description }
+        public var customMirror: Mirror { Mirror(self, children: ["id": id], displayStyle: .struct) }
     }
 
     static let warning = "SECRET: these blinding factors open the custodian's commitments to this account. Keep this file private (mode 0600); it is needed only to prove."
@@ -177,6 +185,10 @@ public struct Openings: Sendable, CustomStringConvertible {
     public let entries: [Entry]
 
     public var description: String { "Openings(\(account), \(entries.count) inputs, <redacted>)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror {
+        Mirror(self, children: ["account": account, "curve": curve, "inputs": entries.count], displayStyle: .struct)
+    }
 
     init(bundleDigest: [UInt8], statementDigest: [UInt8], account: String, curve: Curve, entries: [Entry]) {
         self.bundleDigest = bundleDigest
@@ -186,7 +198,10 @@ public struct Openings: Sendable, CustomStringConvertible {
         self.entries = entries
     }
 
-    /// The file's bytes. Secret: write with mode 0600 (`FileIO.secretMode`).
+    /// The file's bytes. Secret: write with mode 0600 (`FileIO.secretMode`)
+    /// and wipe the result (`secureZero`) once written. The JSON is built
+    /// from Swift strings, which cannot be wiped (SECURITY.md, "Secrets in
+    /// memory"); the raw blinding bytes are.
     public func encoded() -> [UInt8] {
         let payload = JSONObject([
             ("format", .string(FileKind.openings.formatName)),
@@ -196,7 +211,9 @@ public struct Openings: Sendable, CustomStringConvertible {
             ("account", .string(account)),
             ("curve", .string(curve.rawValue)),
             ("openings", .array(entries.map { e in
-                .object(JSONObject([("id", .string(e.id)), ("value", .string(e.value.description)), ("blinding", .string(e.opening.blinding.bytes.hexString))]))
+                var raw = e.opening.blinding.bytes
+                defer { secureZero(&raw) }
+                return .object(JSONObject([("id", .string(e.id)), ("value", .string(e.value.description)), ("blinding", .string(raw.hexString))]))
             })),
         ])
         return JSONValue.object(payload).encoded()

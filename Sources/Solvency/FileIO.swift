@@ -16,7 +16,11 @@ import ZKGroup
 /// with O_EXCL and its final mode), flushed with fsync, then renamed over
 /// the destination: a reader sees the old file or the whole new one, never
 /// half of one. Secret files (openings, private keys) get mode 0600 before
-/// a single byte is written.
+/// a single byte is written: `open` creates the temporary file with mode
+/// 0600 & ~umask (never wider than 0600, whatever the umask) and `fchmod`
+/// sets exactly 0600, so no other user can read it even briefly. An output
+/// with `replace: false` is never put over an existing file: it is linked
+/// into place (`link` fails if the name exists, atomically), not renamed.
 public enum FileIO {
     /// Mode for files anyone may read (bundles, statements, proofs, public keys).
     public static let publicMode: mode_t = 0o644
@@ -25,27 +29,43 @@ public enum FileIO {
     /// Largest file read (a 1000-instrument proof is well under 1 MiB).
     public static let maximumFileSize = 64 << 20
 
-    /// A file to write: its path, contents and mode.
+    /// A file to write: its path, contents and mode, and whether it may
+    /// replace an existing file.
     public struct Output: Sendable {
         public let path: String
         public let bytes: [UInt8]
         public let mode: mode_t
-        public init(path: String, bytes: [UInt8], mode: mode_t) {
+        /// False: refuse (with `.io`, "already exists") if `path` exists.
+        public let replace: Bool
+        public init(path: String, bytes: [UInt8], mode: mode_t, replace: Bool = true) {
             self.path = path
             self.bytes = bytes
             self.mode = mode
+            self.replace = replace
         }
     }
 
     /// Reads a whole file.
+    ///
+    /// The result is sized from `fstat` up front, so that reading a secret
+    /// file (openings, a private key) leaves exactly two heap copies: the
+    /// read buffer, wiped here, and the result, which the caller wipes
+    /// (`secureZero`). Growing the result while reading would free
+    /// intermediate copies without wiping them.
     public static func read(_ path: String) throws(SolvencyError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .io(path: path, message: "cannot read: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()
-        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { throw .io(path: path, message: "is a directory") }
+        var expected = 0
+        if fstat(fd, &st) == 0 {
+            if (st.st_mode & S_IFMT) == S_IFDIR { throw .io(path: path, message: "is a directory") }
+            if (st.st_mode & S_IFMT) == S_IFREG { expected = min(Int(st.st_size), maximumFileSize) }
+        }
         var out = [UInt8]()
+        out.reserveCapacity(expected + 1)
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        defer { secureZero(&buffer) }
         while true {
             let n = buffer.withUnsafeMutableBytes { sysRead(fd, $0.baseAddress, $0.count) }
             if n < 0 {
@@ -54,9 +74,11 @@ public enum FileIO {
             }
             if n == 0 { break }
             out.append(contentsOf: buffer[0..<n])
-            guard out.count <= maximumFileSize else { throw .io(path: path, message: "larger than \(maximumFileSize >> 20) MiB") }
+            guard out.count <= maximumFileSize else {
+                secureZero(&out)
+                throw .io(path: path, message: "larger than \(maximumFileSize >> 20) MiB")
+            }
         }
-        secureZero(&buffer)
         return out
     }
 
@@ -67,28 +89,57 @@ public enum FileIO {
 
     /// Writes several files: every temporary file first, then the renames,
     /// so a failure while writing leaves none of them changed.
+    ///
+    /// Outputs with `replace: false` are checked first (nothing is written
+    /// if one exists) and put in place with `link`, which fails rather than
+    /// replace a file that appeared meanwhile; on file systems without hard
+    /// links they fall back to the check and `rename`.
     public static func write(_ outputs: [Output]) throws(SolvencyError) {
-        var temps: [(temp: String, path: String)] = []
+        for o in outputs where !o.replace && exists(o.path) {
+            throw .io(path: o.path, message: "already exists; refusing to overwrite it")
+        }
+        var temps: [(temp: String, output: Output)] = []
         func cleanUp() { for t in temps { unlink(t.temp) } }
         for o in outputs {
             do {
-                temps.append((try writeTemporary(o), o.path))
+                temps.append((try writeTemporary(o), o))
             } catch {
                 cleanUp()
                 throw error
             }
         }
         for (i, t) in temps.enumerated() {
-            guard rename(t.temp, t.path) == 0 else {
-                let message = String(cString: strerror(errno))
+            do {
+                try commit(temp: t.temp, to: t.output.path, replace: t.output.replace)
+            } catch {
                 for rest in temps[i...] { unlink(rest.temp) }
-                throw .io(path: t.path, message: "cannot write: \(message)")
+                throw error
             }
         }
         // Make the renames durable too.
         for dir in Set(outputs.map { directory(of: $0.path) }) {
             let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if fd >= 0 { _ = fsync(fd); close(fd) }
+        }
+    }
+
+    /// Moves a finished temporary file to its name.
+    private static func commit(temp: String, to path: String, replace: Bool) throws(SolvencyError) {
+        if !replace {
+            if link(temp, path) == 0 {
+                unlink(temp)
+                return
+            }
+            let code = errno
+            if code == EEXIST { throw .io(path: path, message: "already exists; refusing to overwrite it") }
+            // No hard links here (EPERM, ENOTSUP, …): check, then rename.
+            guard code == EPERM || code == ENOTSUP || code == EOPNOTSUPP || code == EMLINK || code == ENOSYS else {
+                throw .io(path: path, message: "cannot write: \(String(cString: strerror(code)))")
+            }
+            if exists(path) { throw .io(path: path, message: "already exists; refusing to overwrite it") }
+        }
+        guard rename(temp, path) == 0 else {
+            throw .io(path: path, message: "cannot write: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -111,19 +162,19 @@ public enum FileIO {
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, o.mode)
         guard fd >= 0 else { throw .io(path: o.path, message: "cannot write: \(String(cString: strerror(errno)))") }
         var ok = fchmod(fd, o.mode) == 0
+        var failure: Int32 = ok ? 0 : errno
         var offset = 0
         while ok && offset < o.bytes.count {
             let n = o.bytes.withUnsafeBytes { sysWrite(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { ok = false; break }
+            if n <= 0 { ok = false; failure = n < 0 ? errno : ENOSPC; break }
             offset += n
         }
-        let message = String(cString: strerror(errno))
-        if ok { ok = fsync(fd) == 0 }
-        if close(fd) != 0 { ok = false }
+        if ok && fsync(fd) != 0 { ok = false; failure = errno }
+        if close(fd) != 0 && ok { ok = false; failure = errno }
         guard ok else {
             unlink(temp)
-            throw .io(path: o.path, message: "cannot write: \(message)")
+            throw .io(path: o.path, message: "cannot write: \(String(cString: strerror(failure)))")
         }
         return temp
     }

@@ -12,9 +12,12 @@ final class PKeyBox: @unchecked Sendable {
     deinit { EVP_PKEY_free(pkey) }
 }
 
-/// Reads everything written to a memory BIO.
+/// Reads everything written to a memory BIO. The output is sized up front
+/// (`BIO_ctrl_pending`) so that appending never reallocates: a reallocation
+/// would free a copy of a private key's PEM without wiping it.
 private func drain(_ bio: OpaquePointer) -> [UInt8] {
     var out = [UInt8]()
+    out.reserveCapacity(Int(BIO_ctrl_pending(bio)))
     var buffer = [UInt8](repeating: 0, count: 4096)
     while true {
         let n = buffer.withUnsafeMutableBytes { BIO_read(bio, $0.baseAddress, Int32($0.count)) }
@@ -25,7 +28,9 @@ private func drain(_ bio: OpaquePointer) -> [UInt8] {
     return out
 }
 
-/// A memory BIO over a copy of `bytes` (read-only BIOs may not outlive the buffer).
+/// A memory BIO over a copy of `bytes` (read-only BIOs may not outlive the
+/// buffer). OpenSSL grows and frees a memory BIO's buffer with
+/// `OPENSSL_clear_realloc`/`OPENSSL_clear_free`, so the copy is wiped.
 private func withReadBIO<T>(_ bytes: [UInt8], _ body: (OpaquePointer) -> T) -> T {
     guard let bio = BIO_new(BIO_s_mem()) else { fatalError("BIO_new: out of memory") }
     defer { BIO_free(bio) }
@@ -48,6 +53,20 @@ private func isP256(_ pkey: OpaquePointer) -> Bool {
     guard EVP_PKEY_get_utf8_string_param(pkey, "group", &name, name.count, &length) == 1 else { return false }
     let group = String(decoding: name[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     return group == "prime256v1" || group == "P-256" || group == "secp256r1"
+}
+
+/// Whether `needle` occurs in `haystack`, compared byte by byte. Used on
+/// private-key PEM so that the key is never copied into a `String`, whose
+/// storage Swift frees without wiping.
+private func pemContains(_ haystack: [UInt8], _ needle: String) -> Bool {
+    let n = Array(needle.utf8)
+    guard !n.isEmpty, haystack.count >= n.count else { return n.isEmpty }
+    for start in 0...(haystack.count - n.count) where haystack[start] == n[0] {
+        var i = 1
+        while i < n.count && haystack[start + i] == n[i] { i += 1 }
+        if i == n.count { return true }
+    }
+    return false
 }
 
 /// Discards OpenSSL's thread-local error queue (its entries are not needed
@@ -135,9 +154,11 @@ public struct VerifyingKey: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// An ECDSA P-256 private key: signs risk bundles (publisher) and
-/// statements (custodian). Never printed: its description shows only the
-/// key id, and its PEM form is available only as bytes for a 0600 file.
-public struct SigningKey: Sendable, CustomStringConvertible {
+/// statements (custodian). Never printed: its description, debug
+/// description and reflection show only the key id, and its PEM form is
+/// available only as bytes for a 0600 file. The private scalar lives in
+/// OpenSSL's `EVP_PKEY`, freed (and its BIGNUM cleared) with the last copy.
+public struct SigningKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     let box: PKeyBox
     public let verifyingKey: VerifyingKey
 
@@ -150,7 +171,9 @@ public struct SigningKey: Sendable, CustomStringConvertible {
         verifyingKey = try VerifyingKey(derRepresentation: der)
     }
 
-    /// A fresh P-256 key from OpenSSL's default (system-seeded) DRBG.
+    /// A fresh P-256 key. OpenSSL draws the private scalar with
+    /// `BN_priv_rand_range`, i.e. from its private DRBG (`RAND_priv_bytes`),
+    /// the same generator as the blinding factors.
     public static func generate() -> SigningKey {
         guard let ctx = EVP_PKEY_CTX_new_from_name(nil, "EC", nil) else { fatalError("EVP_PKEY_CTX_new_from_name: EC unavailable") }
         defer { EVP_PKEY_CTX_free(ctx) }
@@ -165,13 +188,15 @@ public struct SigningKey: Sendable, CustomStringConvertible {
 
     /// Reads an unencrypted PEM private key ("PRIVATE KEY", PKCS#8, as
     /// `zkmargin keygen` writes it; "EC PRIVATE KEY" is accepted too).
+    ///
+    /// The bytes are examined in place, never turned into a `String`, and
+    /// no error message quotes them.
     public init(pemRepresentation pem: [UInt8]) throws(SolvencyError) {
-        let text = String(decoding: pem, as: UTF8.self)
-        if text.contains("ENCRYPTED") {
+        if pemContains(pem, "ENCRYPTED") {
             throw .invalidKey("encrypted private keys are not supported; decrypt it with `openssl pkey`")
         }
-        guard text.contains("PRIVATE KEY-----") else {
-            if text.contains("PUBLIC KEY") { throw .invalidKey("this is a public key; signing needs the private key (the .pem file keygen wrote, not .pub.pem)") }
+        guard pemContains(pem, "PRIVATE KEY-----") else {
+            if pemContains(pem, "PUBLIC KEY") { throw .invalidKey("this is a public key; signing needs the private key (the .pem file keygen wrote, not .pub.pem)") }
             throw .invalidKey("not a PEM private key (expected -----BEGIN PRIVATE KEY-----)")
         }
         // A callback that supplies no passphrase: never prompt on a terminal.
@@ -212,8 +237,10 @@ public struct SigningKey: Sendable, CustomStringConvertible {
     }
 
     /// The private scalar, 32 bytes big-endian. For tests that check the
-    /// key never leaks into output; not part of the public API.
-    package var privateScalarForTesting: [UInt8] {
+    /// key never leaks into output (they reach it with `@testable import`);
+    /// internal, so that no other module of the package, the executables
+    /// included, can read a private key out.
+    var privateScalarForTesting: [UInt8] {
         var bn: OpaquePointer? = nil
         guard EVP_PKEY_get_bn_param(box.pkey, "priv", &bn) == 1, let bn else { return [] }
         defer { BN_clear_free(bn) }
@@ -223,4 +250,7 @@ public struct SigningKey: Sendable, CustomStringConvertible {
     }
 
     public var description: String { "SigningKey(\(verifyingKey.id), <private>)" }
+    public var debugDescription: String { description }
+    /// The public half only: `dump` and debuggers never reach the `EVP_PKEY`.
+    public var customMirror: Mirror { Mirror(self, children: ["verifyingKey": verifyingKey], displayStyle: .struct) }
 }

@@ -37,8 +37,10 @@ public enum Prover {
         for (input, v) in zip(compiled.inputs, values) where v < input.lowerBound || v > input.upperBound {
             throw .statementMismatch("the statement commits to a value of \(input.id) outside the circuit's declared bounds; the custodian must refuse such values, and no sound proof can use it")
         }
+        var inputOpenings = openings.entries.map(\.opening)
+        defer { secureZero(&inputOpenings) }
         return try makeProof(bundle: bundle, compiled: compiled, account: statement.account, inputs: .attested(statement),
-                             inputOpenings: openings.entries.map(\.opening), inputValues: values, statementDigest: statement.digest)
+                             inputOpenings: inputOpenings, inputValues: values, statementDigest: statement.digest)
     }
 
     /// Proves from the account itself, committing its own inputs (no
@@ -56,7 +58,8 @@ public enum Prover {
         // Refuse before committing to anything.
         _ = try excesses(compiled: compiled, inputValues: values, refuseShortfall: true)
         let generators = Generators.standard(bundle.curve)
-        let openings = values.map { Opening.random(value: Scalar($0, curve: bundle.curve)) }
+        var openings = values.map { Opening.random(value: Scalar($0, curve: bundle.curve)) }
+        defer { secureZero(&openings) }
         let committed = zip(compiled.inputs, openings).map { CommittedInput(id: $0.id, commitment: Commitment($1, generators: generators)) }
         return try makeProof(bundle: bundle, compiled: compiled, account: account.label, inputs: .selfAttested(committed),
                              inputOpenings: openings, inputValues: values, statementDigest: [])
@@ -95,7 +98,8 @@ public enum Prover {
         let plan = try ProofPlan(statement: compiled, mode: mode)
 
         let helperValues = compiled.helperValues(inputs: inputValues)
-        let helperOpenings = helperValues.map { Opening.random(value: Scalar($0, curve: curve)) }
+        var helperOpenings = helperValues.map { Opening.random(value: Scalar($0, curve: curve)) }
+        defer { secureZero(&helperOpenings) }
         let helpers = zip(compiled.helpers, helperOpenings).map { CommittedInput(id: $0.id, commitment: Commitment($1, generators: generators)) }
         let inputCommitments: [CommittedInput]
         switch inputs {
@@ -103,7 +107,10 @@ public enum Prover {
         case .selfAttested(let c): inputCommitments = c
         }
         let commitments = inputCommitments.map(\.commitment) + helpers.map(\.commitment)
-        let openings = inputOpenings + helperOpenings
+        // In a mutex so that the concurrent provers can read it and it can
+        // still be wiped (in place: the mutex holds its only reference) after.
+        let openings = Mutex(inputOpenings + helperOpenings)
+        defer { openings.withLock { secureZero(&$0) } }
 
         let context = ProofContext(bundleDigest: bundle.digest, circuitDigest: bundle.circuitDigest, curve: curve, account: account,
                                    epoch: bundle.epoch, mode: mode, statementDigest: statementDigest, claims: plan.claims)
@@ -112,10 +119,14 @@ public enum Prover {
         let results = Mutex<[Result<RangeProof, RangeProofError>?]>(Array(repeating: nil, count: statements.count))
         let chunks = plan.chunks
         DispatchQueue.concurrentPerform(iterations: statements.count) { k in
+            // RAND_priv_bytes, never a seeded source: every blinding of the
+            // range proof comes from here.
             var random = SystemRandom()
+            var chunkOpenings = openings.withLock { all in chunks[k].commitments.map { all[$0] } }
+            defer { secureZero(&chunkOpenings) }
             let result: Result<RangeProof, RangeProofError>
             do throws(RangeProofError) {
-                result = .success(try BulletproofsPlus.prove(statements[k], openings: chunks[k].commitments.map { openings[$0] },
+                result = .success(try BulletproofsPlus.prove(statements[k], openings: chunkOpenings,
                                                              generators: generators, using: &random))
             } catch {
                 result = .failure(error)

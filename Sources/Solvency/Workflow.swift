@@ -25,8 +25,10 @@ public enum Workflow {
         let key = SigningKey.generate()
         var pem = key.pemRepresentation()
         defer { secureZero(&pem) }
+        // Without --force the private key is linked into place, never
+        // renamed over a file that appeared after the check above.
         try FileIO.write([
-            FileIO.Output(path: out, bytes: pem, mode: FileIO.secretMode),
+            FileIO.Output(path: out, bytes: pem, mode: FileIO.secretMode, replace: force),
             FileIO.Output(path: pubPath, bytes: Array(key.verifyingKey.pemRepresentation.utf8), mode: FileIO.publicMode),
         ])
         return (out, pubPath, key.verifyingKey)
@@ -113,13 +115,19 @@ public enum Workflow {
     }
 
     /// Attests an account: writes the signed statement (0644) and the
-    /// openings (0600), both or neither.
+    /// openings (0600), both or neither. Refuses to overwrite an existing
+    /// openings file unless `force` is set: the openings are the only way to
+    /// prove from the statement they belong to, and are never replaced by
+    /// accident.
     @discardableResult
     public static func attest(
         bundlePath: String, accountPath: String, keyPath: String, out: String, openingsOut: String,
-        publisherKeyPath: String? = nil, at date: Date = Date()
+        publisherKeyPath: String? = nil, at date: Date = Date(), force: Bool = false
     ) throws(SolvencyError) -> AttestedStatement {
         guard out != openingsOut else { throw .invalidArgument("--out and --openings must be different files") }
+        if !force, FileIO.exists(openingsOut) {
+            throw .io(path: openingsOut, message: "already exists; refusing to overwrite openings (pass --force to replace them)")
+        }
         let bundle = try RiskBundle.load(path: bundlePath)
         let publisherKey = try publisherKeyPath.map { path throws(SolvencyError) in try loadVerifyingKey(path: path) }
         let account = try loadAccount(path: accountPath)
@@ -128,7 +136,7 @@ public enum Workflow {
         var secret = openings.encoded()
         defer { secureZero(&secret) }
         try FileIO.write([
-            FileIO.Output(path: openingsOut, bytes: secret, mode: FileIO.secretMode),
+            FileIO.Output(path: openingsOut, bytes: secret, mode: FileIO.secretMode, replace: force),
             FileIO.Output(path: out, bytes: statement.encoded(), mode: FileIO.publicMode),
         ])
         return statement

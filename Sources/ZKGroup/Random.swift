@@ -21,7 +21,9 @@ public struct SystemRandom: RandomBytesSource, Sendable {
 
 /// A deterministic stream SHA-256(seed ‖ u64be(counter)) for tests and for
 /// generating known-answer vectors. `package` access: no client of the
-/// libraries can reach it, so it can never blind a real commitment.
+/// libraries can reach it, so it can never blind a real commitment. Inside
+/// the package its only non-test use is `GroupMicrobench` (public benchmark
+/// scalars); `SecretHygieneTests` fails if another source file starts using it.
 package struct SeededRandom: RandomBytesSource {
     private let seed: [UInt8]
     private var counter: UInt64 = 0
@@ -44,7 +46,25 @@ package struct SeededRandom: RandomBytesSource {
 }
 
 /// Overwrites a buffer with zeros in a way the optimiser may not remove.
+///
+/// Wipes the array's own storage only. If that storage is shared with
+/// another array (copy-on-write), Swift copies it first and the copy is
+/// wiped, not the original: call it on a buffer this code made and owns.
 public func secureZero(_ buffer: inout [UInt8]) {
     let count = buffer.count
     buffer.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, count) }
+}
+
+/// Overwrites every scalar of an array with zero (best effort, as for
+/// `secureZero(_: inout [UInt8])`). `Scalar` is a plain value (a curve tag
+/// and four limbs, no references), so wiping its bytes leaves valid zero
+/// scalars behind.
+public func secureZero(_ scalars: inout [Scalar]) {
+    scalars.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) }
+}
+
+/// Overwrites one scalar variable with zero (best effort: copies the
+/// compiler made in registers or on the stack are out of reach).
+public func secureZero(_ scalar: inout Scalar) {
+    withUnsafeMutableBytes(of: &scalar) { OPENSSL_cleanse($0.baseAddress, $0.count) }
 }

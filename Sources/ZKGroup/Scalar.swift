@@ -6,9 +6,16 @@ import CLibCrypto
 /// Invariant: the value is always fully reduced, `0 ≤ value < n`, so two
 /// scalars are equal exactly when their representations are.
 ///
-/// Arithmetic runs on GMP's `mpn` layer over four 64-bit limbs. It is not
-/// guaranteed constant-time; secrets only ever meet curve points through
-/// OpenSSL's constant-time scalar multiplication (`Point.multiplied(by:)`).
+/// Addition, subtraction and negation are branch-free (the reduction is a
+/// masked select), so their timing does not depend on the operands.
+/// Multiplication runs on GMP's `mpn_mul_n` and `mpn_tdiv_qr`, and `inverse`
+/// on `mpz_invert`: neither is guaranteed constant-time (SECURITY.md,
+/// "Constant time"). Secrets only ever meet curve points through OpenSSL's
+/// constant-time scalar multiplication (`Point.multiplied(by:)`,
+/// `SecretMSM`).
+///
+/// Printing never shows the value: `description`, `debugDescription` and
+/// the reflection `dump` and debuggers use are all redacted.
 public struct Scalar: Sendable, Hashable {
     /// The curve whose order this scalar is reduced by.
     public let curve: Curve
@@ -46,11 +53,17 @@ public struct Scalar: Sendable, Hashable {
     /// Reduces an arbitrary-length big-endian natural number mod n. Used for
     /// hash outputs (64 bytes, so the bias is below 2⁻²⁵⁶) and for public
     /// integer coefficients of any size.
+    ///
+    /// The input is often secret (`random` feeds it 64 bytes from the DRBG):
+    /// the limb and quotient buffers are wiped before they are freed, and the
+    /// input is read in place, never copied.
     public init<B: Collection<UInt8>>(reducing bytes: B, curve: Curve) {
-        let bytes = Array(bytes)
-        let limbCount = max(4, (bytes.count + 7) / 8)
+        let count = bytes.count
+        let limbCount = max(4, (count + 7) / 8)
         var limbs = [mp_limb_t](repeating: 0, count: limbCount)
-        for (i, byte) in bytes.reversed().enumerated() {
+        defer { limbs.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
+        for (j, byte) in bytes.enumerated() {
+            let i = count - 1 - j   // byte j is the i-th least significant
             limbs[i / 8] |= mp_limb_t(byte) << mp_limb_t(8 * (i % 8))
         }
         var r = U256.zero
@@ -58,6 +71,7 @@ public struct Scalar: Sendable, Hashable {
             r = U256(UInt64(limbs[0]), UInt64(limbs[1]), UInt64(limbs[2]), UInt64(limbs[3]))
         } else {
             var q = [mp_limb_t](repeating: 0, count: limbCount - 3)
+            defer { q.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
             curve.parameters.order.withLimbs { n in
                 r.withMutableLimbs { rp in zk_mpn_tdiv_qr(&q, rp, limbs, mp_size_t(limbCount), n, 4) }
             }
@@ -96,25 +110,33 @@ public struct Scalar: Sendable, Hashable {
         precondition(a.curve == b.curve, "scalars from different curves")
     }
 
+    /// `a + b` mod n. Branch-free: both `s` and `s − n` are computed and one
+    /// is selected by mask, so the time does not reveal whether the sum
+    /// wrapped (for a secret bit b and a random mask ρ, whether b + ρ wraps
+    /// says which bit it is: `SecretMSM` relies on this).
     public static func + (a: Scalar, b: Scalar) -> Scalar {
         checkSameCurve(a, b)
         let n = a.curve.parameters.order
-        var (s, carry) = U256.add(a.value, b.value)
-        if carry || U256.compare(s, n) >= 0 { s = U256.sub(s, n).0 }
-        return Scalar(unchecked: s, curve: a.curve)
+        let (s, carry) = U256.addWithCarry(a.value, b.value)
+        let (t, borrow) = U256.subWithBorrow(s, n)
+        // s − n when the sum overflowed 2²⁵⁶ or s ≥ n (no borrow), else s.
+        return Scalar(unchecked: U256.select(carry | (1 &- borrow), t, s), curve: a.curve)
     }
 
+    /// `a − b` mod n, branch-free.
     public static func - (a: Scalar, b: Scalar) -> Scalar {
         checkSameCurve(a, b)
-        var (d, borrow) = U256.sub(a.value, b.value)
-        if borrow { d = U256.add(d, a.curve.parameters.order).0 }
-        return Scalar(unchecked: d, curve: a.curve)
+        let (d, borrow) = U256.subWithBorrow(a.value, b.value)
+        let (e, _) = U256.addWithCarry(d, a.curve.parameters.order)
+        return Scalar(unchecked: U256.select(borrow, e, d), curve: a.curve)
     }
 
     public static prefix func - (a: Scalar) -> Scalar { negate(a) }
 
+    /// `−a` mod n, branch-free (n − a, except 0 for 0).
     static func negate(_ a: Scalar) -> Scalar {
-        a.isZero ? a : Scalar(unchecked: U256.sub(a.curve.parameters.order, a.value).0, curve: a.curve)
+        let (d, _) = U256.subWithBorrow(a.curve.parameters.order, a.value)
+        return Scalar(unchecked: U256.select(a.value.isNonzeroBit, d, .zero), curve: a.curve)
     }
 
     public static func * (a: Scalar, b: Scalar) -> Scalar {
@@ -211,4 +233,10 @@ extension Scalar: CustomStringConvertible {
 
 extension Scalar: CustomDebugStringConvertible {
     public var debugDescription: String { description }
+}
+
+extension Scalar: CustomReflectable {
+    /// Only the curve: without this, `dump`, `Mirror` and the debugger would
+    /// walk into the stored limbs and print the value in decimal.
+    public var customMirror: Mirror { Mirror(self, children: ["curve": curve], displayStyle: .struct) }
 }

@@ -18,14 +18,18 @@ struct U256: Sendable {
     static let one = U256(1, 0, 0, 0)
 
     /// Reads 32 big-endian bytes. Precondition: `bytes.count == 32`.
+    ///
+    /// Accumulates in the tuple itself, never in a heap array: the bytes are
+    /// often secret (blinding factors read from an openings file) and a
+    /// temporary array would be freed without being wiped.
     init<B: Collection<UInt8>>(bigEndian bytes: B) {
         precondition(bytes.count == 32, "U256 needs exactly 32 bytes")
-        var limbs: [UInt64] = [0, 0, 0, 0]
+        var r = U256(0, 0, 0, 0)
         for (i, byte) in bytes.enumerated() {
             let limb = 3 - i / 8
-            limbs[limb] = (limbs[limb] << 8) | UInt64(byte)
+            r[limb] = (r[limb] << 8) | UInt64(byte)
         }
-        w = (limbs[0], limbs[1], limbs[2], limbs[3])
+        self = r
     }
 
     /// Parses a big-endian hexadecimal constant of at most 64 digits (for
@@ -38,10 +42,12 @@ struct U256: Sendable {
     }
 
     /// 32 big-endian bytes.
+    /// The only heap copy is the returned array: callers holding a secret
+    /// wipe it (`secureZero`) when done.
     var bigEndianBytes: [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
-        let limbs = [w.3, w.2, w.1, w.0]
-        for (i, limb) in limbs.enumerated() {
+        for i in 0..<4 {
+            let limb = self[3 - i]
             for j in 0..<8 { out[8 * i + j] = UInt8(truncatingIfNeeded: limb >> (56 - 8 * UInt64(j))) }
         }
         return out
@@ -111,28 +117,55 @@ struct U256: Sendable {
 
     /// `a + b` and the carry out.
     static func add(_ a: U256, _ b: U256) -> (U256, Bool) {
+        let (r, carry) = addWithCarry(a, b)
+        return (r, carry != 0)
+    }
+
+    /// `a + b` and the carry out as 0 or 1, with no branch on the operands
+    /// (for secret scalars: `Scalar.+`).
+    static func addWithCarry(_ a: U256, _ b: U256) -> (U256, UInt64) {
         var r = U256.zero
         var carry: UInt64 = 0
         for i in 0..<4 {
             let (s1, c1) = a[i].addingReportingOverflow(b[i])
             let (s2, c2) = s1.addingReportingOverflow(carry)
             r[i] = s2
-            carry = (c1 ? 1 : 0) + (c2 ? 1 : 0)
+            carry = (c1 ? 1 : 0) | (c2 ? 1 : 0)
         }
-        return (r, carry != 0)
+        return (r, carry)
+    }
+
+    /// `a` if `condition` is 1, `b` if it is 0, without a branch on it.
+    /// Precondition: `condition` ∈ {0, 1}.
+    static func select(_ condition: UInt64, _ a: U256, _ b: U256) -> U256 {
+        let mask = 0 &- condition
+        return U256((a.w.0 & mask) | (b.w.0 & ~mask), (a.w.1 & mask) | (b.w.1 & ~mask),
+                    (a.w.2 & mask) | (b.w.2 & ~mask), (a.w.3 & mask) | (b.w.3 & ~mask))
+    }
+
+    /// 1 if the value is nonzero, 0 if it is zero, without a branch.
+    var isNonzeroBit: UInt64 {
+        let z = w.0 | w.1 | w.2 | w.3
+        return (z | (0 &- z)) >> 63
     }
 
     /// `a − b` and the borrow out.
     static func sub(_ a: U256, _ b: U256) -> (U256, Bool) {
+        let (r, borrow) = subWithBorrow(a, b)
+        return (r, borrow != 0)
+    }
+
+    /// `a − b` and the borrow out as 0 or 1, with no branch on the operands.
+    static func subWithBorrow(_ a: U256, _ b: U256) -> (U256, UInt64) {
         var r = U256.zero
         var borrow: UInt64 = 0
         for i in 0..<4 {
             let (d1, b1) = a[i].subtractingReportingOverflow(b[i])
             let (d2, b2) = d1.subtractingReportingOverflow(borrow)
             r[i] = d2
-            borrow = (b1 ? 1 : 0) + (b2 ? 1 : 0)
+            borrow = (b1 ? 1 : 0) | (b2 ? 1 : 0)
         }
-        return (r, borrow != 0)
+        return (r, borrow)
     }
 }
 

@@ -1,3 +1,4 @@
+import CLibCrypto
 import ZKGroup
 
 /// A Pedersen commitment C = v·G + r·H to a value v with blinding factor r.
@@ -8,11 +9,21 @@ public struct Commitment: Sendable, Hashable {
 
     public init(point: Point) { self.point = point }
 
-    /// Commits to `opening` on `generators`. Both scalar multiplications use
-    /// OpenSSL's constant-time paths: v and r are secrets.
+    /// Commits to `opening` on `generators`. Every scalar multiplication
+    /// uses OpenSSL's constant-time paths: v and r are secrets.
+    ///
+    /// The value is masked, C = (v + ρ)·G + r·H − ρ·G with ρ fresh from
+    /// `RAND_priv_bytes`: committed values are small and often zero, and
+    /// v·G alone would be the identity for v = 0, which `EC_POINT_add`
+    /// short-cuts, so the time to commit would tell which inputs are zero
+    /// (what the custodian commits to every asset and instrument to hide).
+    /// r is uniform in [1, n) and needs no mask.
     public init(_ opening: Opening, generators: Generators) {
         precondition(opening.value.curve == generators.curve, "opening and generators on different curves")
-        point = Point.generatorMultiple(opening.value) + generators.h.multiplied(by: opening.blinding)
+        var rho = Scalar.random(generators.curve)
+        var masked = opening.value + rho
+        defer { secureZero(&rho); secureZero(&masked) }
+        point = Point.generatorMultiple(masked) + generators.h.multiplied(by: opening.blinding) - Point.generatorMultiple(rho)
     }
 
     /// 33-byte SEC1 compressed encoding.
@@ -28,8 +39,9 @@ public struct Commitment: Sendable, Hashable {
 }
 
 /// The secret behind a commitment: the value and its blinding factor.
-/// Its description is redacted so it can never be printed by accident.
-public struct Opening: Sendable, Hashable, CustomStringConvertible {
+/// Its description, debug description and reflection (`dump`, debuggers)
+/// are redacted so it can never be printed by accident.
+public struct Opening: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public let value: Scalar
     public let blinding: Scalar
 
@@ -55,4 +67,12 @@ public struct Opening: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "Opening(<redacted>)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+}
+
+/// Overwrites every opening of an array with zero scalars (best effort, as
+/// `secureZero(_: inout [Scalar])`: only this array's own storage).
+public func secureZero(_ openings: inout [Opening]) {
+    openings.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) }
 }

@@ -13,7 +13,8 @@ struct AttestCommand: ParsableCommand {
         public), and writes the values and blinding factors (--openings, mode 0600) for \
         the account holder, who needs them to prove. Values outside the circuit's declared \
         bounds, unknown assets or instruments and negative balances are refused. Both \
-        files are written, or neither.
+        files are written, or neither; an existing openings file is never overwritten \
+        unless --force is given.
 
         Examples:
           zkmargin attest --bundle bundle.json \\
@@ -43,10 +44,13 @@ struct AttestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Check the bundle is signed by this publisher key first.", valueName: "PUBLISHER.pub.pem"))
     var publisherKey: String?
 
+    @Flag(help: "Replace an existing openings file.")
+    var force = false
+
     func run() throws {
         try SolvencyCLI.run { () throws(SolvencyError) in
             let statement = try Workflow.attest(bundlePath: bundle, accountPath: account, keyPath: key, out: out,
-                                                openingsOut: openings, publisherKeyPath: publisherKey)
+                                                openingsOut: openings, publisherKeyPath: publisherKey, force: force)
             print("signed \(out): \(statement.inputs.count) commitments for account \"\(statement.account)\" (epoch \(statement.epoch), custodian key id \(statement.custodianKeyID))")
             print("wrote \(openings) (mode 0600): give it to the account holder only; it opens the commitments")
         }

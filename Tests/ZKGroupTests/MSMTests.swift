@@ -467,7 +467,11 @@ final class MSMTests: XCTestCase {
         let expected = jobs.map { MSM.reference(scalars: $0, points: bases, curve: curve) }
         let results = UnsafeMutableBufferPointer<Point?>.allocate(capacity: 16)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        defer {
+            // Deinitialize first: the Points own OpenSSL EC_POINTs (LeakSanitizer found them leaking).
+            _ = results.deinitialize()
+            results.deallocate()
+        }
         nonisolated(unsafe) let out = results
         DispatchQueue.concurrentPerform(iterations: 16) { i in
             out[i] = i % 2 == 0 ? MSM.compute(prepared: prepared, scalars: jobs[i / 2], extraScalars: [], extraPoints: [], backend: .fast)
