@@ -54,9 +54,17 @@ let package = Package(
             ]
         ),
 
+        // Hardening (issue 6): fuzz targets. Not shipped as products;
+        // `scripts/fuzz.sh` builds them.
+        .target(name: "ZKHardening", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits"]),
+        // Built with `--sanitize=fuzzer -DZKMARGIN_LIBFUZZER` it is a libFuzzer
+        // binary; otherwise it replays inputs through the same targets.
+        .executableTarget(name: "zkmargin-fuzz", dependencies: ["ZKHardening"]),
+
         .testTarget(name: "ZKGroupTests", dependencies: ["ZKGroup"]),
         .testTarget(name: "ZKProofsTests", dependencies: ["ZKProofs", "ZKGroup"]),
         .testTarget(name: "MarginCircuitsTests", dependencies: ["MarginCircuits"]),
         .testTarget(name: "SolvencyTests", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits"]),
+        .testTarget(name: "ZKHardeningTests", dependencies: ["ZKHardening", "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits"]),
     ]
 )

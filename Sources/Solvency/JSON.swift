@@ -483,7 +483,7 @@ struct FieldReader {
 }
 
 /// Parses bytes that must be one JSON object, for a file of kind `what`.
-func parseJSONObject(_ bytes: [UInt8], what: String) throws(SolvencyError) -> JSONObject {
+package func parseJSONObject(_ bytes: [UInt8], what: String) throws(SolvencyError) -> JSONObject {
     guard !bytes.isEmpty else { throw .malformed(what, "the file is empty") }
     let value: JSONValue
     do {

@@ -102,7 +102,7 @@ public struct RiskBundle: Sendable {
         do { return try RiskBundle(encoded: bytes) } catch { throw error.inFile(path) }
     }
 
-    init(envelope: SignedEnvelope) throws(SolvencyError) {
+    package init(envelope: SignedEnvelope) throws(SolvencyError) {
         self.envelope = envelope
         let object = try envelope.payloadObject()
         var r = FieldReader(object, path: "bundle.payload")

@@ -28,7 +28,7 @@ public struct SignedEnvelope: Sendable, Equatable {
     public var digest: [UInt8] { SHA256.hash(payload) }
 
     /// Signs `payload` with `key`.
-    init(kind: FileKind, payload: [UInt8], key: SigningKey) {
+    package init(kind: FileKind, payload: [UInt8], key: SigningKey) {
         self.kind = kind
         self.payload = payload
         self.signer = key.verifyingKey
@@ -36,7 +36,7 @@ public struct SignedEnvelope: Sendable, Equatable {
     }
 
     /// The envelope as a JSON object (also embedded whole in proofs).
-    var json: JSONObject {
+    package var json: JSONObject {
         JSONObject([
             ("format", .string(kind.formatName)),
             ("payload", .string(Base64.encode(payload))),

@@ -359,7 +359,7 @@ package struct AffinePoint: Sendable, Hashable {
         try self.init(compressed: bytes, curve: curve, backend: MSM.backend)
     }
 
-    init<B: Collection<UInt8>>(compressed bytes: B, curve: Curve, backend: MSMBackend) throws(GroupError) {
+    package init<B: Collection<UInt8>>(compressed bytes: B, curve: Curve, backend: MSMBackend) throws(GroupError) {
         let (x, odd) = try Point.parseCompressed(bytes, curve: curve)
         switch (backend, curve) {
         case (.fast, .p256): self.init(try decompress(x: x, odd: odd, as: P256Model.self))

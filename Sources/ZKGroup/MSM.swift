@@ -106,7 +106,7 @@ public enum MSM {
     /// backend (measured: equal at two terms, OpenSSL ahead at one).
     static let smallP256 = 2
 
-    static func compute(scalars: [Scalar], points: [Point], backend: MSMBackend) -> Point {
+    package static func compute(scalars: [Scalar], points: [Point], backend: MSMBackend) -> Point {
         precondition(scalars.count == points.count, "MSM needs one scalar per point")
         guard let curve = points.first?.curve else {
             return Point.identity(scalars.first?.curve ?? .default)
