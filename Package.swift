@@ -54,12 +54,16 @@ let package = Package(
             ]
         ),
 
-        // Hardening (issue 6): fuzz targets. Not shipped as products;
-        // `scripts/fuzz.sh` builds them.
+        // Hardening (issue 6): fuzz targets and the tamper harness. Not shipped
+        // as products; `scripts/fuzz.sh` and `scripts/tamper.sh` build them.
         .target(name: "ZKHardening", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits"]),
         // Built with `--sanitize=fuzzer -DZKMARGIN_LIBFUZZER` it is a libFuzzer
         // binary; otherwise it replays inputs through the same targets.
         .executableTarget(name: "zkmargin-fuzz", dependencies: ["ZKHardening"]),
+        .executableTarget(
+            name: "zkmargin-tamper",
+            dependencies: ["ZKHardening", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
 
         .testTarget(name: "ZKGroupTests", dependencies: ["ZKGroup"]),
         .testTarget(name: "ZKProofsTests", dependencies: ["ZKProofs", "ZKGroup"]),

@@ -1,0 +1,162 @@
+import Foundation
+import MarginCircuits
+import Solvency
+import ZKGroup
+
+/// The bundle and proof files one verification reads. Keys are not in it:
+/// they are the fixture's, and the harness never changes them.
+package struct TamperFiles: Sendable, Equatable {
+    package var bundle: [UInt8]
+    package var proof: [UInt8]
+
+    package init(bundle: [UInt8], proof: [UInt8]) {
+        self.bundle = bundle
+        self.proof = proof
+    }
+}
+
+/// A valid proof to tamper with: a freshly published bundle for one shipped
+/// circuit (`Circuits/<name>.zkm` with `Vectors/examples/<name>/values.json`),
+/// a proof of its solvent example account, and the keys (in memory only).
+///
+/// A custodian-attested fixture has a custodian statement inside its proof;
+/// a self-attested one has its own input commitments. Both are verified with
+/// the most permissive policy (`allowSelfAttested`, both keys given), so a
+/// variant rejected here is rejected under every policy.
+package struct TamperFixture: Sendable {
+    /// When the bundle's window opens, when it closes, and the time every
+    /// verification is made at (inside the window).
+    package static let issuedAt = Date(timeIntervalSince1970: 1_764_072_000)   // 2025-11-25T12:00:00Z
+    package static let validUntil = issuedAt.addingTimeInterval(30 * 86_400)
+    package static let verificationTime = issuedAt.addingTimeInterval(3_600)
+
+    package let circuit: String
+    package let mode: AttestationMode
+    package let curve: Curve
+    package let publisherKey: SigningKey
+    package let custodianKey: SigningKey
+    /// The untampered files; `Workflow.verify` accepts them.
+    package let files: TamperFiles
+    package var at: Date { Self.verificationTime }
+
+    /// The parsed files (`TamperJSON` writes them back byte for byte).
+    package let bundleTree: TamperJSON
+    package let bundlePayloadTree: TamperJSON
+    package let proofTree: TamperJSON
+    /// The custodian statement's payload (nil when self-attested).
+    package let statementPayloadTree: TamperJSON?
+
+    /// `cross-margin`, or `cross-margin (self-attested)`.
+    package var name: String { mode == .custodian ? circuit : "\(circuit) (self-attested)" }
+    /// The name as a file name: `cross-margin`, `cross-margin-self`.
+    package var slug: String { mode == .custodian ? circuit : "\(circuit)-self" }
+
+    /// Publishes, attests (custodian mode) and proves with fresh keys.
+    package init(circuit: String, mode: AttestationMode, curve: Curve = .p256, root: URL) throws {
+        let examples = root.appendingPathComponent("Vectors/examples/\(circuit)")
+        let values = Array(try Data(contentsOf: examples.appendingPathComponent("values.json")))
+        let account = try Account.decode(from: Data(contentsOf: examples.appendingPathComponent("solvent.json")))
+        let source = try String(contentsOf: root.appendingPathComponent("Circuits/\(circuit).zkm"), encoding: .utf8)
+        let publisher = SigningKey.generate(), custodian = SigningKey.generate()
+        let bundle = try RiskBundle.publish(values: values, circuitName: circuit, circuitSource: source, curve: curve,
+                                            issuedAt: Self.issuedAt, validUntil: Self.validUntil, key: publisher)
+        let proof: MarginProof
+        switch mode {
+        case .custodian:
+            let (statement, openings) = try Custodian.attest(bundle: bundle, account: account, key: custodian,
+                                                             publisherKey: publisher.verifyingKey, at: Self.verificationTime)
+            proof = try Prover.prove(bundle: bundle, statement: statement, openings: openings, publisherKey: publisher.verifyingKey,
+                                     custodianKey: custodian.verifyingKey, at: Self.verificationTime)
+        case .selfAttested:
+            proof = try Prover.proveSelfAttested(bundle: bundle, account: account, publisherKey: publisher.verifyingKey, at: Self.verificationTime)
+        }
+        try self.init(circuit: circuit, mode: mode, curve: curve, publisherKey: publisher, custodianKey: custodian,
+                      files: TamperFiles(bundle: bundle.encoded(), proof: proof.encoded()))
+    }
+
+    /// A fixture from existing files; checks that the harness's writer
+    /// reproduces every file and signed payload byte for byte.
+    package init(circuit: String, mode: AttestationMode, curve: Curve, publisherKey: SigningKey, custodianKey: SigningKey,
+                 files: TamperFiles) throws {
+        self.circuit = circuit
+        self.mode = mode
+        self.curve = curve
+        self.publisherKey = publisherKey
+        self.custodianKey = custodianKey
+        self.files = files
+        bundleTree = try TamperJSON(parsingObject: files.bundle, what: "risk bundle")
+        proofTree = try TamperJSON(parsingObject: files.proof, what: "margin proof")
+        try Self.requireRoundTrip(bundleTree.pretty(), files.bundle, what: "the bundle file")
+        try Self.requireRoundTrip(proofTree.pretty(), files.proof, what: "the proof file")
+        bundlePayloadTree = try Self.payloadTree(of: bundleTree, what: "bundle payload")
+        if let statement = proofTree["statement"] {
+            statementPayloadTree = try Self.payloadTree(of: statement, what: "statement payload")
+        } else {
+            statementPayloadTree = nil
+        }
+        guard (mode == .custodian) == (statementPayloadTree != nil) else {
+            throw TamperError("the \(mode.rawValue) proof of \(circuit) \(mode == .custodian ? "has no" : "has a") custodian statement")
+        }
+    }
+
+    /// The payload of a signed envelope tree, parsed; checks its compact
+    /// writing reproduces the signed bytes.
+    static func payloadTree(of envelope: TamperJSON, what: String) throws -> TamperJSON {
+        guard case .string(let text)? = envelope["payload"], let bytes = Base64.decode(text) else {
+            throw TamperError("the \(what) is not base64 in its envelope")
+        }
+        let tree = try TamperJSON(parsingObject: bytes, what: what)
+        try requireRoundTrip(tree.compact(), bytes, what: "the \(what)")
+        return tree
+    }
+
+    static func requireRoundTrip(_ written: [UInt8], _ original: [UInt8], what: String) throws {
+        guard written == original else {
+            throw TamperError("the harness's JSON writer does not reproduce \(what) byte for byte; its variants would not be single edits")
+        }
+    }
+
+    // MARK: The shipped circuits
+
+    /// The circuits that get a self-attested fixture too (self-attested
+    /// proofs add two range constraints per input, so a small one).
+    package static let selfAttestedCircuits: Set<String> = ["threshold"]
+
+    /// Every circuit in `Circuits/` with example values and a solvent
+    /// account in `Vectors/examples/`, sorted by name.
+    package static func shippedCircuits(root: URL) throws -> [String] {
+        let fm = FileManager.default
+        let names = try fm.contentsOfDirectory(atPath: root.appendingPathComponent("Circuits").path)
+            .filter { $0.hasSuffix(".zkm") }
+            .map { String($0.dropLast(4)) }
+        return names.filter { name in
+            let dir = root.appendingPathComponent("Vectors/examples/\(name)")
+            return fm.fileExists(atPath: dir.appendingPathComponent("values.json").path)
+                && fm.fileExists(atPath: dir.appendingPathComponent("solvent.json").path)
+        }.sorted()
+    }
+
+    /// The fixtures of `circuits` (every shipped circuit if nil):
+    /// custodian-attested for each, self-attested for those in
+    /// `selfAttestedCircuits`.
+    package static func all(root: URL, circuits: [String]? = nil, curve: Curve = .p256) throws -> [TamperFixture] {
+        let shipped = try shippedCircuits(root: root)
+        let chosen = circuits ?? shipped
+        for c in chosen where !shipped.contains(c) {
+            throw TamperError("no shipped circuit \(c) (Circuits/\(c).zkm with Vectors/examples/\(c)/values.json and solvent.json); shipped: \(shipped.joined(separator: ", "))")
+        }
+        var out: [TamperFixture] = []
+        for c in chosen {
+            out.append(try TamperFixture(circuit: c, mode: .custodian, curve: curve, root: root))
+            if selfAttestedCircuits.contains(c) { out.append(try TamperFixture(circuit: c, mode: .selfAttested, curve: curve, root: root)) }
+        }
+        return out
+    }
+}
+
+/// A harness failure that is not a verdict: a fixture that cannot be made,
+/// an unusable option, a folder that cannot be written.
+package struct TamperError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
+}
