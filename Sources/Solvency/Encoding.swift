@@ -118,9 +118,17 @@ func u64be(_ v: Int) -> [UInt8] {
 
 extension Scalar {
     /// The scalar congruent to an integer of any size and sign.
+    ///
+    /// Values are often secret (a committed balance, a position's size): the
+    /// magnitude's bytes are wiped, and both signs are computed so that only
+    /// the final selection depends on the sign. (The `BigInt` itself lives in
+    /// GMP, which neither wipes nor hides anything: SECURITY.md, "Constant time".)
     init(_ value: BigInt, curve: Curve) {
-        let magnitude = Scalar(reducing: value.magnitudeBigEndianBytes, curve: curve)
-        self = value.isNegative ? -magnitude : magnitude
+        var bytes = value.magnitudeBigEndianBytes
+        defer { secureZero(&bytes) }
+        let magnitude = Scalar(reducing: bytes, curve: curve)
+        let negated = -magnitude
+        self = value.isNegative ? negated : magnitude
     }
 }
 
