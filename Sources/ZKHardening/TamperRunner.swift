@@ -1,6 +1,5 @@
 import Foundation
 import Solvency
-import Synchronization
 
 /// Counts for one category (or a whole fixture).
 package struct TamperTally: Sendable, Equatable {
@@ -114,10 +113,10 @@ package struct TamperRunner: Sendable {
             throw TamperError("the untampered \(fixture.name) proof is not accepted (\(baseline.summary)); the harness would prove nothing")
         }
 
-        let outcomes = Mutex<[TamperOutcome?]>(Array(repeating: nil, count: variants.count))
+        let outcomes = LockedBox<[TamperOutcome?]>(Array(repeating: nil, count: variants.count))
         // The exact files of accepted and crashed variants, to save them.
-        let kept = Mutex<[Int: TamperFiles]>([:])
-        let state = Mutex((next: 0, done: 0, lastReport: Date(), error: nil as String?))
+        let kept = LockedBox<[Int: TamperFiles]>([:])
+        let state = LockedBox((next: 0, done: 0, lastReport: Date(), error: nil as String?))
         let verification = self.verification
         DispatchQueue.concurrentPerform(iterations: workspaces.count) { j in
             let workspace = workspaces[j]
@@ -206,5 +205,24 @@ package struct TamperRunner: Sendable {
                              comment: "\(fixture.name): \(variant.description)\n# The harness saw: \(outcome.summary). Every variant must exit 1 or 2.",
                              workspace: workspace)
         return dir
+    }
+}
+
+/// A value behind a pthread mutex (`NSLock`). Used here instead of
+/// Synchronization's `Mutex`, which on Linux hands the lock over through a
+/// priority-inheritance futex: the kernel writes the new owner, so
+/// ThreadSanitizer sees no happens-before edge and reports the protected
+/// accesses as races (`scripts/sanitize.sh thread-release`). NSLock's
+/// pthread mutex is intercepted by ThreadSanitizer.
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
     }
 }
