@@ -35,7 +35,7 @@ if [[ "${1:-}" == "--list" ]]; then
     ls Vectors/fuzz | grep -v -e fixtures -e '\.' ; exit 0
 fi
 if [[ $# -lt 2 || "${1:-}" == -* ]]; then
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 target="$1"; seconds="$2"; shift 2

@@ -77,7 +77,7 @@ leaks)
     echo "leaks: no LeakSanitizer or AddressSanitizer report" >&2
     ;;
 *)
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
