@@ -114,4 +114,19 @@ package enum RepositoryRoot {
         }
         return nil
     }
+
+    /// Every circuit in `Circuits/` with example values and a solvent
+    /// account in `Vectors/examples/`, sorted by name: what the fuzz
+    /// targets and the tamper harness run on.
+    package static func shippedCircuits(root: URL) throws -> [String] {
+        let fm = FileManager.default
+        let names = try fm.contentsOfDirectory(atPath: root.appendingPathComponent("Circuits").path)
+            .filter { $0.hasSuffix(".zkm") }
+            .map { String($0.dropLast(4)) }
+        return names.filter { name in
+            let dir = root.appendingPathComponent("Vectors/examples/\(name)")
+            return fm.fileExists(atPath: dir.appendingPathComponent("values.json").path)
+                && fm.fileExists(atPath: dir.appendingPathComponent("solvent.json").path)
+        }.sorted()
+    }
 }

@@ -296,14 +296,11 @@ struct CircuitExamples: Sendable {
 
     init(root: URL) throws {
         let fm = FileManager.default
-        let circuits = root.appendingPathComponent("Circuits")
-        let names = try fm.contentsOfDirectory(atPath: circuits.path).filter { $0.hasSuffix(".zkm") }.sorted()
         var examples: [Example] = []
-        for file in names {
-            let name = String(file.dropLast(4))
+        for name in try RepositoryRoot.shippedCircuits(root: root) {
+            let file = "\(name).zkm"
             let dir = root.appendingPathComponent("Vectors/examples/\(name)")
-            guard fm.fileExists(atPath: dir.appendingPathComponent("values.json").path) else { continue }
-            let source = try String(contentsOf: circuits.appendingPathComponent(file), encoding: .utf8)
+            let source = try String(contentsOf: root.appendingPathComponent("Circuits/\(file)"), encoding: .utf8)
             let valuesJSON = Array(try Data(contentsOf: dir.appendingPathComponent("values.json")))
             let values = try RiskValues.decode(from: Data(valuesJSON))
             let compiled = try compile(circuitSource: source, fileName: file, values: values)
@@ -384,6 +381,21 @@ enum FileTargets {
         return (a.encoded(), s.encoded())
     }()
 
+    /// The fixture proof as JSON, and its statement's signed payload: parsed
+    /// once, not on every input.
+    static let fixtureProofObject: JSONObject = {
+        guard let o = try? parseJSONObject(fixtures.proofFile, what: "proof") else {
+            preconditionFailure("zkmargin-fuzz: the fixture proof is not a JSON object")
+        }
+        return o
+    }()
+    static let fixtureStatementPayload: [UInt8] = {
+        guard let s = try? AttestedStatement(encoded: fixtures.statementFile) else {
+            preconditionFailure("zkmargin-fuzz: the fixture statement does not decode")
+        }
+        return s.envelope.payload
+    }()
+
     /// Verifies the fixture proofs against `bundle`; true if any is accepted.
     static func anyFixtureProofAccepted(by bundle: RiskBundle) -> Bool {
         let proofs = [("proof.json", fixtures.proofFile), ("proof-self.json", fixtures.selfAttestedProofFile)]
@@ -418,14 +430,13 @@ enum FileTargets {
         } else {
             statementObject = SignedEnvelope(kind: .statement, payload: body, key: fixtures.custodianKey).json
         }
-        guard var proof = try? parseJSONObject(fixtures.proofFile, what: "proof") else { return }
+        var proof = fixtureProofObject
         proof["statement"] = .object(statementObject)
         let file = JSONValue.object(proof).encoded()
         guard let report = try? Verifier.verify(bundle: fixtures.bundle, proofs: [("proof.json", file)], policy: fixtures.policy),
               report.allValid else { return }
         guard let accepted = try? MarginProof(encoded: file), case .attested(let s) = accepted.inputs,
-              let original = try? AttestedStatement(encoded: fixtures.statementFile),
-              s.envelope.payload == original.envelope.payload else {
+              s.envelope.payload == fixtureStatementPayload else {
             oracleFailure(.statement, "a proof verifies with a statement payload other than the fixture's")
         }
     }
@@ -444,8 +455,7 @@ enum FileTargets {
     }
 
     static func statementSeeds() -> [(name: String, bytes: [UInt8])] {
-        guard let statement = try? AttestedStatement(encoded: fixtures.statementFile) else { return [] }
-        return [("statement-envelope", [0] + fixtures.statementFile), ("statement-payload", [1] + statement.envelope.payload)]
+        [("statement-envelope", [0] + fixtures.statementFile), ("statement-payload", [1] + fixtureStatementPayload)]
     }
 
     static func proofSeeds() -> [(name: String, bytes: [UInt8])] {

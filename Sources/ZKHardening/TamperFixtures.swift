@@ -122,25 +122,11 @@ package struct TamperFixture: Sendable {
     /// proofs add two range constraints per input, so a small one).
     package static let selfAttestedCircuits: Set<String> = ["threshold"]
 
-    /// Every circuit in `Circuits/` with example values and a solvent
-    /// account in `Vectors/examples/`, sorted by name.
-    package static func shippedCircuits(root: URL) throws -> [String] {
-        let fm = FileManager.default
-        let names = try fm.contentsOfDirectory(atPath: root.appendingPathComponent("Circuits").path)
-            .filter { $0.hasSuffix(".zkm") }
-            .map { String($0.dropLast(4)) }
-        return names.filter { name in
-            let dir = root.appendingPathComponent("Vectors/examples/\(name)")
-            return fm.fileExists(atPath: dir.appendingPathComponent("values.json").path)
-                && fm.fileExists(atPath: dir.appendingPathComponent("solvent.json").path)
-        }.sorted()
-    }
-
     /// The fixtures of `circuits` (every shipped circuit if nil):
     /// custodian-attested for each, self-attested for those in
     /// `selfAttestedCircuits`.
     package static func all(root: URL, circuits: [String]? = nil, curve: Curve = .p256) throws -> [TamperFixture] {
-        let shipped = try shippedCircuits(root: root)
+        let shipped = try RepositoryRoot.shippedCircuits(root: root)
         let chosen = circuits ?? shipped
         for c in chosen where !shipped.contains(c) {
             throw TamperError("no shipped circuit \(c) (Circuits/\(c).zkm with Vectors/examples/\(c)/values.json and solvent.json); shipped: \(shipped.joined(separator: ", "))")

@@ -31,7 +31,7 @@ final class TamperTests: XCTestCase {
     /// without that, rejecting the variants would prove nothing.
     func testUntamperedFixturesAreAccepted() throws {
         let fixtures = try fixtures()
-        let shipped = try TamperFixture.shippedCircuits(root: Self.root)
+        let shipped = try RepositoryRoot.shippedCircuits(root: Self.root)
         XCTAssertEqual(Set(shipped), ["threshold", "cross-margin", "tiered-margin", "portfolio-margin", "options-standard"])
         XCTAssertEqual(Set(fixtures.filter { $0.mode == .custodian }.map(\.circuit)), Set(shipped))
         XCTAssertFalse(fixtures.filter { $0.mode == .selfAttested }.isEmpty)
