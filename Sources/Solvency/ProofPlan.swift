@@ -28,11 +28,11 @@ struct PlannedConstraint: Sendable {
 /// * Constraints: the compiled circuit's (helper constraints, then the
 ///   requirements) and, for self-attested proofs, two per input bounding it
 ///   to its declared [lower, upper] (see `selfAttestedBounds`).
-/// * Chunks: constraints are grouped by bit width; adjacent width classes
-///   are merged when that lowers the total cost (Σ n·m' plus a per-proof
-///   overhead, m' = m padded to a power of two); each group is cut into
-///   proofs of at most 64 forms (`split`), and each proof's n is the
-///   smallest of 8…128 that fits its widest constraint.
+/// * Chunks: constraints are grouped by bit width, and each width's
+///   constraints are proven by proofs of exactly that n, never a wider one
+///   (`chunk` says why); each group is cut into proofs of at most 64 forms
+///   (`split`), minimising Σ n·m' plus a per-proof overhead, m' = m padded
+///   to a power of two.
 /// * Each chunk's statement lists only the commitments its forms use (in
 ///   global order); the transcript context binds the digest of all of them.
 struct ProofPlan: Sendable {
@@ -60,9 +60,6 @@ struct ProofPlan: Sendable {
     var commitmentCount: Int { inputCount + helperCount }
 
     init(statement: CompiledStatement, mode: AttestationMode) throws(SolvencyError) {
-        self.mode = mode
-        inputCount = statement.inputs.count
-        helperCount = statement.helpers.count
         var cs = statement.constraints.map {
             PlannedConstraint(name: $0.name, isRequirement: $0.isRequirement, terms: $0.terms, constant: $0.constant, bitWidth: $0.bitWidth)
         }
@@ -71,9 +68,26 @@ struct ProofPlan: Sendable {
             throw .statementMismatch("constraint `\(c.name)` has width \(c.bitWidth) bits; range proofs support 8, 16, 32, 64 and 128")
         }
         guard !cs.isEmpty else { throw .statementMismatch("the circuit compiles to no constraint: there is nothing to prove") }
-        constraints = cs
-        claims = statement.constraints.filter(\.isRequirement).map(\.name)
-        chunks = Self.chunk(cs)
+        let chunks = Self.chunk(cs)
+        // Where the planner meets the compiler: a constraint proven at
+        // another width than analysed voids the no-wrap-around argument
+        // (see `chunk`), and every constraint is proven exactly once.
+        precondition(chunks.allSatisfy { chunk in chunk.constraints.allSatisfy { cs[$0].bitWidth == chunk.bits } },
+                     "a range proof holds a constraint analysed at another width")
+        precondition(chunks.flatMap(\.constraints).sorted() == Array(cs.indices), "every constraint in exactly one range proof")
+        self.init(mode: mode, inputCount: statement.inputs.count, helperCount: statement.helpers.count, constraints: cs,
+                  claims: statement.constraints.filter(\.isRequirement).map(\.name), chunks: chunks)
+    }
+
+    /// A plan with the chunks given (tests build deliberately wrong plans
+    /// with it, to show what the verifier's own plan refuses).
+    init(mode: AttestationMode, inputCount: Int, helperCount: Int, constraints: [PlannedConstraint], claims: [String], chunks: [Chunk]) {
+        self.mode = mode
+        self.inputCount = inputCount
+        self.helperCount = helperCount
+        self.constraints = constraints
+        self.claims = claims
+        self.chunks = chunks
     }
 
     /// For self-attested proofs: x − lower ∈ [0, 2^w) and upper − x ∈
@@ -83,8 +97,13 @@ struct ProofPlan: Sendable {
     /// a + b ≡ upper − lower, and a + b < 2^(w+1) ≪ n, so a + b = upper −
     /// lower over the integers and x = lower + a ∈ [lower, upper]. That is
     /// the bound the compiler's no-wrap-around analysis assumed, which a
-    /// custodian would otherwise have vouched for. The upper constraint is
-    /// dropped when upper − lower = 2^w − 1 (the lower one then suffices).
+    /// custodian would otherwise have vouched for.
+    ///
+    /// Both are emitted always, also when upper − lower = 2^w − 1 and the
+    /// lower one alone would suffice at width w: the guarantee must not
+    /// depend on the width a proof happens to use (finding F2 of the
+    /// soundness review: the lone lower bound, proven inside a wider proof,
+    /// let values above the upper bound verify).
     static func selfAttestedBounds(_ inputs: [CompiledInput]) throws(SolvencyError) -> [PlannedConstraint] {
         var out: [PlannedConstraint] = []
         for (j, input) in inputs.enumerated() {
@@ -94,10 +113,8 @@ struct ProofPlan: Sendable {
             }
             out.append(PlannedConstraint(name: "\(input.id) >= \(input.lowerBound) (declared lower bound)", isRequirement: false,
                                          terms: [AffineTerm(index: j, coefficient: .one)], constant: -input.lowerBound, bitWidth: w))
-            if span + .one != BigInt.powerOfTwo(w) {
-                out.append(PlannedConstraint(name: "\(input.id) <= \(input.upperBound) (declared upper bound)", isRequirement: false,
-                                             terms: [AffineTerm(index: j, coefficient: -1)], constant: input.upperBound, bitWidth: w))
-            }
+            out.append(PlannedConstraint(name: "\(input.id) <= \(input.upperBound) (declared upper bound)", isRequirement: false,
+                                         terms: [AffineTerm(index: j, coefficient: -1)], constant: input.upperBound, bitWidth: w))
         }
         return out
     }
@@ -136,32 +153,32 @@ struct ProofPlan: Sendable {
         split(count: count, bits: bits).reduce(0) { $0 + bits * padded($1) + perProofCost }
     }
 
+    /// Groups the constraints by bit width, never mixing two widths, and
+    /// cuts each group into proofs (`split`), widths in increasing order and
+    /// constraints in their order within a width.
+    ///
+    /// **Every constraint is proven at exactly its analysed width.** The
+    /// compiler's no-wrap-around argument (`Compiler.swift`) bounds each
+    /// helper t from its first constraint, t − B₀ ∈ [0, 2^w₀), with w₀ the
+    /// width it analysed, and bounds every later form from that. A range
+    /// proof of width n > w₀ shows only t − B₀ ∈ [0, 2ⁿ): a prover could
+    /// commit t near 2ⁿ, outside everything the analysis assumed, and a
+    /// form with a large coefficient on t could wrap around the group order
+    /// into the accepted range (finding F1 of the soundness review: an
+    /// insolvent account verified with a 128-bit proof of 64-bit helper
+    /// constraints). Likewise a self-attested input's bound constraint
+    /// (finding F2). Grouping equal widths only costs a few more, smaller
+    /// proofs (at most one partial proof per width class) and makes the
+    /// rule hold by construction; `rangeStatements` asserts it.
     static func chunk(_ cs: [PlannedConstraint]) -> [Chunk] {
-        let widths = Array(Set(cs.map(\.bitWidth))).sorted()
-        let counts = widths.map { w in cs.filter { $0.bitWidth == w }.count }
-        // Try every way of merging adjacent width classes (≤ 2⁴ ways).
-        let k = widths.count
-        var best: (cost: Int, groups: [[Int]])? = nil
-        for mask in 0..<(1 << max(0, k - 1)) {
-            var groups: [[Int]] = [[0]]
-            for c in 1..<max(1, k) {
-                if mask & (1 << (c - 1)) != 0 { groups[groups.count - 1].append(c) } else { groups.append([c]) }
-            }
-            let cost = groups.reduce(0) { acc, g in acc + Self.cost(bits: widths[g.last!], count: g.reduce(0) { $0 + counts[$1] }) }
-            if best == nil || cost < best!.cost || (cost == best!.cost && groups.count < best!.groups.count) {
-                best = (cost, groups)
-            }
-        }
         var chunks: [Chunk] = []
-        for group in best!.groups {
-            let ws = Set(group.map { widths[$0] })
-            let members = cs.indices.filter { ws.contains(cs[$0].bitWidth) }
-            let bits = widths[group.last!]
+        for width in Set(cs.map(\.bitWidth)).sorted() {
+            let members = cs.indices.filter { cs[$0].bitWidth == width }
             var start = 0
-            for size in split(count: members.count, bits: bits) {
+            for size in split(count: members.count, bits: width) {
                 let slice = Array(members[start..<start + size])
                 let used = Set(slice.flatMap { cs[$0].terms.map(\.index) }).sorted()
-                chunks.append(Chunk(bits: bits, constraints: slice, commitments: used))
+                chunks.append(Chunk(bits: width, constraints: slice, commitments: used))
                 start += size
             }
         }

@@ -32,7 +32,7 @@ final class ProofPlanTests: XCTestCase {
         }
         XCTAssertEqual(try shape("threshold"), ["128x1"])
         XCTAssertEqual(try shape("cross-margin"), ["64x4", "128x1"])
-        XCTAssertEqual(try shape("portfolio-margin"), ["128x8"])          // merging the 64-bit class is cheaper
+        XCTAssertEqual(try shape("portfolio-margin"), ["64x2", "128x6"])  // one width per proof, never merged
         XCTAssertEqual(try shape("threshold", .selfAttested), ["128x7"])
     }
 
@@ -46,7 +46,7 @@ final class ProofPlanTests: XCTestCase {
             XCTAssertEqual(all.sorted(), Array(plan.constraints.indices))
             for chunk in plan.chunks {
                 XCTAssertLessThanOrEqual(chunk.constraints.count, 64)
-                XCTAssertTrue(chunk.constraints.allSatisfy { plan.constraints[$0].bitWidth <= chunk.bits })
+                XCTAssertTrue(chunk.constraints.allSatisfy { plan.constraints[$0].bitWidth == chunk.bits })
                 let used = Set(chunk.constraints.flatMap { plan.constraints[$0].terms.map(\.index) })
                 XCTAssertEqual(chunk.commitments, used.sorted())
             }

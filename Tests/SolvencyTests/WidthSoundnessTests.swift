@@ -1,0 +1,142 @@
+import Foundation
+import MarginCircuits
+import XCTest
+import ZKGroup
+import ZKProofs
+@testable import Solvency
+
+/// Finding F1 and F2 of the soundness review: a constraint proven at a wider
+/// width than its no-wrap-around analysis assumed lets a dishonest prover
+/// wrap a requirement around the group order (F1), or exceed a self-attested
+/// input's declared bound (F2). The plan now proves every constraint at
+/// exactly its analysed width; these tests attack it with a prover that
+/// runs its own code.
+final class WidthSoundnessTests: XCTestCase {
+    // MARK: F1, with the shipped circuits
+
+    /// An insolvent account under a prohibitive short-option minimum
+    /// (about 1.2·10³⁵ per unit, as in the review): the custodian attests it
+    /// honestly; the dishonest prover picks the short part of the option near
+    /// 2^126 so that the requirement wraps around the group order. Whether a
+    /// wrapping value exists depends on the parameter modulo n, so the
+    /// parameter is varied in its last digits until one does.
+    func testPortfolioMarginShortOptionMinimumCannotWrap() throws {
+        let account = #"{"account": "fund-F1", "balances": {"USDC": "40000"}, "positions": {"BTC-27JUN-100000-C": {"size": "-4", "entry_price": "2400"}}}"#
+        try assertWrapAroundRefused(circuit: "portfolio-margin", account: account) { j in
+            try exampleValues("portfolio-margin").replacing(#""short_option_min": "500""#, with: #""short_option_min": "\#(120 + j)000000000000000000000000000000000""#)
+        }
+    }
+
+    /// The same attack on options-standard with an extreme underlying price
+    /// (the floor is mm_rate × underlying per unit short).
+    func testOptionsStandardFloorCannotWrap() throws {
+        let account = #"{"account": "fund-F1", "balances": {"USDC": "90000"}, "positions": {"BTC-27JUN-100000-C": {"size": "-3", "entry_price": "2400"}}}"#
+        try assertWrapAroundRefused(circuit: "options-standard", account: account) { j in
+            try exampleValues("options-standard").replacing(#""mark": "2500", "underlying": "97000""#,
+                                                            with: #""mark": "2500", "underlying": "\#(230 + j)0000000000000000000000000000000000""#)
+        }
+    }
+
+    func assertWrapAroundRefused(circuit: String, account json: String, values: (Int) throws -> [UInt8],
+                                 file: StaticString = #filePath, line: UInt = #line) throws {
+        let acct = try Account.decode(from: Data(json.utf8))
+        // Find parameter values for which a wrapping helper value exists.
+        var found: (RiskBundle, [BigInt], String)? = nil
+        for j in 0..<64 where found == nil {
+            let bundle = try makeBundle(circuit, values: try values(j))
+            let compiled = try bundle.compiled()
+            let inputs = try compiled.inputValues(for: acct)
+            if let (v, r) = DishonestProver.wrapAroundValues(compiled, inputValues: inputs, curve: bundle.curve) { found = (bundle, v, r) }
+        }
+        let (bundle, forged, requirement) = try XCTUnwrap(found, "no wrap-around value found: the attack setup is wrong", file: file, line: line)
+        let compiled = try bundle.compiled()
+        let plan = try ProofPlan(statement: compiled, mode: .custodian)
+        // The account is insolvent: the honest prover refuses it.
+        let (statement, openings) = try Custodian.attest(bundle: bundle, account: acct, key: TestKeys.custodian, at: testNow)
+        assertSolvencyError("marginShortfall", file: file, line: line) { try Prover.prove(bundle: bundle, statement: statement, openings: openings, at: testNow) }
+
+        let helperValues = Array(forged[compiled.inputs.count...])
+        let inputOpenings = openings.entries.map(\.opening)
+        // Against a plan that proves everything at 128 bits the forgery goes
+        // through: Bulletproofs+ proves it and the range proofs verify.
+        let widened = DishonestProver.widenedPlan(plan)
+        let forgery = try DishonestProver.proof(bundle: bundle, plan: widened, account: acct.label, inputs: .attested(statement),
+                                                inputOpenings: inputOpenings, helperValues: helperValues, statementDigest: statement.digest)
+        let context = ProofContext(bundleDigest: bundle.digest, circuitDigest: bundle.circuitDigest, curve: bundle.curve, account: acct.label,
+                                   epoch: bundle.epoch, mode: .custodian, statementDigest: statement.digest, claims: widened.claims)
+        let commitments = statement.inputs.map(\.commitment) + forgery.helpers.map(\.commitment)
+        let statements = try widened.rangeStatements(curve: bundle.curve, commitments: commitments, context: context)
+        let items = zip(forgery.rangeProofs, statements).map { (try! RangeProof(encoded: $0.proof, for: $1), $1) }
+        XCTAssertNoThrow(try BulletproofsPlus.verifyBatch(items, generators: .standard(bundle.curve)),
+                         "the widened plan accepts the forgery of \(requirement)", file: file, line: line)
+
+        // The verifier's plan proves the helper's constraints at their
+        // analysed width: the forged file is refused …
+        XCTAssertTrue(plan.chunks.contains { $0.bits < 128 }, "some constraint is analysed narrower than 128 bits", file: file, line: line)
+        assertInvalid(forgery.encoded(), bundle: bundle, code: "proofMismatch", contains: "the circuit needs", file: file, line: line)
+        // … and no proof for its plan can be made with these helper values.
+        XCTAssertThrowsError(try DishonestProver.proof(bundle: bundle, plan: plan, account: acct.label, inputs: .attested(statement),
+                                                       inputOpenings: inputOpenings, helperValues: helperValues, statementDigest: statement.digest),
+                             file: file, line: line) { error in
+            guard case RangeProofError.valueOutOfRange = error else { return XCTFail("\(error)", file: file, line: line) }
+        }
+    }
+
+    // MARK: F2, a self-attested input whose range spans exactly 2^w − 1
+
+    func testSelfAttestedInputAboveItsUpperBoundIsRefused() throws {
+        let source = """
+            set assets
+            param price[a in assets] >= 0
+            private balance[a in assets] from balance in [0, 255] scale 1
+            require floor: sum(a in assets: balance[a] * price[a]) >= 10
+            """
+        let values = #"{"venue": "Test", "quote": "USD", "circuit": "span", "assets": [{"id": "USD", "price": "1"}]}"#
+        let bundle = try RiskBundle.publish(values: Array(values.utf8), circuitName: "span", circuitSource: source, epoch: "7",
+                                            issuedAt: testIssuedAt, validUntil: testValidUntil, key: TestKeys.publisher)
+        let compiled = try bundle.compiled()
+        let plan = try ProofPlan(statement: compiled, mode: .selfAttested)
+        // Both bounds are proven, each at the width of the declared span.
+        let bounds = plan.constraints.filter { !$0.isRequirement }
+        XCTAssertEqual(bounds.map(\.bitWidth), [8, 8])
+        XCTAssertEqual(bounds.count, 2)
+
+        // A balance of 1000, above the declared 255, committed by the prover itself.
+        let x = BigInt(1000)
+        let opening = Opening.random(value: Scalar(x, curve: .p256))
+        let committed = [CommittedInput(id: compiled.inputs[0].id, commitment: Commitment(opening, generators: .standard(.p256)))]
+        XCTAssertThrowsError(try DishonestProver.proof(bundle: bundle, plan: plan, account: "self/over", inputs: .selfAttested(committed),
+                                                       inputOpenings: [opening], helperValues: [], statementDigest: []))
+        // With only the lower bound, proven inside a 128-bit proof, it went through.
+        let lowerOnly = ProofPlan(mode: .selfAttested, inputCount: 1, helperCount: 0,
+                                  constraints: plan.constraints.filter { !$0.name.contains("upper bound") }, claims: plan.claims,
+                                  chunks: [ProofPlan.Chunk(bits: 128, constraints: [0, 1], commitments: [0])])
+        let forgery = try DishonestProver.proof(bundle: bundle, plan: lowerOnly, account: "self/over", inputs: .selfAttested(committed),
+                                                inputOpenings: [opening], helperValues: [], statementDigest: [])
+        assertInvalid(forgery.encoded(), bundle: bundle, policy: policy(selfAttested: true), code: "proofMismatch")
+    }
+
+    // MARK: The rule, on the shipped circuits
+
+    func testShippedCircuitsProveEveryConstraintAtItsAnalysedWidth() throws {
+        for circuit in shippedCircuits {
+            let compiled = try makeBundle(circuit).compiled()
+            for mode in [AttestationMode.custodian, .selfAttested] {
+                guard let plan = try? ProofPlan(statement: compiled, mode: mode) else { continue }
+                for chunk in plan.chunks {
+                    for c in chunk.constraints {
+                        XCTAssertEqual(plan.constraints[c].bitWidth, chunk.bits, "\(circuit) \(mode): \(plan.constraints[c].name)")
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    func replacing(_ old: String, with new: String) -> [UInt8] {
+        let text = String(decoding: self, as: UTF8.self)
+        precondition(text.contains(old), "\(old) not found")
+        return Array(text.replacingOccurrences(of: old, with: new).utf8)
+    }
+}
