@@ -86,15 +86,13 @@ public struct AttestedStatement: Sendable, Equatable {
         }
         bundleDigest = try r.hex("bundle", count: 32)
         account = try r.string("account", maxLength: 512)
-        epoch = try r.string("epoch", maxLength: 64)
+        epoch = try r.epoch("epoch")
         let curveName = try r.string("curve", maxLength: 32)
         guard let c = Curve(name: curveName), c.rawValue == curveName else {
             throw .field("statement.payload.curve", "unknown curve \(jsonQuoted(curveName))")
         }
         curve = c
-        let issued = try r.string("issued_at", maxLength: 64)
-        guard let d = ISOTime.parse(issued) else { throw .field("statement.payload.issued_at", "not an ISO 8601 time") }
-        issuedAt = d
+        issuedAt = try r.time("issued_at")
         inputs = try CommittedInput.decode(try r.array("inputs"), path: "statement.payload.inputs", curve: c)
         try r.finish()
     }
@@ -107,7 +105,7 @@ public struct AttestedStatement: Sendable, Equatable {
             ("account", .string(account)),
             ("epoch", .string(bundle.epoch)),
             ("curve", .string(bundle.curve.rawValue)),
-            ("issued_at", .string(ISOTime.format(issuedAt))),
+            ("issued_at", .string(RFC3339.format(issuedAt))),
             ("inputs", .array(inputs.map(\.json))),
         ])
         return try AttestedStatement(envelope: SignedEnvelope(kind: .statement, payload: JSONValue.object(payload).compactEncoded(), key: key))

@@ -113,7 +113,7 @@ public enum Demo {
         let publishSeconds = now() - t
         let compiled = try bundle.compiled()
         let plan = try ProofPlan(statement: compiled, mode: .custodian)
-        say("   signed bundle.json: circuit \(circuitName), \(bundle.values.venue)'s risk values, curve \(curve), epoch \(bundle.epoch), valid until \(ISOTime.format(bundle.validUntil))")
+        say("   signed bundle.json: circuit \(circuitName), \(bundle.values.venue)'s risk values, curve \(curve), epoch \(bundle.epoch), valid until \(RFC3339.format(bundle.validUntil))")
         say("   the circuit compiles to \(compiled.inputs.count) committed inputs, \(compiled.helpers.count) helper commitments and \(plan.constraints.count) range constraints  [\(ms(publishSeconds))]")
         say("")
 

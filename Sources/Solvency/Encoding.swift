@@ -24,35 +24,6 @@ package enum Base64 {
     }
 }
 
-/// ISO 8601 times as zkmargin files write them: UTC, whole seconds,
-/// `2025-11-25T12:00:00Z`. Reading also accepts fractional seconds, a
-/// numeric offset (`+02:00`) and a bare date (`2025-12-31`, midnight UTC).
-package enum ISOTime {
-    package static func format(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        f.timeZone = TimeZone(secondsFromGMT: 0)
-        return f.string(from: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
-    }
-
-    package static func parse(_ text: String) -> Date? {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        guard !t.isEmpty, t.utf8.count <= 64 else { return nil }
-        let options: [ISO8601DateFormatter.Options] = [
-            [.withInternetDateTime],
-            [.withInternetDateTime, .withFractionalSeconds],
-            [.withFullDate],
-        ]
-        for o in options {
-            let f = ISO8601DateFormatter()
-            f.formatOptions = o
-            f.timeZone = TimeZone(secondsFromGMT: 0)
-            if let d = f.date(from: t) { return d }
-        }
-        return nil
-    }
-}
-
 /// The `format` field of every zkmargin file: `zkmargin/<kind>@<version>`.
 public enum FileKind: String, Sendable, CaseIterable {
     case bundle

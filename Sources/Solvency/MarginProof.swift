@@ -119,7 +119,7 @@ public struct MarginProof: Sendable {
         }
         curve = c
         account = try r.string("account", maxLength: 512)
-        epoch = try r.string("epoch", maxLength: 64)
+        epoch = try r.epoch("epoch")
         let modeText = try r.string("attestation", maxLength: 16)
         switch AttestationMode(rawValue: modeText) {
         case .custodian:

@@ -15,7 +15,7 @@ import ZKGroup
 ///   "publisher": "3f1c…",                 key id of the signing key
 ///   "issued_at": "2025-11-25T12:00:00Z",  the window opens here…
 ///   "valid_until": "2025-11-26T12:00:00Z",…and closes here
-///   "epoch": "2025-11-25T12:00:00Z",      integer or ISO time, bound into proofs
+///   "epoch": "2025-11-25T12:00:00Z",      canonical `Epoch` text, bound into proofs
 ///   "curve": "p256",
 ///   "circuit": { "name": "cross-margin", "source": "set assets\n…" },
 ///   "values": { "format": "zkmargin/values@1", "venue": …, … }
@@ -54,7 +54,7 @@ public struct RiskBundle: Sendable {
     ///   - values: the risk values JSON (`zkmargin/values@1`).
     ///   - circuitName: the circuit's name (`cross-margin`); must be the
     ///     base name of the circuit the values name.
-    ///   - epoch: an integer or an ISO 8601 time; defaults to `issuedAt`.
+    ///   - epoch: an integer, a date or an RFC 3339 time (`Epoch`), written in its canonical text; defaults to `issuedAt`.
     public static func publish(
         values: [UInt8], circuitName: String, circuitSource: String, curve: Curve = .p256,
         epoch: String? = nil, issuedAt: Date = Date(), validUntil: Date, key: SigningKey
@@ -63,8 +63,9 @@ public struct RiskBundle: Sendable {
         let decoded: RiskValues
         do { decoded = try RiskValues.decode(from: Data(values)) } catch { throw .circuit(error) }
         try checkCircuitName(circuitName, values: decoded)
-        let epoch = try validateEpoch(epoch ?? ISOTime.format(issuedAt), path: "epoch")
-        let issued = ISOTime.format(issuedAt), until = ISOTime.format(validUntil)
+        let epochText: String
+        do { epochText = try Epoch(epoch ?? RFC3339.format(issuedAt)).text } catch { throw .field("epoch", error.reason) }
+        let issued = RFC3339.format(issuedAt), until = RFC3339.format(validUntil)
         guard validUntil.timeIntervalSince1970.rounded(.down) > issuedAt.timeIntervalSince1970.rounded(.down) else {
             throw .invalidArgument("the validity window is empty: valid-until (\(until)) must be after issued-at (\(issued))")
         }
@@ -78,7 +79,7 @@ public struct RiskBundle: Sendable {
             ("publisher", .string(key.verifyingKey.id)),
             ("issued_at", .string(issued)),
             ("valid_until", .string(until)),
-            ("epoch", .string(epoch)),
+            ("epoch", .string(epochText)),
             ("curve", .string(curve.rawValue)),
             ("circuit", .object(JSONObject([("name", .string(circuitName)), ("source", .string(circuitSource))]))),
             ("values", .object(valuesObject)),
@@ -111,18 +112,9 @@ public struct RiskBundle: Sendable {
         guard publisherKeyID == envelope.signer.id else {
             throw .field("bundle.payload.publisher", "names key \(short(publisherKeyID)) but the bundle is signed by \(short(envelope.signer.id))")
         }
-        let issuedText = try r.string("issued_at", maxLength: 64)
-        guard let issued = ISOTime.parse(issuedText) else { throw .field("bundle.payload.issued_at", "not an ISO 8601 time") }
-        let untilText = try r.string("valid_until", maxLength: 64)
-        guard let until = ISOTime.parse(untilText) else { throw .field("bundle.payload.valid_until", "not an ISO 8601 time") }
-        issuedAt = issued
-        validUntil = until
-        let epochValue = try r.required("epoch")
-        switch epochValue {
-        case .string(let s): epoch = try Self.validateEpoch(s, path: "bundle.payload.epoch")
-        case .number(let n) where Int(n) != nil: epoch = n
-        default: throw .field("bundle.payload.epoch", "expected an integer or an ISO 8601 time string")
-        }
+        issuedAt = try r.time("issued_at")
+        validUntil = try r.time("valid_until")
+        epoch = try r.epoch("epoch")
         let curveName = try r.string("curve", maxLength: 32)
         guard let c = Curve(name: curveName), c.rawValue == curveName else {
             throw .field("bundle.payload.curve", "unknown curve \(jsonQuoted(curveName)) (expected \"p256\" or \"secp256k1\")")
@@ -151,8 +143,8 @@ public struct RiskBundle: Sendable {
 
     /// Checks `at` lies within [issued_at, valid_until].
     public func checkValidity(at date: Date) throws(SolvencyError) {
-        if date < issuedAt { throw .bundleNotYetValid(issuedAt: ISOTime.format(issuedAt), at: ISOTime.format(date)) }
-        if date > validUntil { throw .bundleExpired(validUntil: ISOTime.format(validUntil), at: ISOTime.format(date)) }
+        if date < issuedAt { throw .bundleNotYetValid(issuedAt: RFC3339.format(issuedAt), at: RFC3339.format(date)) }
+        if date > validUntil { throw .bundleExpired(validUntil: RFC3339.format(validUntil), at: RFC3339.format(date)) }
     }
 
     /// Compiles the embedded circuit against the embedded values: the
@@ -175,14 +167,6 @@ public struct RiskBundle: Sendable {
         guard named == name else {
             throw .field("values.circuit", "names circuit \(jsonQuoted(values.circuit)), but the bundle's circuit is \(jsonQuoted(name))")
         }
-    }
-
-    static func validateEpoch(_ text: String, path: String) throws(SolvencyError) -> String {
-        let isInteger = !text.isEmpty && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } && text.utf8.count <= 19
-        guard isInteger || ISOTime.parse(text) != nil, text.utf8.count <= 64, !text.contains(" ") else {
-            throw .field(path, "\(jsonQuoted(String(text.prefix(64)))) is neither an integer nor an ISO 8601 time")
-        }
-        return text
     }
 }
 

@@ -228,7 +228,7 @@ extension VerificationReport {
     public var summary: String {
         let valid = verdicts.filter(\.isValid).count
         let unattested = verdicts.filter { if case .success(let a) = $0.result { return !a.attested } else { return false } }.count
-        var s = "\(valid) of \(verdicts.count) proof\(verdicts.count == 1 ? "" : "s") valid against bundle \(short(bundle.digestHex)) (\(bundle.circuitName), publisher \(short(bundle.publisherKeyID)), checked at \(ISOTime.format(at)))"
+        var s = "\(valid) of \(verdicts.count) proof\(verdicts.count == 1 ? "" : "s") valid against bundle \(short(bundle.digestHex)) (\(bundle.circuitName), publisher \(short(bundle.publisherKeyID)), checked at \(RFC3339.format(at)))"
         if unattested > 0 { s += "; \(unattested) UNATTESTED" }
         return s
     }
@@ -259,9 +259,9 @@ extension VerificationReport {
                 ("epoch", .string(bundle.epoch)),
                 ("curve", .string(bundle.curve.rawValue)),
                 ("publisher", .string(bundle.publisherKeyID)),
-                ("valid_until", .string(ISOTime.format(bundle.validUntil))),
+                ("valid_until", .string(RFC3339.format(bundle.validUntil))),
             ]))),
-            ("at", .string(ISOTime.format(at))),
+            ("at", .string(RFC3339.format(at))),
             ("proofs", .array(proofs)),
         ])
         return String(decoding: JSONValue.object(o).encoded(), as: UTF8.self)

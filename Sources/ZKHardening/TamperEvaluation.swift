@@ -102,7 +102,7 @@ package struct TamperWorkspace: Sendable {
             return String(path.dropFirst(base.count + 1))
         }
         return ["--bundle", p(bundlePath), "--publisher-key", p(publisherKeyPath), "--custodian-key", p(custodianKeyPath),
-                "--at", ISOTime.format(fixture.at), "--allow-self-attested", p(proofPath)]
+                "--at", RFC3339.format(fixture.at), "--allow-self-attested", p(proofPath)]
     }
 
     /// Verifies the files in the folder as `verification` says.

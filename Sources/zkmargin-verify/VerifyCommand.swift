@@ -43,7 +43,7 @@ struct ZKMarginVerify: ParsableCommand {
     @Option(help: ArgumentHelp("The custodian's public key (needed for attested proofs).", valueName: "CUSTODIAN.pub.pem"))
     var custodianKey: String?
 
-    @Option(help: ArgumentHelp("Check the bundle's validity at this ISO 8601 time instead of now.", valueName: "ISO8601"))
+    @Option(help: ArgumentHelp("Check the bundle's validity at this RFC 3339 time (2025-11-25T12:30:00Z) instead of now.", valueName: "TIME"))
     var at: String?
 
     @Flag(help: "Accept self-attested proofs (reported as UNATTESTED).")
@@ -91,8 +91,9 @@ struct ZKMarginVerify: ParsableCommand {
         guard !proofs.isEmpty else { return unusable("no proof file given", code: "invalidArgument") }
         var date = Date()
         if let at {
-            guard let d = ISOTime.parse(at) else { return unusable("--at '\(at)' is not an ISO 8601 time", code: "invalidArgument") }
-            date = d
+            do { date = try RFC3339.parse(at) } catch {
+                return unusable("--at '\(at)' is not an RFC 3339 time such as 2025-12-31T00:00:00Z: \(error.reason)", code: "invalidArgument")
+            }
         }
         let report: VerificationReport
         do {

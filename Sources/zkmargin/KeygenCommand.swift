@@ -20,10 +20,9 @@ enum SolvencyCLI {
     }
 
     static func parseTime(_ text: String) throws -> Date {
-        guard let d = ISOTime.parse(text) else {
-            throw ValidationError("'\(text)' is not an ISO 8601 time (e.g. 2025-12-31T00:00:00Z or 2025-12-31)")
+        do { return try RFC3339.parse(text) } catch {
+            throw ValidationError("'\(text)' is not an RFC 3339 time such as 2025-12-31T00:00:00Z: \(error.reason)")
         }
-        return d
     }
 }
 

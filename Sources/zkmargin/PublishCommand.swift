@@ -42,11 +42,11 @@ struct PublishCommand: ParsableCommand {
             })
     var curve: Curve = .p256
 
-    @Option(help: ArgumentHelp("End of the validity window, ISO 8601 (default: 24 hours from now).", valueName: "ISO8601"),
+    @Option(help: ArgumentHelp("End of the validity window, an RFC 3339 time such as 2030-01-01T00:00:00Z (default: 24 hours from now).", valueName: "TIME"),
             transform: SolvencyCLI.parseTime)
     var validUntil: Date?
 
-    @Option(help: ArgumentHelp("The epoch: an integer or an ISO 8601 time (default: the issue time).", valueName: "epoch"))
+    @Option(help: ArgumentHelp("The epoch bound into every proof: an integer (42), a date (2025-11-25) or an RFC 3339 time (default: the issue time).", valueName: "epoch"))
     var epoch: String?
 
     @Option(help: ArgumentHelp("Use this circuit file instead of the one the values name.", valueName: "PATH.zkm"))
@@ -62,7 +62,7 @@ struct PublishCommand: ParsableCommand {
                                               epoch: epoch, validUntil: validUntil)
             let compiled = try bundle.compiled()
             print("signed \(out): circuit \(bundle.circuitName) for \(bundle.values.venue) (\(compiled.inputs.count) committed inputs, \(compiled.constraints.filter(\.isRequirement).count) requirement\(compiled.constraints.filter(\.isRequirement).count == 1 ? "" : "s"))")
-            print("curve \(bundle.curve), epoch \(bundle.epoch), valid \(ISOTime.format(bundle.issuedAt)) to \(ISOTime.format(bundle.validUntil))")
+            print("curve \(bundle.curve), epoch \(bundle.epoch), valid \(RFC3339.format(bundle.issuedAt)) to \(RFC3339.format(bundle.validUntil))")
             print("bundle digest \(bundle.digestHex)")
             print("publisher key id \(bundle.publisherKeyID)")
         }

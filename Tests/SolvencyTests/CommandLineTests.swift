@@ -186,7 +186,7 @@ final class CommandLineTests: XCTestCase {
         var lines: [String: Run] = [:]
         lines["wrong publisher"] = try run("zkmargin-verify", ["--bundle", "bundle.json", "--publisher-key", "impostor.pub.pem", "--custodian-key", "custodian.pub.pem", "proof.json"], in: dir)
         lines["expired"] = try run("zkmargin-verify", base + ["--custodian-key", "custodian.pub.pem", "--at", "2099-01-02T00:00:00Z", "proof.json"], in: dir)
-        lines["not yet valid"] = try run("zkmargin-verify", base + ["--custodian-key", "custodian.pub.pem", "--at", "2001-01-01", "proof.json"], in: dir)
+        lines["not yet valid"] = try run("zkmargin-verify", base + ["--custodian-key", "custodian.pub.pem", "--at", "2001-01-01T00:00:00Z", "proof.json"], in: dir)
         lines["another bundle"] = try run("zkmargin-verify", ["--bundle", "short-lived.json", "--publisher-key", "publisher.pub.pem", "--custodian-key", "custodian.pub.pem", "proof.json"], in: dir)
         lines["other custodian"] = try run("zkmargin-verify", base + ["--custodian-key", "impostor.pub.pem", "proof.json"], in: dir)
         lines["no custodian key"] = try run("zkmargin-verify", base + ["proof.json"], in: dir)

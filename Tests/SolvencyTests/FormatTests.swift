@@ -71,14 +71,60 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(Base64.decode(""), [])
     }
 
-    func testISOTimes() {
-        XCTAssertEqual(ISOTime.parse("2025-11-25T12:00:00Z"), testIssuedAt)
-        XCTAssertEqual(ISOTime.parse("2025-11-25T14:00:00+02:00"), testIssuedAt)
-        XCTAssertEqual(ISOTime.parse("2025-11-25T12:00:00.500Z")?.timeIntervalSince1970, testIssuedAt.timeIntervalSince1970 + 0.5)
-        XCTAssertEqual(ISOTime.parse("2025-11-25"), testIssuedAt.addingTimeInterval(-12 * 3600))
-        XCTAssertNil(ISOTime.parse("yesterday"))
-        XCTAssertNil(ISOTime.parse("2025-13-01T00:00:00Z"))
-        XCTAssertEqual(ISOTime.format(testIssuedAt), "2025-11-25T12:00:00Z")
+    func testRFC3339TimesAreReadStrictly() throws {
+        XCTAssertEqual(try RFC3339.parse("2025-11-25T12:00:00Z"), testIssuedAt)
+        XCTAssertEqual(try RFC3339.parse("2025-11-25t12:00:00z"), testIssuedAt)
+        XCTAssertEqual(try RFC3339.parse("2025-11-25T14:00:00+02:00"), testIssuedAt)
+        XCTAssertEqual(try RFC3339.parse("2025-11-25T11:30:00-00:30"), testIssuedAt)
+        XCTAssertEqual(try RFC3339.parse("2025-11-25T12:00:00.500Z").timeIntervalSince1970, testIssuedAt.timeIntervalSince1970 + 0.5)
+        XCTAssertEqual(try RFC3339.parse("2024-02-29T00:00:00Z").timeIntervalSince1970, 1_709_164_800)
+        XCTAssertEqual(try RFC3339.parse("1969-12-31T23:59:59Z").timeIntervalSince1970, -1)
+        XCTAssertEqual(try RFC3339.parse("2000-03-01T00:00:00Z").timeIntervalSince1970, 951_868_800)
+        XCTAssertEqual(RFC3339.format(testIssuedAt), "2025-11-25T12:00:00Z")
+        XCTAssertEqual(RFC3339.format(Date(timeIntervalSince1970: -1)), "1969-12-31T23:59:59Z")
+        XCTAssertEqual(RFC3339.format(Date(timeIntervalSince1970: 253_402_300_799)), "9999-12-31T23:59:59Z")
+        // Every day of four centuries round-trips through format and parse.
+        for day in stride(from: -146_097, to: 146_097 * 2, by: 1) where day % 7 == 0 {
+            let d = Date(timeIntervalSince1970: Double(day) * 86_400 + 45_296)
+            XCTAssertEqual(try RFC3339.parse(RFC3339.format(d)), d)
+        }
+        // What the lenient parser took, each refused with its reason.
+        let refused: [(String, String)] = [
+            ("2030-01-01T23:60:00Z", "minute 60"), ("2030-02-30T00:00:00Z", "day 30"), ("2023-02-29T00:00:00Z", "day 29"),
+            ("2030-01-01T24:00:00Z", "hour 24"), ("2016-12-31T23:59:60Z", "leap seconds"), ("2030-13-01T00:00:00Z", "month 13"),
+            ("2030-01-01T00:00:00Zjunk", "after the time"), ("2030-01-01T00:00:00Z ", "after the time"), (" 2030-01-01T00:00:00Z", "year"),
+            ("2030-01-01", "`T`"), ("2030-01-01T00:00:00", "`Z` or an offset"), ("2030-01-01T00:00Z", "`:` before the seconds"),
+            ("٢٠٣٠-01-01T00:00:00Z", "ASCII digits"), ("2030-01-01T00:00:00.Z", "digits after the decimal point"),
+            ("2030-01-01T00:00:00.1234567890Z", "9 digits"), ("2030-01-01T00:00:00+24:00", "offset"), ("yesterday", "year"), ("", "year"),
+        ]
+        for (text, reason) in refused {
+            XCTAssertThrowsError(try RFC3339.parse(text), text) { error in
+                XCTAssertTrue((error as! TimeSyntaxError).reason.contains(reason), "\(text): \(error)")
+            }
+        }
+        // Signed files carry only the canonical form.
+        XCTAssertEqual(try RFC3339.parseCanonical("2025-11-25T12:00:00Z"), testIssuedAt)
+        for text in ["2025-11-25T14:00:00+02:00", "2025-11-25T12:00:00.0Z", "2025-11-25t12:00:00Z"] {
+            XCTAssertThrowsError(try RFC3339.parseCanonical(text), text)
+        }
+    }
+
+    func testEpochsHaveOneCanonicalText() throws {
+        XCTAssertEqual(try Epoch("0").text, "0")
+        XCTAssertEqual(try Epoch("202511251200").text, "202511251200")
+        XCTAssertEqual(try Epoch("2025-11-25").text, "2025-11-25")
+        XCTAssertEqual(try Epoch("2025-11-25T12:00:00Z").text, "2025-11-25T12:00:00Z")
+        XCTAssertEqual(try Epoch("2025-11-25T14:00:00+02:00").text, "2025-11-25T12:00:00Z")
+        XCTAssertEqual(try Epoch("2025-11-25t12:00:00.250z").text, "2025-11-25T12:00:00.25Z")
+        XCTAssertEqual(try Epoch("2025-11-25T12:00:00.000Z").text, "2025-11-25T12:00:00Z")
+        for text in ["", "007", "-1", "+1", "1234567890123456789", "2025-02-30", "2025-11-25 12:00:00Z", "2025-11-25T23:60:00Z",
+                     "epoch-7", "2025-11-25T12:00:00Z\n", "１２"] {
+            XCTAssertThrowsError(try Epoch(text), text)
+        }
+        XCTAssertNoThrow(try Epoch(canonical: "2025-11-25T12:00:00Z"))
+        for text in ["2025-11-25T14:00:00+02:00", "2025-11-25T12:00:00.000Z", "2025-11-25t12:00:00Z"] {
+            XCTAssertThrowsError(try Epoch(canonical: text), text) { XCTAssertTrue("\($0)".contains("canonical"), "\($0)") }
+        }
     }
 
     func testFormatNamesAreCheckedByKindAndVersion() {
