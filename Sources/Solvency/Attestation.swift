@@ -17,15 +17,36 @@ public struct CommittedInput: Sendable, Equatable {
         .object(JSONObject([("id", .string(id)), ("commitment", .string(Base64.encode((try? commitment.encoded()) ?? [])))]))
     }
 
-    static func decode(_ items: [JSONValue], path: String, curve: Curve) throws(SolvencyError) -> [CommittedInput] {
-        var out: [CommittedInput] = []
+    /// Decodes a list of `{id, commitment}` objects.
+    ///
+    /// With `expected` ids (what the verifier compiled from the bundle),
+    /// the number of entries and every id (compared as UTF-8 bytes) are
+    /// checked before a single point is decoded: a list of the wrong length
+    /// or with a foreign id costs a count and a comparison, not a point
+    /// decompression per entry. `mismatch` builds the error for a list that
+    /// differs from the expected one.
+    static func decode(_ items: [JSONValue], path: String, curve: Curve, expected: [String]? = nil,
+                       mismatch: (String) -> SolvencyError = { .proofMismatch($0) }) throws(SolvencyError) -> [CommittedInput] {
+        if let expected, items.count != expected.count {
+            throw mismatch("\(path) has \(items.count) entries, the circuit has \(expected.count) (\(expected.prefix(4).joined(separator: ", "))\(expected.count > 4 ? ", …" : ""))")
+        }
+        var raw: [(id: String, bytes: [UInt8])] = []
+        raw.reserveCapacity(items.count)
         for (k, item) in items.enumerated() {
             var r = try FieldReader(item, path: "\(path)[\(k)]")
             let id = try r.string("id", maxLength: 512)
+            if let expected, !sameBytes(id, expected[k]) {
+                throw mismatch("\(path) differs from the circuit's at position \(k): \(jsonQuoted(id)) where the circuit has \(jsonQuoted(expected[k]))")
+            }
             let bytes = try r.base64("commitment", count: 33)
             try r.finish()
+            raw.append((id, bytes))
+        }
+        var out: [CommittedInput] = []
+        out.reserveCapacity(raw.count)
+        for (k, entry) in raw.enumerated() {
             do {
-                out.append(CommittedInput(id: id, commitment: try Commitment(encoded: bytes, curve: curve)))
+                out.append(CommittedInput(id: entry.id, commitment: try Commitment(encoded: entry.bytes, curve: curve)))
             } catch {
                 throw .field("\(path)[\(k)].commitment", "not a valid \(curve) point: \(error)")
             }
@@ -69,6 +90,14 @@ public struct AttestedStatement: Sendable, Equatable {
         try self.init(envelope: SignedEnvelope(decoding: bytes, kind: .statement))
     }
 
+    /// What a statement must say to belong to a bundle, known before its
+    /// payload is read: decoding checks each field as it comes, and the
+    /// input count and ids before any point is decoded.
+    struct Expectation: Sendable {
+        let bundle: RiskBundle
+        let inputIDs: [String]
+    }
+
     public static func load(path: String) throws(SolvencyError) -> AttestedStatement {
         let bytes = try FileIO.read(path)
         do { return try AttestedStatement(encoded: bytes) } catch { throw error.inFile(path) }
@@ -77,23 +106,42 @@ public struct AttestedStatement: Sendable, Equatable {
     public func encoded() -> [UInt8] { envelope.encoded() }
 
     package init(envelope: SignedEnvelope) throws(SolvencyError) {
+        try self.init(envelope: envelope, expecting: nil)
+    }
+
+    /// Decodes the signed payload. With `expecting`, every field is checked
+    /// against the bundle as it is read (identifiers as bytes), so that a
+    /// statement for another bundle, epoch, curve or input list is refused
+    /// before its commitments are decoded; `check(against:compiled:)` makes
+    /// the same checks on an already decoded statement.
+    init(envelope: SignedEnvelope, expecting: Expectation?) throws(SolvencyError) {
         self.envelope = envelope
         var r = FieldReader(try envelope.payloadObject(), path: "statement.payload")
         _ = r.optional("format")
         custodianKeyID = try r.string("custodian", maxLength: 64)
-        guard custodianKeyID == envelope.signer.id else {
+        guard sameBytes(custodianKeyID, envelope.signer.id) else {
             throw .field("statement.payload.custodian", "names key \(short(custodianKeyID)) but the statement is signed by \(short(envelope.signer.id))")
         }
         bundleDigest = try r.hex("bundle", count: 32)
+        if let b = expecting?.bundle, bundleDigest != b.digest {
+            throw .statementForAnotherBundle(statement: bundleDigest.hexString, bundle: b.digestHex)
+        }
         account = try r.string("account", maxLength: 512)
         epoch = try r.epoch("epoch")
+        if let b = expecting?.bundle, !sameBytes(epoch, b.epoch) {
+            throw .statementMismatch("the statement is for epoch \(epoch), the bundle's epoch is \(b.epoch)")
+        }
         let curveName = try r.string("curve", maxLength: 32)
         guard let c = Curve(name: curveName), c.rawValue == curveName else {
             throw .field("statement.payload.curve", "unknown curve \(jsonQuoted(curveName))")
         }
+        if let b = expecting?.bundle, c != b.curve {
+            throw .statementMismatch("the statement commits on \(c), the bundle uses \(b.curve)")
+        }
         curve = c
         issuedAt = try r.time("issued_at")
-        inputs = try CommittedInput.decode(try r.array("inputs"), path: "statement.payload.inputs", curve: c)
+        inputs = try CommittedInput.decode(try r.array("inputs"), path: "statement.payload.inputs", curve: c, expected: expecting?.inputIDs,
+                                           mismatch: { .statementMismatch("the statement's inputs: \($0)") })
         try r.finish()
     }
 
@@ -121,12 +169,12 @@ public struct AttestedStatement: Sendable, Equatable {
         guard curve == bundle.curve else {
             throw .statementMismatch("the statement commits on \(curve), the bundle uses \(bundle.curve)")
         }
-        guard epoch == bundle.epoch else {
+        guard sameBytes(epoch, bundle.epoch) else {
             throw .statementMismatch("the statement is for epoch \(epoch), the bundle's epoch is \(bundle.epoch)")
         }
         let expected = compiled.inputs.map(\.id)
         let found = inputs.map(\.id)
-        guard expected == found else {
+        guard sameBytes(expected, found) else {
             throw .statementMismatch("the statement's inputs " + describeDifference(expected: expected, found: found))
         }
     }
@@ -137,7 +185,7 @@ func describeDifference(expected: [String], found: [String]) -> String {
     if expected.count != found.count {
         return "number \(found.count), the circuit has \(expected.count) (\(expected.prefix(4).joined(separator: ", "))\(expected.count > 4 ? ", …" : ""))"
     }
-    let i = zip(expected, found).enumerated().first { $0.element.0 != $0.element.1 }!.offset
+    let i = zip(expected, found).enumerated().first { !sameBytes($0.element.0, $0.element.1) }!.offset
     return "differ from the circuit's at position \(i): \(jsonQuoted(found[i])) where the circuit has \(jsonQuoted(expected[i]))"
 }
 
@@ -263,14 +311,14 @@ public struct Openings: Sendable, CustomStringConvertible, CustomDebugStringConv
         guard bundleDigest == statement.bundleDigest else {
             throw .openingsMismatch("they were made for bundle \(short(bundleDigest.hexString))…, the statement for \(short(statement.bundleDigest.hexString))…")
         }
-        guard account == statement.account else {
+        guard sameBytes(account, statement.account) else {
             throw .openingsMismatch("they are for account \(jsonQuoted(account)), the statement for \(jsonQuoted(statement.account))")
         }
         guard statementDigest == statement.digest else {
             throw .openingsMismatch("they belong to another statement (\(short(statementDigest.hexString))…, this statement is \(short(statement.digest.hexString))…)")
         }
         guard curve == statement.curve else { throw .openingsMismatch("they are on \(curve), the statement on \(statement.curve)") }
-        guard entries.map(\.id) == statement.inputs.map(\.id) else {
+        guard sameBytes(entries.map(\.id), statement.inputs.map(\.id)) else {
             throw .openingsMismatch("their inputs " + describeDifference(expected: statement.inputs.map(\.id), found: entries.map(\.id)))
         }
         for (e, input) in zip(entries, statement.inputs) where Commitment(e.opening, generators: generators) != input.commitment {

@@ -107,55 +107,110 @@ public struct MarginProof: Sendable {
     /// statement are checked against its embedded key; everything else is
     /// the verifier's job).
     public init(encoded bytes: [UInt8]) throws(SolvencyError) {
+        try self.init(encoded: bytes, expecting: nil)
+    }
+
+    /// Strict decoding, refusing at the first field that differs from what
+    /// `expecting` says the bundle requires. The order is the order of
+    /// cost: the proof's own small fields first; then the custodian's
+    /// signer, compared with the trusted key before the statement's payload
+    /// is decoded or its signature checked; the statement's fields; and the
+    /// number and ids of inputs and helpers before any point is decoded;
+    /// the range proofs' count and shapes before any is decoded.
+    init(encoded bytes: [UInt8], expecting e: ProofExpectation?) throws(SolvencyError) {
         let object = try parseJSONObject(bytes, what: FileKind.proof.noun)
         try FileKind.check(object["format"], expected: .proof, path: "proof")
         var r = FieldReader(object, path: "proof")
         _ = r.optional("format")
         bundleDigest = try r.hex("bundle", count: 32)
-        circuitName = try r.string("circuit", maxLength: 128)
+        if let b = e?.bundle, bundleDigest != b.digest {
+            throw .proofForAnotherBundle(proof: bundleDigest.hexString, bundle: b.digestHex)
+        }
         let curveName = try r.string("curve", maxLength: 32)
         guard let c = Curve(name: curveName), c.rawValue == curveName else {
             throw .field("proof.curve", "unknown curve \(jsonQuoted(curveName))")
         }
+        if let b = e?.bundle, c != b.curve { throw .proofMismatch("the proof is on \(c), the bundle uses \(b.curve)") }
         curve = c
+        circuitName = try r.string("circuit", maxLength: 128)
+        if let b = e?.bundle, !sameBytes(circuitName, b.circuitName) {
+            throw .proofMismatch("the proof names circuit \(jsonQuoted(circuitName)), the bundle's is \(jsonQuoted(b.circuitName))")
+        }
         account = try r.string("account", maxLength: 512)
         epoch = try r.epoch("epoch")
+        if let b = e?.bundle, !sameBytes(epoch, b.epoch) { throw .proofMismatch("the proof is for epoch \(epoch), the bundle's epoch is \(b.epoch)") }
         let modeText = try r.string("attestation", maxLength: 16)
-        switch AttestationMode(rawValue: modeText) {
-        case .custodian:
-            let value = try r.required("statement")
-            guard case .object(let so) = value else { throw .field("proof.statement", "expected an object, found \(value.kindDescription)") }
-            let envelope = try SignedEnvelope(json: so, kind: .statement, path: "proof.statement")
-            inputs = .attested(try AttestedStatement(envelope: envelope))
-            if r.optional("inputs") != nil { throw .field("proof.inputs", "a custodian-attested proof carries its inputs in the statement only") }
-        case .selfAttested:
-            inputs = .selfAttested(try CommittedInput.decode(try r.array("inputs"), path: "proof.inputs", curve: c))
-            if r.optional("statement") != nil { throw .field("proof.statement", "a self-attested proof has no custodian statement") }
-        case nil:
+        guard let mode = AttestationMode(rawValue: modeText), modeText.utf8.elementsEqual(mode.rawValue.utf8) else {
             throw .field("proof.attestation", "expected \"custodian\" or \"self\", found \(jsonQuoted(modeText))")
         }
-        helpers = try CommittedInput.decode(try r.array("helpers"), path: "proof.helpers", curve: c)
+        let plan: ProofPlan?
+        switch mode {
+        case .custodian:
+            if r.optional("inputs") != nil { throw .field("proof.inputs", "a custodian-attested proof carries its inputs in the statement only") }
+            plan = try e?.plan(mode)
+            let value = try r.required("statement")
+            guard case .object(let so) = value else { throw .field("proof.statement", "expected an object, found \(value.kindDescription)") }
+            var trusted: TrustedSigner? = nil
+            if let e {
+                guard let key = e.custodianKey else { throw .custodianKeyRequired(Self.signerID(so)) }
+                trusted = TrustedSigner(key: key, role: "custodian")
+            }
+            let envelope = try SignedEnvelope(json: so, kind: .statement, path: "proof.statement", trusted: trusted)
+            let statement = try AttestedStatement(envelope: envelope, expecting: e.map { .init(bundle: $0.bundle, inputIDs: $0.inputIDs) })
+            if e != nil, !sameBytes(statement.account, account) {
+                throw .statementMismatch("the statement is for account \(jsonQuoted(statement.account)), the proof claims account \(jsonQuoted(account))")
+            }
+            inputs = .attested(statement)
+        case .selfAttested:
+            if r.optional("statement") != nil { throw .field("proof.statement", "a self-attested proof has no custodian statement") }
+            if let e, !e.allowSelfAttested { throw .selfAttestedNotAllowed }
+            plan = try e?.plan(mode)
+            inputs = .selfAttested(try CommittedInput.decode(try r.array("inputs"), path: "proof.inputs", curve: c, expected: e?.inputIDs))
+        }
+        helpers = try CommittedInput.decode(try r.array("helpers"), path: "proof.helpers", curve: c, expected: e?.helperIDs)
         var claims: [String] = []
-        for (k, item) in try r.array("claims").enumerated() {
-            var e = try FieldReader(item, path: "proof.claims[\(k)]")
-            claims.append(try e.string("requirement", maxLength: 512))
-            let holds = try e.string("holds", maxLength: 64)
-            guard holds == Self.claimText else { throw .field("proof.claims[\(k)].holds", "expected \"\(Self.claimText)\"") }
-            try e.finish()
+        let claimItems = try r.array("claims")
+        if let plan, claimItems.count != plan.claims.count {
+            throw .proofMismatch("the proof claims \(claimItems.count) requirements, the circuit has \(plan.claims.count) (\(plan.claims.prefix(4).joined(separator: ", "))\(plan.claims.count > 4 ? ", …" : ""))")
+        }
+        for (k, item) in claimItems.enumerated() {
+            var f = try FieldReader(item, path: "proof.claims[\(k)]")
+            let name = try f.string("requirement", maxLength: 512)
+            if let plan, !sameBytes(name, plan.claims[k]) {
+                throw .proofMismatch("the proof's claim \(k) is \(jsonQuoted(name)), the circuit's requirement is \(jsonQuoted(plan.claims[k]))")
+            }
+            claims.append(name)
+            let holds = try f.string("holds", maxLength: 64)
+            guard holds.utf8.elementsEqual(Self.claimText.utf8) else { throw .field("proof.claims[\(k)].holds", "expected \"\(Self.claimText)\"") }
+            try f.finish()
         }
         self.claims = claims
+        let proofItems = try r.array("range_proofs")
+        if let plan, proofItems.count != plan.chunks.count {
+            throw .proofMismatch("the proof has \(proofItems.count) range proofs, the circuit needs \(plan.chunks.count)")
+        }
         var proofs: [RangeProofEntry] = []
-        for (k, item) in try r.array("range_proofs").enumerated() {
-            var e = try FieldReader(item, path: "proof.range_proofs[\(k)]")
-            let n = try e.integer("n", in: 8...128)
-            let m = try e.integer("m", in: 1...ProofPlan.maximumFormsPerProof)
-            let proof = try e.base64("proof", maxCount: 1 << 16)
-            try e.finish()
+        for (k, item) in proofItems.enumerated() {
+            var f = try FieldReader(item, path: "proof.range_proofs[\(k)]")
+            let n = try f.integer("n", in: 8...128)
+            let m = try f.integer("m", in: 1...ProofPlan.maximumFormsPerProof)
+            if let chunk = plan?.chunks[k], chunk.bits != n || chunk.constraints.count != m {
+                throw .proofMismatch("range proof \(k) is for n = \(n), m = \(m); the circuit needs n = \(chunk.bits), m = \(chunk.constraints.count)")
+            }
+            let proof = try f.base64("proof", maxCount: 1 << 16)
+            try f.finish()
             proofs.append(RangeProofEntry(bits: n, forms: m, proof: proof))
         }
         guard !proofs.isEmpty else { throw .field("proof.range_proofs", "empty: a proof must contain at least one range proof") }
         rangeProofs = proofs
         try r.finish()
+    }
+
+    /// The signer a statement envelope names, for the message that asks
+    /// for the custodian's key (nothing is decoded or trusted).
+    private static func signerID(_ envelope: JSONObject) -> String {
+        guard case .string(let id)? = envelope["signer"], id.utf8.count <= 64 else { return "(unnamed)" }
+        return id
     }
 
     public static func load(path: String) throws(SolvencyError) -> MarginProof {

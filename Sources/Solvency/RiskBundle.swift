@@ -92,15 +92,19 @@ public struct RiskBundle: Sendable {
 
     /// Strict decoding; checks the signature against the embedded signer key
     /// (whether that key is the trusted publisher is `checkPublisher`).
-    public init(encoded bytes: [UInt8]) throws(SolvencyError) {
-        try self.init(envelope: SignedEnvelope(decoding: bytes, kind: .bundle))
+    ///
+    /// With `publisher`, a bundle signed by any other key is refused before
+    /// its payload is decoded (the cheap refusal a verifier wants for a
+    /// large file from anyone).
+    public init(encoded bytes: [UInt8], publisher: VerifyingKey? = nil) throws(SolvencyError) {
+        try self.init(envelope: SignedEnvelope(decoding: bytes, kind: .bundle, trusted: publisher.map { TrustedSigner(key: $0, role: "publisher") }))
     }
 
     /// Reads and decodes a bundle file. This is what `zkmargin check
     /// --bundle` and every other command use to load a bundle.
-    public static func load(path: String) throws(SolvencyError) -> RiskBundle {
+    public static func load(path: String, publisher: VerifyingKey? = nil) throws(SolvencyError) -> RiskBundle {
         let bytes = try FileIO.read(path)
-        do { return try RiskBundle(encoded: bytes) } catch { throw error.inFile(path) }
+        do { return try RiskBundle(encoded: bytes, publisher: publisher) } catch { throw error.inFile(path) }
     }
 
     package init(envelope: SignedEnvelope) throws(SolvencyError) {

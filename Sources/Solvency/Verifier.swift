@@ -65,110 +65,90 @@ public enum Verifier {
     /// Verifies proofs (file bytes, each with a name for the report)
     /// against `bundle`. Throws only for bundle-level failures
     /// (`checkBundle`); each proof's own problems are in its verdict.
-    ///
-    /// All well-formed proofs are verified together in one batch (one
-    /// multi-scalar multiplication); only if the batch fails is each proof
-    /// verified alone, to name the invalid ones.
     public static func verify(bundle: RiskBundle, proofs: [(name: String, bytes: [UInt8])], policy: VerificationPolicy) throws(SolvencyError) -> VerificationReport {
+        try verify(bundle: bundle, names: proofs.map(\.name), policy: policy) { i throws(SolvencyError) in proofs[i].bytes }
+    }
+
+    /// Verifies the proofs `read(i)` yields, one at a time, for the names
+    /// given. Memory stays bounded however many there are: each proof is
+    /// read, checked and decoded (`prepare`), and the decoded range proofs
+    /// are verified in batches of at most `limits` (one multi-scalar
+    /// multiplication per batch); only if a batch fails is each of its
+    /// proofs verified alone, to name the invalid ones. A proof that cannot
+    /// be read is an invalid proof, not a failure of the whole run.
+    public static func verify(
+        bundle: RiskBundle, names: [String], policy: VerificationPolicy, limits: BatchLimits = BatchLimits(),
+        read: (Int) throws(SolvencyError) -> [UInt8]
+    ) throws(SolvencyError) -> VerificationReport {
         let compiled = try checkBundle(bundle, policy: policy)
+        let expectation = ProofExpectation(bundle: bundle, compiled: compiled, policy: policy)
         let generators = Generators.standard(bundle.curve)
-        var plans: [AttestationMode: ProofPlan] = [:]
-        func plan(_ mode: AttestationMode) throws(SolvencyError) -> ProofPlan {
-            if let p = plans[mode] { return p }
-            let p = try ProofPlan(statement: compiled, mode: mode)
-            plans[mode] = p
-            return p
+        var results: [Result<AcceptedProof, SolvencyError>?] = Array(repeating: nil, count: names.count)
+        var batch: [(index: Int, items: [(RangeProof, RangeStatement)], accepted: AcceptedProof)] = []
+        var batchPoints = 0, batchBytes = 0
+
+        func flush() {
+            guard !batch.isEmpty else { return }
+            let all = batch.flatMap(\.items)
+            let batchOK = (try? BulletproofsPlus.verifyBatch(all, generators: generators)) != nil
+            for p in batch {
+                if batchOK || (try? BulletproofsPlus.verifyBatch(p.items, generators: generators)) != nil {
+                    results[p.index] = .success(p.accepted)
+                } else {
+                    results[p.index] = .failure(.proofInvalid("the range proofs do not verify: the proof, its commitments or its statement were altered, or the proof was made for other commitments"))
+                }
+            }
+            batch.removeAll()
+            batchPoints = 0
+            batchBytes = 0
         }
 
-        var results: [Result<AcceptedProof, SolvencyError>?] = Array(repeating: nil, count: proofs.count)
-        var pending: [(index: Int, items: [(RangeProof, RangeStatement)], accepted: AcceptedProof)] = []
-        for (i, p) in proofs.enumerated() {
+        for i in names.indices {
             do {
-                let proof = try MarginProof(encoded: p.bytes)
-                let (items, accepted) = try prepare(proof, size: p.bytes.count, bundle: bundle, compiled: compiled,
-                                                    plan: plan(proof.mode), policy: policy)
-                pending.append((i, items, accepted))
+                let bytes = try read(i)
+                let (items, accepted) = try prepare(bytes, expecting: expectation)
+                let points = items.reduce(0) { $0 + limits.points(of: $1.1) }
+                if !batch.isEmpty, batchPoints + points > limits.maximumPoints || batchBytes + bytes.count > limits.maximumBytes { flush() }
+                batch.append((i, items, accepted))
+                batchPoints += points
+                batchBytes += bytes.count
             } catch {
                 results[i] = .failure(error)
             }
         }
-
-        let all = pending.flatMap(\.items)
-        var batchOK = false
-        if !all.isEmpty {
-            do { try BulletproofsPlus.verifyBatch(all, generators: generators); batchOK = true } catch {}
-        }
-        for p in pending {
-            if batchOK {
-                results[p.index] = .success(p.accepted)
-                continue
-            }
-            do {
-                try BulletproofsPlus.verifyBatch(p.items, generators: generators)
-                results[p.index] = .success(p.accepted)
-            } catch {
-                results[p.index] = .failure(.proofInvalid("the range proofs do not verify: the proof, its commitments or its statement were altered, or the proof was made for other commitments"))
-            }
-        }
-        let verdicts = proofs.enumerated().map { ProofVerdict(name: $1.name, result: results[$0]!) }
+        flush()
+        let verdicts = names.enumerated().map { ProofVerdict(name: $1, result: results[$0]!) }
         return VerificationReport(bundle: bundle, at: policy.at, verdicts: verdicts)
     }
 
-    /// Every check except the range-proof equations: binding to the bundle,
+    /// Every check except the range-proof equations, in the order of cost
+    /// (`MarginProof.init(encoded:expecting:)`): binding to the bundle,
     /// attestation, inputs, helpers, claims, the proof plan and strict
     /// decoding of each range proof. Returns the (proof, statement) pairs to
-    /// verify, with statements rebuilt from the bundle alone.
-    static func prepare(
-        _ proof: MarginProof, size: Int, bundle: RiskBundle, compiled: CompiledStatement, plan: ProofPlan, policy: VerificationPolicy
-    ) throws(SolvencyError) -> ([(RangeProof, RangeStatement)], AcceptedProof) {
-        guard proof.bundleDigest == bundle.digest else {
-            throw .proofForAnotherBundle(proof: proof.bundleDigest.hexString, bundle: bundle.digestHex)
-        }
-        guard proof.curve == bundle.curve else { throw .proofMismatch("the proof is on \(proof.curve), the bundle uses \(bundle.curve)") }
-        guard proof.circuitName == bundle.circuitName else {
-            throw .proofMismatch("the proof names circuit \(jsonQuoted(proof.circuitName)), the bundle's is \(jsonQuoted(bundle.circuitName))")
-        }
-        guard proof.epoch == bundle.epoch else { throw .proofMismatch("the proof is for epoch \(proof.epoch), the bundle's epoch is \(bundle.epoch)") }
-
+    /// verify, with statements rebuilt from the bundle alone, and what the
+    /// proof shows, named from signed sources: the account the custodian
+    /// signed (the proof's own copy only for self-attested proofs), the
+    /// bundle's requirement names.
+    static func prepare(_ bytes: [UInt8], expecting e: ProofExpectation) throws(SolvencyError) -> ([(RangeProof, RangeStatement)], AcceptedProof) {
+        let proof = try MarginProof(encoded: bytes, expecting: e)
+        let plan = try e.plan(proof.mode)
         let statementDigest: [UInt8]
         let custodianID: String?
+        let account: String
         switch proof.inputs {
         case .attested(let statement):
-            guard let key = policy.custodianKey else { throw .custodianKeyRequired(statement.custodianKeyID) }
-            try statement.envelope.requireSigner(key, role: "custodian")
-            try statement.check(against: bundle, compiled: compiled)
-            guard statement.account == proof.account else {
-                throw .statementMismatch("the statement is for account \(jsonQuoted(statement.account)), the proof claims account \(jsonQuoted(proof.account))")
-            }
             statementDigest = statement.digest
-            custodianID = statement.custodianKeyID
-        case .selfAttested(let inputs):
-            guard policy.allowSelfAttested else { throw .selfAttestedNotAllowed }
-            let expected = compiled.inputs.map(\.id)
-            guard inputs.map(\.id) == expected else {
-                throw .proofMismatch("the proof's inputs " + describeDifference(expected: expected, found: inputs.map(\.id)))
-            }
+            custodianID = statement.envelope.signer.id
+            account = statement.account
+        case .selfAttested:
             statementDigest = []
             custodianID = nil
+            account = proof.account
         }
-        let helperIDs = compiled.helpers.map(\.id)
-        guard proof.helpers.map(\.id) == helperIDs else {
-            throw .proofMismatch("the proof's helper commitments " + describeDifference(expected: helperIDs, found: proof.helpers.map(\.id)))
-        }
-        guard proof.claims == plan.claims else {
-            throw .proofMismatch("the proof claims requirements [\(proof.claims.joined(separator: ", "))], the circuit has [\(plan.claims.joined(separator: ", "))]")
-        }
-        guard proof.rangeProofs.count == plan.chunks.count else {
-            throw .proofMismatch("the proof has \(proof.rangeProofs.count) range proofs, the circuit needs \(plan.chunks.count)")
-        }
-        for (k, (entry, chunk)) in zip(proof.rangeProofs, plan.chunks).enumerated() where entry.bits != chunk.bits || entry.forms != chunk.constraints.count {
-            throw .proofMismatch("range proof \(k) is for n = \(entry.bits), m = \(entry.forms); the circuit needs n = \(chunk.bits), m = \(chunk.constraints.count)")
-        }
-
-        let context = ProofContext(bundleDigest: bundle.digest, circuitDigest: bundle.circuitDigest, curve: bundle.curve, account: proof.account,
-                                   epoch: bundle.epoch, mode: proof.mode, statementDigest: statementDigest, claims: plan.claims)
+        let context = ProofContext(bundleDigest: e.bundle.digest, circuitDigest: e.bundle.circuitDigest, curve: e.bundle.curve, account: account,
+                                   epoch: e.bundle.epoch, mode: proof.mode, statementDigest: statementDigest, claims: plan.claims)
         let commitments = proof.committedInputs.map(\.commitment) + proof.helpers.map(\.commitment)
-        let statements = try plan.rangeStatements(curve: bundle.curve, commitments: commitments, context: context)
+        let statements = try plan.rangeStatements(curve: e.bundle.curve, commitments: commitments, context: context)
         var items: [(RangeProof, RangeStatement)] = []
         for (k, (entry, statement)) in zip(proof.rangeProofs, statements).enumerated() {
             do {
@@ -177,8 +157,56 @@ public enum Verifier {
                 throw .proofInvalid("range proof \(k): \(error)")
             }
         }
-        let accepted = AcceptedProof(account: proof.account, attested: proof.mode == .custodian, custodianKeyID: custodianID,
-                                     requirements: plan.claims, proofBytes: size)
+        let accepted = AcceptedProof(account: account, attested: proof.mode == .custodian, custodianKeyID: custodianID,
+                                     requirements: plan.claims, proofBytes: bytes.count)
         return (items, accepted)
+    }
+}
+
+/// How much decoded proof material one batch verification may hold.
+public struct BatchLimits: Sendable {
+    /// The most points (commitments, proof points, form terms) of the
+    /// proofs in one batch; the generator terms are shared and not counted.
+    public var maximumPoints: Int
+    /// The most proof-file bytes read into one batch.
+    public var maximumBytes: Int
+
+    public init(maximumPoints: Int = 1 << 18, maximumBytes: Int = 64 << 20) {
+        self.maximumPoints = maximumPoints
+        self.maximumBytes = maximumBytes
+    }
+
+    func points(of statement: RangeStatement) -> Int {
+        statement.commitments.count + statement.forms.reduce(0) { $0 + $1.terms.count } + 2 * statement.rounds + 4
+    }
+}
+
+/// What a verifier knows a proof must say, from the bundle and its policy
+/// alone, so that decoding refuses a proof at the first field that differs,
+/// before any costly work.
+struct ProofExpectation: Sendable {
+    let bundle: RiskBundle
+    let inputIDs: [String]
+    let helperIDs: [String]
+    let custodianKey: VerifyingKey?
+    let allowSelfAttested: Bool
+    private let plans: [AttestationMode: Result<ProofPlan, SolvencyError>]
+
+    init(bundle: RiskBundle, compiled: CompiledStatement, policy: VerificationPolicy) {
+        self.bundle = bundle
+        inputIDs = compiled.inputs.map(\.id)
+        helperIDs = compiled.helpers.map(\.id)
+        custodianKey = policy.custodianKey
+        allowSelfAttested = policy.allowSelfAttested
+        var plans: [AttestationMode: Result<ProofPlan, SolvencyError>] = [:]
+        for mode in [AttestationMode.custodian, .selfAttested] {
+            do { plans[mode] = .success(try ProofPlan(statement: compiled, mode: mode)) } catch { plans[mode] = .failure(error) }
+        }
+        self.plans = plans
+    }
+
+    /// The plan for proofs of `mode` (the same the prover derives).
+    func plan(_ mode: AttestationMode) throws(SolvencyError) -> ProofPlan {
+        try plans[mode]!.get()
     }
 }

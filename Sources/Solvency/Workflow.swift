@@ -177,32 +177,23 @@ public enum Workflow {
 
     // MARK: Verifier
 
-    /// Loads the bundle and keys (any failure: unusable input), then
-    /// verifies every proof file. A proof file that cannot be read or
-    /// decoded is an invalid proof, not unusable input.
+    /// Loads the keys and the bundle (any failure: unusable input; a bundle
+    /// not signed by the publisher key is refused before its payload is
+    /// decoded), then verifies the proof files one at a time in bounded
+    /// batches. A proof file that cannot be read or decoded is an invalid
+    /// proof, not unusable input.
     public static func verify(
         bundlePath: String, publisherKeyPath: String, custodianKeyPath: String?, proofPaths: [String],
-        at date: Date = Date(), allowSelfAttested: Bool = false
+        at date: Date = Date(), allowSelfAttested: Bool = false, limits: BatchLimits = BatchLimits()
     ) throws(SolvencyError) -> VerificationReport {
         guard !proofPaths.isEmpty else { throw .invalidArgument("no proof file given") }
-        let bundle = try RiskBundle.load(path: bundlePath)
         let publisherKey = try loadVerifyingKey(path: publisherKeyPath)
         let custodianKey = try custodianKeyPath.map { path throws(SolvencyError) in try loadVerifyingKey(path: path) }
-        var proofs: [(name: String, bytes: [UInt8])] = []
-        var unreadable: [Int: SolvencyError] = [:]
-        for (i, path) in proofPaths.enumerated() {
-            do { proofs.append((path, try FileIO.read(path))) } catch {
-                unreadable[i] = error
-                proofs.append((path, []))
-            }
-        }
+        let bundle = try RiskBundle.load(path: bundlePath, publisher: publisherKey)
         let policy = VerificationPolicy(publisherKey: publisherKey, custodianKey: custodianKey, at: date, allowSelfAttested: allowSelfAttested)
-        let report = try Verifier.verify(bundle: bundle, proofs: proofs, policy: policy)
-        guard !unreadable.isEmpty else { return report }
-        let verdicts = report.verdicts.enumerated().map { i, v in
-            unreadable[i].map { ProofVerdict(name: v.name, result: .failure($0)) } ?? v
+        return try Verifier.verify(bundle: bundle, names: proofPaths, policy: policy, limits: limits) { i throws(SolvencyError) in
+            try FileIO.read(proofPaths[i])
         }
-        return VerificationReport(bundle: report.bundle, at: report.at, verdicts: verdicts)
     }
 }
 

@@ -98,7 +98,7 @@ final class CommandLineTests: XCTestCase {
         expect(try run("zkmargin-verify", ["--bundle", "b.json", "--publisher-key", "k.pem", "--bogus", "p.json"], in: dir), 2, "unknown option")
         let missing = try run("zkmargin-verify", ["--bundle", "b.json", "--publisher-key", "k.pem", "p.json"], in: dir)
         expect(missing, 2, "missing bundle")
-        XCTAssertTrue(missing.stderr.contains("unusable input: b.json: cannot read"), missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("unusable input: k.pem: cannot read"), missing.stderr)   // keys are read first: the bundle is checked against them
         let json = try run("zkmargin-verify", ["--json", "--bundle", "b.json", "--publisher-key", "k.pem", "p.json"], in: dir)
         expect(json, 2, "missing bundle, json")
         guard case .object(let o) = try JSONParser.parse(Array(json.stdout.utf8)), case .object(let e) = o["error"]! else { return XCTFail(json.stdout) }
