@@ -34,7 +34,7 @@ public struct CommittedInput: Sendable, Equatable {
         raw.reserveCapacity(items.count)
         for (k, item) in items.enumerated() {
             var r = try FieldReader(item, path: "\(path)[\(k)]")
-            let id = try r.string("id", maxLength: 512)
+            let id = try r.string("id", maxLength: FormatLimits.maximumIdentifierBytes)
             if let expected, !sameBytes(id, expected[k]) {
                 throw mismatch("\(path) differs from the circuit's at position \(k): \(jsonQuoted(id)) where the circuit has \(jsonQuoted(expected[k]))")
             }
@@ -126,7 +126,7 @@ public struct AttestedStatement: Sendable, Equatable {
         if let b = expecting?.bundle, bundleDigest != b.digest {
             throw .statementForAnotherBundle(statement: bundleDigest.hexString, bundle: b.digestHex)
         }
-        account = try r.string("account", maxLength: 512)
+        account = try r.string("account", maxLength: FormatLimits.maximumIdentifierBytes)
         epoch = try r.epoch("epoch")
         if let b = expecting?.bundle, !sameBytes(epoch, b.epoch) {
             throw .statementMismatch("the statement is for epoch \(epoch), the bundle's epoch is \(b.epoch)")
@@ -274,7 +274,7 @@ public struct Openings: Sendable, CustomStringConvertible, CustomDebugStringConv
         _ = try r.optionalString("warning")
         bundleDigest = try r.hex("bundle", count: 32)
         statementDigest = try r.hex("statement", count: 32)
-        account = try r.string("account", maxLength: 512)
+        account = try r.string("account", maxLength: FormatLimits.maximumIdentifierBytes)
         let curveName = try r.string("curve", maxLength: 32)
         guard let c = Curve(name: curveName), c.rawValue == curveName else {
             throw .field("openings.curve", "unknown curve \(jsonQuoted(curveName))")
@@ -284,7 +284,7 @@ public struct Openings: Sendable, CustomStringConvertible, CustomDebugStringConv
         for (k, item) in try r.array("openings").enumerated() {
             let path = "openings.openings[\(k)]"
             var e = try FieldReader(item, path: path)
-            let id = try e.string("id", maxLength: 512)
+            let id = try e.string("id", maxLength: FormatLimits.maximumIdentifierBytes)
             let valueText = try e.string("value", maxLength: 100)
             guard let value = BigInt(valueText) else { throw .field("\(path).value", "expected an integer as a decimal string") }
             var raw = try e.hex("blinding", count: 32)

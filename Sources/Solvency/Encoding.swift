@@ -115,3 +115,16 @@ func amount(_ r: Rational) -> String { r.decimalString ?? r.description }
 func sameBytes(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
 
 func sameBytes(_ a: [String], _ b: [String]) -> Bool { a.count == b.count && zip(a, b).allSatisfy { sameBytes($0, $1) } }
+
+/// The limits every zkmargin file reader applies, in one place, so that the
+/// writers (`publish`, `attest`) refuse what a later reader would refuse
+/// instead of signing files nobody can use.
+public enum FormatLimits {
+    /// The largest file any command reads (`FileIO.maximumFileSize`).
+    public static let maximumFileBytes = FileIO.maximumFileSize
+    /// Input, helper and requirement ids and account labels in statements,
+    /// openings and proofs, in UTF-8 bytes.
+    public static let maximumIdentifierBytes = 512
+    /// A circuit's name.
+    public static let maximumCircuitNameBytes = 128
+}

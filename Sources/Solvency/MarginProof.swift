@@ -1,3 +1,4 @@
+import MarginCircuits
 import ZKGroup
 import ZKProofs
 
@@ -132,11 +133,11 @@ public struct MarginProof: Sendable {
         }
         if let b = e?.bundle, c != b.curve { throw .proofMismatch("the proof is on \(c), the bundle uses \(b.curve)") }
         curve = c
-        circuitName = try r.string("circuit", maxLength: 128)
+        circuitName = try r.string("circuit", maxLength: FormatLimits.maximumCircuitNameBytes)
         if let b = e?.bundle, !sameBytes(circuitName, b.circuitName) {
             throw .proofMismatch("the proof names circuit \(jsonQuoted(circuitName)), the bundle's is \(jsonQuoted(b.circuitName))")
         }
-        account = try r.string("account", maxLength: 512)
+        account = try r.string("account", maxLength: FormatLimits.maximumIdentifierBytes)
         epoch = try r.epoch("epoch")
         if let b = e?.bundle, !sameBytes(epoch, b.epoch) { throw .proofMismatch("the proof is for epoch \(epoch), the bundle's epoch is \(b.epoch)") }
         let modeText = try r.string("attestation", maxLength: 16)
@@ -175,7 +176,7 @@ public struct MarginProof: Sendable {
         }
         for (k, item) in claimItems.enumerated() {
             var f = try FieldReader(item, path: "proof.claims[\(k)]")
-            let name = try f.string("requirement", maxLength: 512)
+            let name = try f.string("requirement", maxLength: FormatLimits.maximumIdentifierBytes)
             if let plan, !sameBytes(name, plan.claims[k]) {
                 throw .proofMismatch("the proof's claim \(k) is \(jsonQuoted(name)), the circuit's requirement is \(jsonQuoted(plan.claims[k]))")
             }
@@ -211,6 +212,34 @@ public struct MarginProof: Sendable {
     private static func signerID(_ envelope: JSONObject) -> String {
         guard case .string(let id)? = envelope["signer"], id.utf8.count <= 64 else { return "(unnamed)" }
         return id
+    }
+
+    /// The size of the largest proof file any account could produce against
+    /// a bundle: the account label at its longest and escaping to twice its
+    /// length, every commitment and range proof at its fixed size. Built
+    /// with the real encoders (dummy points and a throwaway signing key), so
+    /// the figure is exact, not estimated. `publish` refuses a bundle whose
+    /// proofs a verifier would refuse for their size.
+    static func largestEncodedSize(bundle: RiskBundle, compiled: CompiledStatement, plan: ProofPlan) throws(SolvencyError) -> Int {
+        let curve = bundle.curve
+        let point = Commitment(Opening.random(value: .zero(curve)), generators: .standard(curve))
+        let inputs = compiled.inputs.map { CommittedInput(id: $0.id, commitment: point) }
+        let helpers = compiled.helpers.map { CommittedInput(id: $0.id, commitment: point) }
+        let label = String(repeating: "\"", count: FormatLimits.maximumIdentifierBytes)
+        let proofs = plan.chunks.map { chunk in
+            let rounds = (chunk.bits * ProofPlan.padded(chunk.constraints.count)).trailingZeroBitCount
+            return RangeProofEntry(bits: chunk.bits, forms: chunk.constraints.count, proof: [UInt8](repeating: 0, count: RangeProof.encodedLength(rounds: rounds)))
+        }
+        let mode: Inputs
+        switch plan.mode {
+        case .custodian:
+            mode = .attested(try AttestedStatement.sign(bundle: bundle, account: label, inputs: inputs, issuedAt: bundle.validUntil, key: SigningKey.generate()))
+        case .selfAttested:
+            mode = .selfAttested(inputs)
+        }
+        let proof = MarginProof(bundleDigest: bundle.digest, circuitName: bundle.circuitName, curve: curve, account: label, epoch: bundle.epoch,
+                                inputs: mode, helpers: helpers, claims: plan.claims, rangeProofs: proofs)
+        return proof.encoded().count
     }
 
     public static func load(path: String) throws(SolvencyError) -> MarginProof {

@@ -72,7 +72,7 @@ public struct RiskBundle: Sendable {
         // Refuse to sign what no one could prove against.
         let compiled: CompiledStatement
         do { compiled = try compile(circuitSource: circuitSource, fileName: "\(circuitName).zkm", values: decoded) } catch { throw .circuit(error) }
-        _ = try ProofPlan(statement: compiled, mode: .custodian)
+        let plan = try ProofPlan(statement: compiled, mode: .custodian)
 
         let payload = JSONObject([
             ("format", .string(FileKind.bundle.formatName)),
@@ -85,7 +85,29 @@ public struct RiskBundle: Sendable {
             ("values", .object(valuesObject)),
         ])
         let envelope = SignedEnvelope(kind: .bundle, payload: JSONValue.object(payload).compactEncoded(), key: key)
-        return try RiskBundle(envelope: envelope)
+        let bundle = try RiskBundle(envelope: envelope)
+        try bundle.checkUsable(compiled: compiled, plan: plan)
+        return bundle
+    }
+
+    /// Refuses a bundle that a later step would refuse: an id longer than
+    /// statements and proofs allow, a bundle file or a proof file larger
+    /// than any command reads. Nothing is signed that nobody could use.
+    func checkUsable(compiled: CompiledStatement, plan: ProofPlan) throws(SolvencyError) {
+        let limit = FormatLimits.maximumIdentifierBytes
+        for (what, ids) in [("input", compiled.inputs.map(\.id)), ("helper", compiled.helpers.map(\.id)), ("requirement", plan.claims)] {
+            if let long = ids.first(where: { $0.utf8.count > limit }) {
+                throw .limitExceeded("the circuit compiles to a \(what) id of \(long.utf8.count) bytes (\(jsonQuoted(String(long.prefix(60))))…), longer than the \(limit) bytes statements and proofs allow (FormatLimits.maximumIdentifierBytes); use shorter element ids")
+            }
+        }
+        let bundleBytes = encoded().count
+        guard bundleBytes <= FormatLimits.maximumFileBytes else {
+            throw .limitExceeded("the bundle would be \(bundleBytes) bytes, more than the \(FormatLimits.maximumFileBytes >> 20) MiB any command reads (FormatLimits.maximumFileBytes)")
+        }
+        let proofBytes = try MarginProof.largestEncodedSize(bundle: self, compiled: compiled, plan: plan)
+        guard proofBytes <= FormatLimits.maximumFileBytes else {
+            throw .limitExceeded("a proof against this bundle could be \(proofBytes) bytes, more than the \(FormatLimits.maximumFileBytes >> 20) MiB a verifier reads (FormatLimits.maximumFileBytes); split the book into several bundles")
+        }
     }
 
     // MARK: Reading
@@ -125,7 +147,7 @@ public struct RiskBundle: Sendable {
         }
         curve = c
         var circuit = try r.object("circuit")
-        circuitName = try circuit.string("name", maxLength: 128)
+        circuitName = try circuit.string("name", maxLength: FormatLimits.maximumCircuitNameBytes)
         circuitSource = try circuit.string("source", maxLength: 4 << 20)
         try circuit.finish()
         let valuesValue = try r.required("values")
@@ -160,10 +182,10 @@ public struct RiskBundle: Sendable {
     // MARK: Helpers
 
     static func checkCircuitName(_ name: String, values: RiskValues) throws(SolvencyError) {
-        guard !name.isEmpty, name.utf8.allSatisfy({ c in
+        guard !name.isEmpty, name.utf8.count <= FormatLimits.maximumCircuitNameBytes, name.utf8.allSatisfy({ c in
             (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 95 || c == 46
         }) else {
-            throw .field("bundle.payload.circuit.name", "a circuit name uses letters, digits, '-', '_' and '.' only")
+            throw .field("bundle.payload.circuit.name", "a circuit name uses letters, digits, '-', '_' and '.' only, at most \(FormatLimits.maximumCircuitNameBytes) of them")
         }
         var named = values.circuit
         if let slash = named.lastIndex(of: "/") { named = String(named[named.index(after: slash)...]) }

@@ -74,6 +74,8 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
     case rangeProof(RangeProofError)
     /// A bad argument to an operation.
     case invalidArgument(String)
+    /// A named limit (`FormatLimits`, `CircuitLimits`) would be exceeded.
+    case limitExceeded(String)
 
     /// A stable machine-readable name: the case name.
     public var code: String {
@@ -102,6 +104,7 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .circuitNotFound: return "circuitNotFound"
         case .rangeProof: return "rangeProof"
         case .invalidArgument: return "invalidArgument"
+        case .limitExceeded: return "limitExceeded"
         }
     }
 
@@ -158,6 +161,8 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .rangeProof(let e):
             return e.description
         case .invalidArgument(let message):
+            return message
+        case .limitExceeded(let message):
             return message
         }
     }
