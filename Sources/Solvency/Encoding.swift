@@ -1,5 +1,6 @@
 import Foundation
 import MarginCircuits
+import StrictJSON
 import ZKGroup
 
 /// Canonical base64 (RFC 4648 §4, padded, no line breaks or whitespace).

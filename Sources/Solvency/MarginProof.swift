@@ -1,3 +1,4 @@
+import StrictJSON
 import ZKGroup
 import ZKProofs
 

@@ -1,5 +1,6 @@
 import Foundation
 import MarginCircuits
+import StrictJSON
 import ZKGroup
 
 /// A publisher's signed risk bundle: the circuit's full source, the risk
