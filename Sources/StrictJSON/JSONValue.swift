@@ -47,16 +47,16 @@ public enum JSONValue: Sendable, Equatable {
 /// and looking up one never finds the other.
 ///
 /// Lookups, insertions and replacements take O(1) average time: objects
-/// with more than `linearSearchLimit` keys keep an index from key bytes to
-/// position; smaller ones (almost all) are searched linearly, which is
+/// with more than `linearSearchLimit` keys keep a `KeyIndex` from key bytes
+/// to position; smaller ones (almost all) are searched linearly, which is
 /// faster at that size and costs no memory. Removing a key is O(n).
 public struct JSONObject: Sendable, Equatable {
     /// The entries in document (insertion) order.
     public private(set) var entries: [(key: String, value: JSONValue)] = []
 
-    /// Key bytes → position in `entries`; nil while the object has at most
+    /// Where each key is in `entries`; nil while the object has at most
     /// `linearSearchLimit` entries. When present it maps every key.
-    private var index: [UTF8Key: Int]?
+    private var index: KeyIndex?
 
     /// Objects with at most this many keys are searched without an index.
     static let linearSearchLimit = 8
@@ -105,6 +105,12 @@ public struct JSONObject: Sendable, Equatable {
         append(key, value)
     }
 
+    /// Releases unused capacity of `entries` (see `shrunkIfSmall`); the
+    /// parser calls it when an object is complete.
+    mutating func shrinkToFit() {
+        entries = shrunkIfSmall(entries)
+    }
+
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
         a.entries.count == b.entries.count
             && zip(a.entries, b.entries).allSatisfy { sameBytes($0.key, $1.key) && $0.value == $1.value }
@@ -113,7 +119,7 @@ public struct JSONObject: Sendable, Equatable {
     // MARK: Index
 
     private func position(of key: String) -> Int? {
-        if let index { return index[UTF8Key(key)] }
+        if let index { return index.position(of: key) { entries[$0].key } }
         return entries.firstIndex { sameBytes($0.key, key) }
     }
 
@@ -121,7 +127,7 @@ public struct JSONObject: Sendable, Equatable {
     private mutating func append(_ key: String, _ value: JSONValue) {
         entries.append((key, value))
         if index != nil {
-            index![UTF8Key(key)] = entries.count - 1
+            index!.insert(key, at: entries.count - 1) { entries[$0].key }
         } else if entries.count > Self.linearSearchLimit {
             rebuildIndex()
         }
@@ -129,8 +135,72 @@ public struct JSONObject: Sendable, Equatable {
 
     private mutating func rebuildIndex() {
         guard entries.count > Self.linearSearchLimit else { index = nil; return }
-        var built = [UTF8Key: Int](minimumCapacity: entries.count)
-        for (i, e) in entries.enumerated() { built[UTF8Key(e.key)] = i }
+        var built = KeyIndex(minimumCapacity: entries.count)
+        for i in entries.indices { built.insert(entries[i].key, at: i) { entries[$0].key } }
         index = built
     }
+}
+
+/// A hash table from key bytes to positions in an array of keys held
+/// elsewhere: open addressing with linear probing over a power-of-two array
+/// of 32-bit slots, never more than half full. It stores positions only (8
+/// to 16 bytes per key, against 32 to 64 for a `Dictionary<UTF8Key, Int>`,
+/// and one word inline, so a `JSONValue` stays three words); key bytes are
+/// compared through the `keyAt` closure callers pass. Keys are indexed in
+/// position order 0, 1, 2, …. Hashing is Swift's per-process seeded
+/// `Hasher`, so crafted keys cannot be made to collide.
+struct KeyIndex: Sendable {
+    /// Position + 1 of a key hashed near here, or 0 for an empty slot.
+    private var slots: [UInt32]
+
+    init(minimumCapacity: Int) {
+        var size = 16
+        while size < 2 * minimumCapacity { size *= 2 }
+        slots = [UInt32](repeating: 0, count: size)
+    }
+
+    private static func hash(_ key: String) -> Int {
+        var h = Hasher()
+        UTF8Key(key).hash(into: &h)
+        return h.finalize()
+    }
+
+    /// The position of the key with `key`'s bytes, if indexed.
+    func position(of key: String, keyAt: (Int) -> String) -> Int? {
+        let mask = slots.count - 1
+        var i = Self.hash(key) & mask
+        while slots[i] != 0 {
+            let p = Int(slots[i]) - 1
+            if sameBytes(keyAt(p), key) { return p }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    /// Indexes `key`, absent so far, at `position`, which must be the
+    /// number of keys indexed before it. Grows the table to keep it at most
+    /// half full.
+    mutating func insert(_ key: String, at position: Int, keyAt: (Int) -> String) {
+        precondition(position < Int(UInt32.max), "too many keys for one JSON object")
+        if 2 * (position + 1) > slots.count {
+            var grown = KeyIndex(minimumCapacity: position + 1)
+            for p in 0..<position { grown.insert(keyAt(p), at: p, keyAt: keyAt) }
+            self = grown
+        }
+        let mask = slots.count - 1
+        var i = Self.hash(key) & mask
+        while slots[i] != 0 { i = (i + 1) & mask }
+        slots[i] = UInt32(position + 1)
+    }
+}
+
+/// `array` copied to an exactly sized buffer if it has spare capacity and
+/// fewer than 4096 elements. A parsed document can hold many small
+/// containers, each of whose buffers was grown by doubling; their slack
+/// adds up to as much as the containers themselves. A single large
+/// container's slack is bounded by its own size, and copying it would raise
+/// peak memory by as much, so large ones are left alone.
+func shrunkIfSmall<Element>(_ array: [Element]) -> [Element] {
+    guard array.count < 4096, array.capacity > array.count else { return array }
+    return array.withUnsafeBufferPointer { Array($0) }
 }
