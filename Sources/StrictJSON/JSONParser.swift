@@ -6,9 +6,10 @@
 // top-level value. Numbers keep their literal text so nothing is ever rounded
 // through floating point. Objects keep their key order.
 //
-// Resources are bounded: time is linear in the input (no step looks back
-// over what was already read), and memory is bounded by the input's size and
-// `Limits`: nesting depth, values per document, and number length.
+// Resources are bounded: time is linear in the input (every byte is scanned
+// once, keys are found by hash, and no buffer is rebuilt), and memory is
+// bounded by the input's size and `Limits`: nesting depth, values per
+// document, and number length.
 
 /// Why a byte string is not acceptable JSON: what went wrong, at which byte
 /// offset, and where in the document.
@@ -124,9 +125,6 @@ public enum JSONParser {
         /// 16-byte keys, parsed in full) about 100 MB.
         public static let standard = Limits()
     }
-
-    /// The standard nesting limit.
-    public static var maximumDepth: Int { Limits.standard.maximumDepth }
 
     /// Parses one complete JSON document. Time is linear in `bytes.count`.
     public static func parse(_ bytes: [UInt8], limits: Limits = .standard) throws(JSONSyntaxError) -> JSONValue {
