@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "zkmargin", targets: ["zkmargin"]),
         .executable(name: "zkmargin-verify", targets: ["zkmargin-verify"]),
+        .library(name: "StrictJSON", targets: ["StrictJSON"]),
         .library(name: "ZKGroup", targets: ["ZKGroup"]),
         .library(name: "ZKProofs", targets: ["ZKProofs"]),
         .library(name: "MarginCircuits", targets: ["MarginCircuits"]),
@@ -32,17 +33,20 @@ let package = Package(
         ),
 
         // Libraries. Dependencies point one way:
-        // ZKGroup <- ZKProofs <- Solvency -> MarginCircuits.
+        // ZKGroup <- ZKProofs <- Solvency -> MarginCircuits -> StrictJSON.
+        // StrictJSON (the strict JSON reader and writer, and the rules for
+        // text from untrusted files) is a leaf: Foundation only.
+        .target(name: "StrictJSON"),
         .target(name: "ZKGroup", dependencies: ["CLibCrypto", "CGMP"]),
         .target(name: "ZKProofs", dependencies: ["ZKGroup", "CLibCrypto"]),
-        .target(name: "MarginCircuits", dependencies: ["CGMP"]),
-        .target(name: "Solvency", dependencies: ["ZKProofs", "ZKGroup", "MarginCircuits", "CLibCrypto"]),
+        .target(name: "MarginCircuits", dependencies: ["StrictJSON", "CGMP"]),
+        .target(name: "Solvency", dependencies: ["StrictJSON", "ZKProofs", "ZKGroup", "MarginCircuits", "CLibCrypto"]),
 
         // Executables: argument parsing and printing only.
         .executableTarget(
             name: "zkmargin",
             dependencies: [
-                "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits",
+                "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,7 +60,7 @@ let package = Package(
 
         // Hardening (issue 6): fuzz targets and the tamper harness. Not shipped
         // as products; `scripts/fuzz.sh` and `scripts/tamper.sh` build them.
-        .target(name: "ZKHardening", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits"]),
+        .target(name: "ZKHardening", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON"]),
         // Built with `--sanitize=fuzzer -DZKMARGIN_LIBFUZZER` it is a libFuzzer
         // binary; otherwise it replays inputs through the same targets.
         .executableTarget(name: "zkmargin-fuzz", dependencies: ["ZKHardening"]),
@@ -65,10 +69,11 @@ let package = Package(
             dependencies: ["ZKHardening", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
         .testTarget(name: "ZKGroupTests", dependencies: ["ZKGroup"]),
         .testTarget(name: "ZKProofsTests", dependencies: ["ZKProofs", "ZKGroup"]),
-        .testTarget(name: "MarginCircuitsTests", dependencies: ["MarginCircuits"]),
-        .testTarget(name: "SolvencyTests", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits"]),
-        .testTarget(name: "ZKHardeningTests", dependencies: ["ZKHardening", "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits"]),
+        .testTarget(name: "MarginCircuitsTests", dependencies: ["MarginCircuits", "StrictJSON"]),
+        .testTarget(name: "SolvencyTests", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON"]),
+        .testTarget(name: "ZKHardeningTests", dependencies: ["ZKHardening", "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import MarginCircuits
+import StrictJSON
 import ZKGroup
 
 /// `zkmargin demo`: publish → attest → prove → verify on the embedded

@@ -1,5 +1,6 @@
 import Foundation
 import MarginCircuits
+import StrictJSON
 import ZKGroup
 
 /// Canonical base64 (RFC 4648 §4, padded, no line breaks or whitespace).
@@ -108,13 +109,6 @@ func short(_ hex: String) -> String { String(hex.prefix(16)) }
 
 /// Quote-currency amounts for messages: exact decimals, else a fraction.
 func amount(_ r: Rational) -> String { r.decimalString ?? r.description }
-
-/// Equality of UTF-8 bytes. Swift's `==` on strings is canonical
-/// equivalence ("fund-\u{00C5}" == "fund-\u{212B}"), while transcripts,
-/// digests and signatures bind bytes: identifiers are compared as bytes.
-func sameBytes(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
-
-func sameBytes(_ a: [String], _ b: [String]) -> Bool { a.count == b.count && zip(a, b).allSatisfy { sameBytes($0, $1) } }
 
 /// The limits every zkmargin file reader applies, in one place, so that the
 /// writers (`publish`, `attest`) refuse what a later reader would refuse

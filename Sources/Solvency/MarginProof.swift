@@ -1,4 +1,5 @@
 import MarginCircuits
+import StrictJSON
 import ZKGroup
 import ZKProofs
 

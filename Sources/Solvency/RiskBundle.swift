@@ -1,5 +1,6 @@
 import Foundation
 import MarginCircuits
+import StrictJSON
 import ZKGroup
 
 /// A publisher's signed risk bundle: the circuit's full source, the risk
@@ -61,7 +62,7 @@ public struct RiskBundle: Sendable {
     ) throws(SolvencyError) -> RiskBundle {
         let valuesObject = try parseJSONObject(values, what: "risk values")
         let decoded: RiskValues
-        do { decoded = try RiskValues.decode(from: Data(values)) } catch { throw .circuit(error) }
+        do { decoded = try RiskValues.decode(json: valuesObject) } catch { throw .circuit(error) }
         try checkCircuitName(circuitName, values: decoded)
         let epochText: String
         do { epochText = try Epoch(epoch ?? RFC3339.format(issuedAt)).text } catch { throw .field("epoch", error.reason) }
@@ -151,10 +152,10 @@ public struct RiskBundle: Sendable {
         circuitSource = try circuit.string("source", maxLength: 4 << 20)
         try circuit.finish()
         let valuesValue = try r.required("values")
-        guard case .object = valuesValue else { throw .field("bundle.payload.values", "expected an object, found \(valuesValue.kindDescription)") }
+        guard case .object(let valuesObject) = valuesValue else { throw .field("bundle.payload.values", "expected an object, found \(valuesValue.kindDescription)") }
         try r.finish()
         valuesJSON = valuesValue.encoded()
-        do { values = try RiskValues.decode(from: Data(valuesJSON)) } catch { throw .circuit(error) }
+        do { values = try RiskValues.decode(json: valuesObject) } catch { throw .circuit(error) }
         try Self.checkCircuitName(circuitName, values: values)
     }
 

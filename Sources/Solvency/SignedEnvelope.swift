@@ -1,3 +1,4 @@
+import StrictJSON
 import ZKGroup
 
 /// A signed file: the exact payload bytes, the signer's key and an ECDSA

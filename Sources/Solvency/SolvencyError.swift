@@ -1,4 +1,5 @@
 import MarginCircuits
+import StrictJSON
 import ZKProofs
 
 /// Why a requirement of the circuit is not met, as the prover reports it

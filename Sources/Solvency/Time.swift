@@ -1,4 +1,5 @@
 import Foundation
+import StrictJSON
 
 /// Why a text is not a time or an epoch zkmargin accepts.
 public struct TimeSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import Foundation
 import MarginCircuits
+import StrictJSON
 import ZKGroup
 import ZKProofs
 

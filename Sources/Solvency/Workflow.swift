@@ -1,5 +1,6 @@
 import Foundation
 import MarginCircuits
+import StrictJSON
 import ZKGroup
 
 /// The file-level operations behind each command. The executables only

@@ -1,6 +1,7 @@
 import Foundation
 import MarginCircuits
 import Solvency
+import StrictJSON
 import ZKGroup
 import ZKProofs
 

@@ -1,4 +1,5 @@
 import Solvency
+import StrictJSON
 
 /// A JSON tree for writing tampered files.
 ///

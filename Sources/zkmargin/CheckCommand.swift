@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MarginCircuits
 import Solvency
+import StrictJSON
 
 /// `zkmargin check`: the plain margin report. Nothing leaves the machine and
 /// nothing is committed or proven; it evaluates the same compiled circuit the

@@ -1,5 +1,6 @@
 import Foundation
 import MarginCircuits
+import StrictJSON
 import XCTest
 import ZKGroup
 @testable import Solvency

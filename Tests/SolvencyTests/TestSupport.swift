@@ -1,6 +1,7 @@
 import Foundation
 import MarginCircuits
 import Synchronization
+import StrictJSON
 import XCTest
 import ZKGroup
 import ZKProofs
