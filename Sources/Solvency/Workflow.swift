@@ -200,10 +200,17 @@ public enum Workflow {
 
 extension VerificationReport {
     /// One line per proof: `VALID`, `VALID (UNATTESTED)` or `INVALID`, the
-    /// file, and what was shown or why not.
+    /// file, and what was shown or why not. Each is one line whatever the
+    /// files say: names come from signed sources where there are any (the
+    /// bundle's circuit, venue, epoch and requirements; the account the
+    /// custodian signed), and every control, format or line-separator
+    /// character is escaped (`displaySafe`), so a proof cannot forge a line.
     public var lines: [String] {
-        verdicts.map { v in
-            switch v.result {
+        verdicts.map { displaySafe(line(for: $0)) }
+    }
+
+    private func line(for v: ProofVerdict) -> String {
+        switch v.result {
             case .success(let a):
                 let what = "account \(jsonQuoted(a.account)) meets \(a.requirements.joined(separator: ", ")) of \(bundle.circuitName) (\(bundle.values.venue), epoch \(bundle.epoch))"
                 if a.attested {
@@ -212,17 +219,16 @@ extension VerificationReport {
                 return "VALID (UNATTESTED)    \(v.name): \(what); the inputs are self-attested: no custodian vouches for them"
             case .failure(let e):
                 return "INVALID  \(v.name): \(e)"
-            }
         }
     }
 
-    /// The summary line after the per-proof lines.
+    /// The summary line after the per-proof lines (escaped like `lines`).
     public var summary: String {
         let valid = verdicts.filter(\.isValid).count
         let unattested = verdicts.filter { if case .success(let a) = $0.result { return !a.attested } else { return false } }.count
         var s = "\(valid) of \(verdicts.count) proof\(verdicts.count == 1 ? "" : "s") valid against bundle \(short(bundle.digestHex)) (\(bundle.circuitName), publisher \(short(bundle.publisherKeyID)), checked at \(RFC3339.format(at)))"
         if unattested > 0 { s += "; \(unattested) UNATTESTED" }
-        return s
+        return displaySafe(s)
     }
 
     /// The machine-readable verdict (`zkmargin-verify --json`).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Solvency
+import StrictJSON
 
 /// `zkmargin-verify`: the verifier alone. Exit status 0 when every proof is
 /// valid, 1 when any is invalid, 2 on unusable input (bad arguments, an
@@ -71,7 +72,7 @@ struct ZKMarginVerify: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data("zkmargin-verify: \(message(for: error))\n".utf8))
+            FileHandle.standardError.write(Data("zkmargin-verify: \(displaySafe(message(for: error)))\n".utf8))
             FileHandle.standardError.write(Data("\(usageString())\n".utf8))
             Foundation.exit(2)
         }
@@ -82,7 +83,7 @@ struct ZKMarginVerify: ParsableCommand {
         if json {
             print(VerificationReport.errorJSON(.invalidArgument(message)).replacingOccurrences(of: "\"invalidArgument\"", with: "\"\(code)\""))
         } else {
-            FileHandle.standardError.write(Data("zkmargin-verify: unusable input: \(message)\n".utf8))
+            FileHandle.standardError.write(Data("zkmargin-verify: unusable input: \(displaySafe(message))\n".utf8))
         }
         return 2
     }
@@ -103,7 +104,7 @@ struct ZKMarginVerify: ParsableCommand {
             if json {
                 print(VerificationReport.errorJSON(error))
             } else {
-                FileHandle.standardError.write(Data("zkmargin-verify: unusable input: \(error)\n".utf8))
+                FileHandle.standardError.write(Data("zkmargin-verify: unusable input: \(displaySafe(error.description))\n".utf8))
             }
             return 2
         }

@@ -51,8 +51,8 @@ struct AttestCommand: ParsableCommand {
         try SolvencyCLI.run { () throws(SolvencyError) in
             let statement = try Workflow.attest(bundlePath: bundle, accountPath: account, keyPath: key, out: out,
                                                 openingsOut: openings, publisherKeyPath: publisherKey, force: force)
-            print("signed \(out): \(statement.inputs.count) commitments for account \"\(statement.account)\" (epoch \(statement.epoch), custodian key id \(statement.custodianKeyID))")
-            print("wrote \(openings) (mode 0600): give it to the account holder only; it opens the commitments")
+            SolvencyCLI.say("signed \(out): \(statement.inputs.count) commitments for account \"\(statement.account)\" (epoch \(statement.epoch), custodian key id \(statement.custodianKeyID))")
+            SolvencyCLI.say("wrote \(openings) (mode 0600): give it to the account holder only; it opens the commitments")
         }
     }
 }

@@ -70,7 +70,7 @@ struct CheckCommand: ParsableCommand {
                 report = try CheckCommand.report(valuesPath: values!, circuitOverride: circuit, accountPath: account)
             }
         } catch {
-            FileHandle.standardError.write(Data("zkmargin check: error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("zkmargin check: error: \(displaySafe("\(error)"))\n".utf8))
             throw ExitCode(2)
         }
         print(json ? CheckCommand.renderJSON(report) : CheckCommand.renderText(report), terminator: "")
@@ -145,7 +145,7 @@ struct CheckCommand: ParsableCommand {
     static func amount(_ r: Rational) -> String { r.description }
 
     static func renderText(_ report: MarginReport) -> String {
-        var out = "\(report.circuitName) at \(report.venue), account \(report.account), amounts in \(report.quote)\n\n"
+        var out = displaySafe("\(report.circuitName) at \(report.venue), account \(report.account), amounts in \(report.quote)") + "\n\n"
         let header = ["name", "equity", "requirement", "excess", ""]
         var rows = [header]
         for r in report.requirements {
@@ -160,19 +160,19 @@ struct CheckCommand: ParsableCommand {
                 line += i == 0 ? c + pad : "  " + (i == row.count - 1 ? c : pad + c)
             }
             while line.last == " " { line.removeLast() }
-            out += line + "\n"
+            out += displaySafe(line) + "\n"
         }
         out += "\n"
         if report.meets {
             if let b = report.binding {
                 let spare = b.excess.isZero ? "exactly at the margin" : "\(amount(b.excess)) \(report.quote) to spare"
-                out += "MEETS every requirement. Binding: \(b.name), \(spare).\n"
+                out += displaySafe("MEETS every requirement. Binding: \(b.name), \(spare).") + "\n"
             }
         } else {
             let failing = report.failing
             out += "DOES NOT MEET \(failing.count) of \(report.requirements.count) requirement\(report.requirements.count == 1 ? "" : "s"):\n"
             for f in failing {
-                out += "  \(f.name): short by \(amount(-f.excess)) \(report.quote) (equity \(amount(f.equity)), requirement \(amount(f.requirement)))\n"
+                out += displaySafe("  \(f.name): short by \(amount(-f.excess)) \(report.quote) (equity \(amount(f.equity)), requirement \(amount(f.requirement)))") + "\n"
             }
         }
         return out

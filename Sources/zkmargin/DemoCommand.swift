@@ -58,7 +58,7 @@ struct DemoCommand: ParsableCommand {
                 let circuit = try Workflow.locateCircuit(reference, valuesPath: values)
                 example = Demo.Example(circuitName: circuit.name, circuitSource: circuit.source, values: valuesBytes, account: try FileIO.read(account))
             }
-            let result = try Demo.run(curve: curve, instruments: instruments, example: example, runs: runs) { print($0) }
+            let result = try Demo.run(curve: curve, instruments: instruments, example: example, runs: runs) { SolvencyCLI.say($0) }
             print("")
             func msText(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
             print("Summary: \(result.curve), \(result.instruments) instrument(s), \(result.committedInputs) committed inputs: "

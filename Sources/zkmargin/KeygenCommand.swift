@@ -1,12 +1,21 @@
 import ArgumentParser
 import Foundation
 import Solvency
+import StrictJSON
 
 /// Helpers shared by the Solvency commands (keygen, publish, attest, prove, demo).
 enum SolvencyCLI {
-    /// Prints `zkmargin: error: …` to standard error.
+    /// Prints `zkmargin: error: …` to standard error, as one line: every
+    /// control, format or line-separator character in the message (which
+    /// may quote a file's content) is escaped (`displaySafe`).
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("zkmargin: error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("zkmargin: error: \(displaySafe(message))\n".utf8))
+    }
+
+    /// Prints one line of output that may quote a file's content, escaped
+    /// (`displaySafe`) so that it stays one line and shows what it says.
+    static func say(_ line: String) {
+        print(displaySafe(line))
     }
 
     /// Runs `body`; a SolvencyError is printed (one line) and exits 1.
@@ -51,8 +60,8 @@ struct KeygenCommand: ParsableCommand {
     func run() throws {
         try SolvencyCLI.run { () throws(SolvencyError) in
             let result = try Workflow.keygen(out: out, force: force)
-            print("wrote \(result.privateKeyPath) (private key, mode 0600) and \(result.publicKeyPath) (public key)")
-            print("key id \(result.key.id)")
+            SolvencyCLI.say("wrote \(result.privateKeyPath) (private key, mode 0600) and \(result.publicKeyPath) (public key)")
+            SolvencyCLI.say("key id \(result.key.id)")
         }
     }
 }

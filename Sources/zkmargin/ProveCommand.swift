@@ -75,8 +75,8 @@ struct ProveCommand: ParsableCommand {
                 throw .invalidArgument("give --statement and --openings, or --account with --self-attested")
             }
             let size = (try? FileIO.read(out).count) ?? 0
-            print("wrote \(out): account \"\(proof.account)\" meets \(proof.claims.joined(separator: ", ")) (\(proof.circuitName), epoch \(proof.epoch))\(proof.mode == .selfAttested ? ", SELF-ATTESTED" : "")")
-            print("\(size) bytes; \(proof.rangeProofs.count) range proof\(proof.rangeProofs.count == 1 ? "" : "s"), \(proof.rangeProofByteCount) bytes of Bulletproofs+")
+            SolvencyCLI.say("wrote \(out): account \"\(proof.account)\" meets \(proof.claims.joined(separator: ", ")) (\(proof.circuitName), epoch \(proof.epoch))\(proof.mode == .selfAttested ? ", SELF-ATTESTED" : "")")
+            SolvencyCLI.say("\(size) bytes; \(proof.rangeProofs.count) range proof\(proof.rangeProofs.count == 1 ? "" : "s"), \(proof.rangeProofByteCount) bytes of Bulletproofs+")
         }
     }
 }

@@ -61,10 +61,10 @@ struct PublishCommand: ParsableCommand {
             let bundle = try Workflow.publish(valuesPath: values, keyPath: key, out: out, curve: curve, circuitPath: circuit,
                                               epoch: epoch, validUntil: validUntil)
             let compiled = try bundle.compiled()
-            print("signed \(out): circuit \(bundle.circuitName) for \(bundle.values.venue) (\(compiled.inputs.count) committed inputs, \(compiled.constraints.filter(\.isRequirement).count) requirement\(compiled.constraints.filter(\.isRequirement).count == 1 ? "" : "s"))")
-            print("curve \(bundle.curve), epoch \(bundle.epoch), valid \(RFC3339.format(bundle.issuedAt)) to \(RFC3339.format(bundle.validUntil))")
-            print("bundle digest \(bundle.digestHex)")
-            print("publisher key id \(bundle.publisherKeyID)")
+            SolvencyCLI.say("signed \(out): circuit \(bundle.circuitName) for \(bundle.values.venue) (\(compiled.inputs.count) committed inputs, \(compiled.constraints.filter(\.isRequirement).count) requirement\(compiled.constraints.filter(\.isRequirement).count == 1 ? "" : "s"))")
+            SolvencyCLI.say("curve \(bundle.curve), epoch \(bundle.epoch), valid \(RFC3339.format(bundle.issuedAt)) to \(RFC3339.format(bundle.validUntil))")
+            SolvencyCLI.say("bundle digest \(bundle.digestHex)")
+            SolvencyCLI.say("publisher key id \(bundle.publisherKeyID)")
         }
     }
 }
