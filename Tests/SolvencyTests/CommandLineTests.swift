@@ -7,54 +7,13 @@ import ZKGroup
 /// The executables, run as a user would: `zkmargin` (keygen, publish,
 /// attest, prove, demo) and `zkmargin-verify`.
 final class CommandLineTests: XCTestCase {
-    /// The folder holding the built executables: next to the test bundle
-    /// (`swift test` builds every product into the same folder).
-    static let binaries: String? = {
-        var candidates: [URL] = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
-                                 URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-        for b in Bundle.allBundles { candidates.append(b.bundleURL.deletingLastPathComponent()) }
-        for c in candidates {
-            var dir = c
-            for _ in 0..<4 {
-                if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("zkmargin").path),
-                   FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("zkmargin-verify").path) {
-                    return dir.path
-                }
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }()
-
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-        var output: String { stdout + stderr }
-    }
+    typealias Run = CLI.Run
 
     /// Every output seen in this test, for the secret scan.
     var transcript = ""
 
     func run(_ tool: String, _ arguments: [String], in directory: String, file: StaticString = #filePath, line: UInt = #line) throws -> Run {
-        guard let bin = Self.binaries else { throw XCTSkip("zkmargin executables not found next to the test bundle; run `swift build` first") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin + "/" + tool)
-        p.arguments = arguments
-        p.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read both pipes fully before waiting (large outputs would block).
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        let r = Run(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        let r = try CLI.run(tool, arguments, in: directory)
         transcript += "$ \(tool) \(arguments.joined(separator: " "))\n\(r.output)\n"
         return r
     }

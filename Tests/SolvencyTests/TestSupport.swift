@@ -165,3 +165,54 @@ func resign(_ envelopeBytes: [UInt8], kind: FileKind, key: SigningKey, _ edit: (
     edit(&p)
     return SignedEnvelope(kind: kind, payload: JSONValue.object(p).compactEncoded(), key: key).encoded()
 }
+
+/// The executables, run as a user would (`swift test` builds every product
+/// into the folder next to the test bundle).
+enum CLI {
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        var output: String { stdout + stderr }
+    }
+
+    /// The folder holding the built `zkmargin` and `zkmargin-verify`.
+    static let binaries: String? = {
+        var candidates: [URL] = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+                                 URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        for b in Bundle.allBundles { candidates.append(b.bundleURL.deletingLastPathComponent()) }
+        for c in candidates {
+            var dir = c
+            for _ in 0..<4 {
+                if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("zkmargin").path),
+                   FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("zkmargin-verify").path) {
+                    return dir.path
+                }
+                dir = dir.deletingLastPathComponent()
+            }
+        }
+        return nil
+    }()
+
+    /// Runs `tool` with `arguments` in `directory` and collects its output.
+    static func run(_ tool: String, _ arguments: [String], in directory: String) throws -> Run {
+        guard let bin = binaries else { throw XCTSkip("zkmargin executables not found next to the test bundle; run `swift build` first") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bin + "/" + tool)
+        p.arguments = arguments
+        p.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // Read both pipes fully before waiting (large outputs would block).
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
