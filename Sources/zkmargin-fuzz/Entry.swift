@@ -12,6 +12,7 @@ import ZKHardening
 //   zkmargin-fuzz replay TARGET FILE|DIR...   run inputs (crash files, corpora)
 //   zkmargin-fuzz make-seeds [TARGET...]      write Vectors/fuzz/<target>/ seeds
 //   zkmargin-fuzz make-fixtures               write fresh Vectors/fuzz/fixtures/
+//   zkmargin-fuzz make-hostile DIR            write the soundness review's hostile files
 //   zkmargin-fuzz list                        name the targets
 
 #if ZKMARGIN_LIBFUZZER
@@ -69,6 +70,14 @@ struct FuzzDriver {
                 let root = try FuzzInputs.root()
                 try FuzzFixtures.generate(root: root)
                 print("wrote \(FuzzFixtures.directory(root: root).path); now run `zkmargin-fuzz make-seeds`")
+            case "make-hostile" where arguments.count == 2:
+                let root = try FuzzInputs.root()
+                let dir = URL(fileURLWithPath: arguments[1], isDirectory: true)
+                let cases = try HostileFiles.write(to: dir, fixtures: FuzzFixtures(root: root))
+                // One case per line: name, finding, expected exit status, what, then the verifier's arguments.
+                let lines = cases.map { c in ([c.name, c.finding, String(c.expectedStatus), c.what] + c.arguments).joined(separator: "\t") }
+                try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("cases.tsv"))
+                print("wrote \(cases.count) hostile cases in \(dir.path) (cases.tsv lists them)")
             case "list":
                 for target in FuzzTarget.allCases { print(target.rawValue) }
             case "-h", "--help", "help":
@@ -89,6 +98,8 @@ struct FuzzDriver {
       zkmargin-fuzz replay TARGET FILE|DIR...   run each input through TARGET (a crash is a bug)
       zkmargin-fuzz make-seeds [TARGET...]      (re)write the seed corpora in Vectors/fuzz/<target>/
       zkmargin-fuzz make-fixtures               write new keys, bundle, statement and proofs in Vectors/fuzz/fixtures/
+      zkmargin-fuzz make-hostile DIR            write the hostile files of the soundness review and DIR/cases.tsv
+                                                (scripts/hostile.sh measures zkmargin-verify on them)
       zkmargin-fuzz list                        print the target names
 
     Fuzzing itself: scripts/fuzz.sh TARGET SECONDS (builds this program with libFuzzer and AddressSanitizer).

@@ -16,11 +16,7 @@ final class HostileInputTests: XCTestCase {
     /// A folder with the test keys as PEM files and a cross-margin bundle.
     func workspace(circuit: String = "cross-margin") throws -> (dir: String, flow: Flow) {
         let dir = try temporaryDirectory(self)
-        for (name, key) in [("publisher", TestKeys.publisher), ("custodian", TestKeys.custodian),
-                            ("other-publisher", TestKeys.otherPublisher), ("other-custodian", TestKeys.otherCustodian)] {
-            try FileIO.write(key.pemRepresentation(), to: "\(dir)/\(name).pem", mode: 0o600)
-            try FileIO.write(Array(key.verifyingKey.pemRepresentation.utf8), to: "\(dir)/\(name).pub.pem", mode: 0o644)
-        }
+        try writeTestKeys(to: dir)
         let f = try Fixtures.flow(circuit)
         try FileIO.write(f.bundle.encoded(), to: "\(dir)/bundle.json", mode: 0o644)
         try FileIO.write(f.proofBytes, to: "\(dir)/proof.json", mode: 0o644)
@@ -28,8 +24,7 @@ final class HostileInputTests: XCTestCase {
     }
 
     func verify(_ dir: String, _ proofs: [String], bundle: String = "bundle.json", extra: [String] = []) throws -> CLI.Run {
-        try CLI.run("zkmargin-verify", ["--bundle", bundle, "--publisher-key", "publisher.pub.pem", "--custodian-key", "custodian.pub.pem",
-                                        "--at", RFC3339.format(testNow)] + extra + proofs, in: dir)
+        try verifyWithCLI(dir, proofs, bundle: bundle, extra: extra)
     }
 
     func expect(_ r: CLI.Run, status: Int32, _ fragments: String..., file: StaticString = #filePath, line: UInt = #line) {

@@ -216,3 +216,20 @@ enum CLI {
         return Run(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 }
+
+/// Writes the test keys into `dir` as `publisher.pem`, `publisher.pub.pem`,
+/// `custodian.pem`, … (and `other-publisher…`, `other-custodian…`).
+func writeTestKeys(to dir: String) throws {
+    for (name, key) in [("publisher", TestKeys.publisher), ("custodian", TestKeys.custodian),
+                        ("other-publisher", TestKeys.otherPublisher), ("other-custodian", TestKeys.otherCustodian)] {
+        try FileIO.write(key.pemRepresentation(), to: "\(dir)/\(name).pem", mode: 0o600)
+        try FileIO.write(Array(key.verifyingKey.pemRepresentation.utf8), to: "\(dir)/\(name).pub.pem", mode: 0o644)
+    }
+}
+
+/// Runs `zkmargin-verify` in `dir` on `proofs` against `bundle` with the
+/// test keys, at `testNow`.
+func verifyWithCLI(_ dir: String, _ proofs: [String], bundle: String = "bundle.json", extra: [String] = []) throws -> CLI.Run {
+    try CLI.run("zkmargin-verify", ["--bundle", bundle, "--publisher-key", "publisher.pub.pem", "--custodian-key", "custodian.pub.pem",
+                                    "--at", RFC3339.format(testNow)] + extra + proofs, in: dir)
+}

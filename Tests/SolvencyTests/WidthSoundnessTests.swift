@@ -74,6 +74,7 @@ final class WidthSoundnessTests: XCTestCase {
         // analysed width: the forged file is refused …
         XCTAssertTrue(plan.chunks.contains { $0.bits < 128 }, "some constraint is analysed narrower than 128 bits", file: file, line: line)
         assertInvalid(forgery.encoded(), bundle: bundle, code: "proofMismatch", contains: "the circuit needs", file: file, line: line)
+        try assertRefusedByTheVerifierTool(bundle: bundle, forgery: forgery, file: file, line: line)
         // … and no proof for its plan can be made with these helper values.
         XCTAssertThrowsError(try DishonestProver.proof(bundle: bundle, plan: plan, account: acct.label, inputs: .attested(statement),
                                                        inputOpenings: inputOpenings, helperValues: helperValues, statementDigest: statement.digest),
@@ -114,6 +115,20 @@ final class WidthSoundnessTests: XCTestCase {
         let forgery = try DishonestProver.proof(bundle: bundle, plan: lowerOnly, account: "self/over", inputs: .selfAttested(committed),
                                                 inputOpenings: [opening], helperValues: [], statementDigest: [])
         assertInvalid(forgery.encoded(), bundle: bundle, policy: policy(selfAttested: true), code: "proofMismatch")
+        try assertRefusedByTheVerifierTool(bundle: bundle, forgery: forgery, extra: ["--allow-self-attested"])
+    }
+
+    /// The forged file, given to the real `zkmargin-verify`: INVALID, exit 1.
+    func assertRefusedByTheVerifierTool(bundle: RiskBundle, forgery: MarginProof, extra: [String] = [],
+                                        file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir = try temporaryDirectory(self)
+        try writeTestKeys(to: dir)
+        try FileIO.write(bundle.encoded(), to: "\(dir)/bundle.json", mode: 0o644)
+        try FileIO.write(forgery.encoded(), to: "\(dir)/forged.json", mode: 0o644)
+        let r = try verifyWithCLI(dir, ["forged.json"], extra: extra)
+        XCTAssertEqual(r.status, 1, r.output, file: file, line: line)
+        XCTAssertTrue(r.stdout.hasPrefix("INVALID  forged.json: "), r.stdout, file: file, line: line)
+        XCTAssertTrue(r.stdout.contains("the circuit needs"), r.stdout, file: file, line: line)
     }
 
     // MARK: The rule, on the shipped circuits
