@@ -355,8 +355,8 @@ struct Lowerer {
     /// Per helper name already used: the suffix number to try next (names
     /// are only ever added, so the first free `name #n` is never below it).
     var nextSuffix: [String: Int] = [:]
-    /// Work done so far (CircuitLimits.maximumExpandedTerms): one unit per
-    /// ground node lowered, and each helper's pairwise analysis.
+    /// Work done so far (CircuitLimits.maximumExpandedTerms, which lists
+    /// what the lowering charges), continuing the elaborator's.
     var budget: WorkBudget
     /// What is being lowered, for limit errors: "requirement `maintenance`".
     var context = ""
@@ -374,10 +374,10 @@ struct Lowerer {
 
     /// Adds `coefficient ·` g to `acc`. `polarity` × sign(coefficient) is +1
     /// where larger values help the account and −1 where they hurt it.
-    /// Every ground node lowered is charged to the budget (a subtree shared
-    /// by several requirements is lowered, and charged, once per use), and
-    /// every coefficient written is checked against
-    /// CircuitLimits.maximumConstantBits.
+    /// Every ground node lowered is charged to the budget (a shared `let`
+    /// expansion is walked once per sign and polarity, and later uses are
+    /// charged by its terms, see `lowerShared`), and every coefficient
+    /// written is checked against CircuitLimits.maximumConstantBits.
     mutating func lower(_ g: Ground, coefficient c: Rational, polarity: Int, into acc: inout Lin) throws(MarginError) {
         guard budget.charge(1) else { throw .statement("\(context): " + CircuitLimits.workMessage) }
         try lowerNode(g, coefficient: c, polarity: polarity, into: &acc)

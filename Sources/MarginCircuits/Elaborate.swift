@@ -95,7 +95,7 @@ struct BoundValues: Sendable {
         let shape = sizes.map(String.init).joined(separator: " × ")
         let path = p.dims.isEmpty ? "values.parameters.\(p.name)" : "values.\(c.sets[p.dims[0]].name)"
         guard budget.charge(entries) else {
-            throw .field(path, "`\(p.name)` has \(sizes.isEmpty ? "1 entry" : "\(shape) entries") with these values, and " + CircuitLimits.workMessage)
+            throw .field(path, "`\(p.name)` has \(sizes.isEmpty ? "1 entry" : "\(shape) entries"), and " + CircuitLimits.workMessage)
         }
     }
 
@@ -224,6 +224,7 @@ struct Elaborator {
         .circuit(loc, (contexts.last.map { "\($0): " } ?? "") + message)
     }
 
+    @inline(never)
     mutating func charge(_ units: Int, at loc: SourceLocation) throws(MarginError) {
         guard budget.charge(units) else { throw limitError(loc, CircuitLimits.workMessage) }
     }
@@ -233,14 +234,22 @@ struct Elaborator {
         do { return try compute() } catch { throw limitError(loc, error.message) }
     }
 
+    /// "max(…) at line 7 [i=BTC-PERP]", charged by its bindings and length
+    /// (element ids come from the values and can be long).
+    @inline(never)
     mutating func origin(_ what: String, _ loc: SourceLocation) throws(MarginError) -> String {
         try charge(active.count, at: loc)
         let b = bindingText
+        try charge(Elaborator.textUnits(b), at: loc)
         return "\(what) at line \(loc.line)" + (b.isEmpty ? "" : " [\(b)]")
     }
 
+    /// Budget units for building a string of this length (one per 64 bytes).
+    static func textUnits(_ text: String) -> Int { text.utf8.count / 64 }
+
     /// a + b, folding constants and flattening sums; the terms copied into
     /// the new sum are charged first.
+    @inline(never)
     mutating func add(_ a: Ground, _ b: Ground, at loc: SourceLocation) throws(MarginError) -> Ground {
         if let x = a.constantValue, let y = b.constantValue { return .constant(try folded({ () throws(OversizedConstant) in try CircuitLimits.sum(x, y) }, at: loc)) }
         if let x = a.constantValue, x.isZero { return b }
@@ -257,6 +266,7 @@ struct Elaborator {
     }
 
     /// c·g, folding constants and merging nested scalings.
+    @inline(never)
     func scale(_ c: Rational, _ g: Ground, at loc: SourceLocation) throws(MarginError) -> Ground {
         if c.isZero { return .constant(.zero) }
         if c == .one { return g }
@@ -269,26 +279,51 @@ struct Elaborator {
 
     /// The ground tree of `ir`. This is the recursion of elaboration, so it
     /// only dispatches: the work of each node is in small functions that do
-    /// not recurse (keeping each level's stack frame small, also in debug
-    /// builds).
+    /// not recurse and are kept out of line, so that each level's stack
+    /// frame stays small (CircuitLimits.maximumNestingDepth levels must fit
+    /// a secondary thread's stack).
     mutating func elaborate(_ ir: IR) throws(MarginError) -> Ground {
         try charge(1, at: ir.loc)
         switch ir.node {
         case .constant(let c): return .constant(c)
         case .param(let p, let idx): return try parameter(p, idx)
-        case .input(let i, let idx): return .input(inputBase[i] + (try resolve(idx, set: circuit.inputs[i].set)))
+        case .input(let i, let idx): return try input(i, idx)
         case .letRef(let l, let idx): return try expandLet(l, idx, at: ir.loc)
-        case .add(let a, let b): return try add(try elaborate(a), try elaborate(b), at: ir.loc)
-        case .sub(let a, let b): return try subtract(try elaborate(a), try elaborate(b), at: ir.loc)
-        case .neg(let a): return try scale(-1, try elaborate(a), at: ir.loc)
-        case .mul(let a, let b): return try multiply(try elaborate(a), try elaborate(b), at: ir.loc)
-        case .div(let a, let b): return try divide(try elaborate(a), try elaborate(b), at: ir.loc)
-        case .abs(let a): return Elaborator.absolute(try elaborate(a))
+        case .add, .sub, .mul, .div: return try binary(ir)
+        case .neg, .abs: return try unary(ir)
         case .extremum(let isMax, let args): return try extremum(isMax: isMax, args, at: ir.loc)
         case .reduce(let kind, let slot, let set, let body): return try reduce(kind, slot: slot, set: set, body: body, at: ir.loc)
         }
     }
 
+    /// `+ − × ÷`: both sides in order, then combined.
+    @inline(never)
+    mutating func binary(_ ir: IR) throws(MarginError) -> Ground {
+        switch ir.node {
+        case .add(let a, let b): return try add(try elaborate(a), try elaborate(b), at: ir.loc)
+        case .sub(let a, let b): return try subtract(try elaborate(a), try elaborate(b), at: ir.loc)
+        case .mul(let a, let b): return try multiply(try elaborate(a), try elaborate(b), at: ir.loc)
+        case .div(let a, let b): return try divide(try elaborate(a), try elaborate(b), at: ir.loc)
+        default: throw .circuit(ir.loc, "internal error: not a binary operator")
+        }
+    }
+
+    /// Unary minus and `abs`.
+    @inline(never)
+    mutating func unary(_ ir: IR) throws(MarginError) -> Ground {
+        switch ir.node {
+        case .neg(let a): return try scale(-1, try elaborate(a), at: ir.loc)
+        case .abs(let a): return Elaborator.absolute(try elaborate(a))
+        default: throw .circuit(ir.loc, "internal error: not a unary operator")
+        }
+    }
+
+    @inline(never)
+    func input(_ i: Int, _ idx: IRIndex) throws(MarginError) -> Ground {
+        .input(inputBase[i] + (try resolve(idx, set: circuit.inputs[i].set)))
+    }
+
+    @inline(never)
     func parameter(_ p: Int, _ idx: [IRIndex]) throws(MarginError) -> Ground {
         let info = circuit.params[p]
         switch values.params[p] {
@@ -298,11 +333,13 @@ struct Elaborator {
         }
     }
 
+    @inline(never)
     mutating func subtract(_ x: Ground, _ y: Ground, at loc: SourceLocation) throws(MarginError) -> Ground {
         try add(x, try scale(-1, y, at: loc), at: loc)
     }
 
     /// x·y where one side is a constant (the checker refused private × private).
+    @inline(never)
     func multiply(_ x: Ground, _ y: Ground, at loc: SourceLocation) throws(MarginError) -> Ground {
         if let c = x.constantValue { return try scale(c, y, at: loc) }
         if let c = y.constantValue { return try scale(c, x, at: loc) }
@@ -310,6 +347,7 @@ struct Elaborator {
     }
 
     /// x/y where y is a constant, non-zero with these values.
+    @inline(never)
     func divide(_ x: Ground, _ y: Ground, at loc: SourceLocation) throws(MarginError) -> Ground {
         guard let c = y.constantValue else {
             throw .circuit(loc, "internal error: non-constant divisor")
@@ -321,12 +359,14 @@ struct Elaborator {
         return try scale(Rational.one / c, x, at: loc)
     }
 
+    @inline(never)
     static func absolute(_ x: Ground) -> Ground {
         if let c = x.constantValue { return .constant(c.magnitude) }
         return .abs(x)
     }
 
     /// `max(a, b, …)`/`min(…)` of its arguments, elaborated in order.
+    @inline(never)
     mutating func extremum(isMax: Bool, _ args: [IR], at loc: SourceLocation) throws(MarginError) -> Ground {
         var gs: [Ground] = []
         for a in args { gs.append(try elaborate(a)) }
@@ -336,6 +376,7 @@ struct Elaborator {
 
     /// A use of `let` l with its indices: its expression expanded once per
     /// distinct binding (memoized), in the context of the `let`.
+    @inline(never)
     mutating func expandLet(_ l: Int, _ idx: [IRIndex], at loc: SourceLocation) throws(MarginError) -> Ground {
         let info = circuit.lets[l]
         var args: [Int] = []
@@ -362,6 +403,7 @@ struct Elaborator {
     /// `sum`, `max` or `min` over a set. Each element elaborates the body at
     /// least once, so a set larger than the remaining budget is refused
     /// before expanding. (Kept small: it is on the recursion path.)
+    @inline(never)
     mutating func reduce(_ kind: ReduceKind, slot: Int, set: Int, body: IR, at loc: SourceLocation) throws(MarginError) -> Ground {
         let n = values.elements[set].count
         guard budget.allows(n) else { throw limitError(loc, CircuitLimits.workMessage) }
@@ -393,6 +435,7 @@ struct Elaborator {
         }
     }
 
+    @inline(never)
     mutating func collect(_ g: Ground, into sum: inout ReducedSum, at loc: SourceLocation) throws(MarginError) {
         switch g {
         case .constant(let c):
@@ -408,6 +451,7 @@ struct Elaborator {
 
     /// `max(x in S: …)`/`min(…)` of the elaborated elements (the loop slot
     /// still bound, and excluded from the origin's bindings).
+    @inline(never)
     mutating func extremum(isMax: Bool, _ gs: [Ground], slot: Int, set: Int, at loc: SourceLocation) throws(MarginError) -> Ground {
         if let c = Elaborator.foldedConstant(isMax: isMax, gs) { return c }
         if gs.count == 1 { return gs[0] }
@@ -416,6 +460,7 @@ struct Elaborator {
         active.append(slot)
         try charge(gs.count, at: loc)
         let labels = (0..<gs.count).map { "\(circuit.slotNames[slot])=\(values.elements[set][$0])" }
+        try charge(labels.reduce(0) { $0 + Elaborator.textUnits($1) }, at: loc)
         return .extremum(isMax: isMax, gs, labels: labels, origin: org)
     }
 
@@ -473,7 +518,7 @@ struct Elaborator {
             case .require(let r):
                 var name = r.name ?? "requirement \(r.ordinal)"
                 if !loopIDs.isEmpty { name += "[\(loopIDs.joined(separator: ", "))]" }
-                try charge(loopIDs.count, at: r.loc)
+                try charge(loopIDs.count + Elaborator.textUnits(name), at: r.loc)
                 contexts = ["requirement `\(name)` (line \(r.loc.line))"]
                 let lhs = try elaborate(r.lhs)
                 let rhs = try elaborate(r.rhs)

@@ -190,7 +190,7 @@ struct Parser {
 
     static func depthMessage(_ depth: String) -> String {
         CircuitLimits.exceeds("this expression is nested \(depth) deep", CircuitLimits.maximumNestingDepth, "maximumNestingDepth")
-            + "; every parenthesis, unary minus, operator (a chain `a + b + c` counts its length), `abs`, `max`, `min` and `sum` counts one level. Split it into `let`s only if each stays shallow: a `let` counts its own depth where it is used"
+            + "; every parenthesis, unary minus, operator (a chain `a + b + c` counts its length), `abs`, `max`, `min` and `sum` counts one level (moving a part into a `let` does not help: a use of a `let` counts the `let`'s own depth)"
     }
 
     mutating func expectKeyword(_ k: Keyword, _ context: String) throws(MarginError) {

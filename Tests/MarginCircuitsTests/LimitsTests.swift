@@ -110,9 +110,18 @@ final class LimitsTests: XCTestCase {
         return try body()
     }
 
-    /// Asserts that `body` is refused with every fragment, timing the refusal.
+    /// Asserts that `body` is refused with every fragment, timing the refusal
+    /// (and printing the error with the timings).
     func refuses(_ label: String, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Any) {
-        timed("refused: \(label)") { assertMarginError(fragments, file: file, line: line, body) }
+        let error: MarginError? = timed("refused: \(label)") {
+            do { _ = try body() } catch let e as MarginError { return e } catch { XCTFail("unexpected error \(error)", file: file, line: line) }
+            return nil
+        }
+        guard let error else { return XCTFail("expected an error containing \(fragments)", file: file, line: line) }
+        for f in fragments where !error.description.contains(f) {
+            XCTFail("error «\(error.description)» does not contain «\(f)»", file: file, line: line)
+        }
+        if LimitsTests.printTimings { print("[limits]   \(error.description.prefix(400))") }
     }
 
     func circuit(_ extra: String) throws -> Circuit {
@@ -326,6 +335,22 @@ final class LimitsTests: XCTestCase {
         }
     }
 
+    func testTheDeepestAllowedExpressionsCompile() throws {
+        // 125 sums around a max (2 deep), minus 5: 128 levels, elaborated,
+        // lowered and evaluated through every recursion.
+        let sums = (0..<125).map { "sum(i\($0) in instruments: " }.joined()
+        let close = String(repeating: ")", count: 125)
+        let s = try compiled("require r: 0 >= " + sums + "max(size[\"X0\"], 0)" + close + " - 5", LimitsTests.smallValues(instruments: 1))
+        XCTAssertEqual(s.helpers.count, 1)
+        let a = try account(#"{"account": "a", "positions": {"X0": {"size": "3"}}}"#)
+        XCTAssertEqual(try s.evaluate(a).binding!.excess, Rational(2))
+        refuses("one sum more", ["nested 129 deep"]) {
+            try self.circuit("require r: 0 >= sum(j in instruments: " + sums + "max(size[\"X0\"], 0)" + close + ") - 5")
+        }
+        let parens = String(repeating: "(", count: 127) + "size[\"X0\"]" + String(repeating: ")", count: 127)
+        XCTAssertNoThrow(try compiled("require r: equity >= " + parens, LimitsTests.smallValues(instruments: 1)))
+    }
+
     func testLetChainsCountTheirDepth() throws {
         // `let a_k = abs(a_{k-1})`: two levels per let, 10k lets.
         let absChain = (1..<10_000).map { "let a\($0) = abs(a\($0 - 1))" }.joined(separator: "\n")
@@ -394,7 +419,7 @@ final class LimitsTests: XCTestCase {
     func testMatrixWithDefaultsIsChargedBeforeItIsFilled() throws {
         let tiers = (0..<3000).map { "\"t\($0)\"" }.joined(separator: ",")
         let v = LimitsTests.smallValues(instruments: 3000, top: #", "tiers": [\#(tiers)]"#)
-        refuses("a 3000 × 3000 matrix of defaults", ["values.instruments: `rate` has 3000 × 3000 entries with these values, and compiling the circuit", "(CircuitLimits.maximumExpandedTerms)"]) {
+        refuses("a 3000 × 3000 matrix of defaults", ["values.instruments: `rate` has 3000 × 3000 entries, and compiling the circuit", "(CircuitLimits.maximumExpandedTerms)"]) {
             try self.compiled("set tiers\nparam rate[i in instruments, t in tiers] default 0\nrequire r: equity >= 0", v)
         }
     }
