@@ -205,3 +205,55 @@ extension BigInt {
     static func max(_ a: BigInt, _ b: BigInt) -> BigInt { a < b ? b : a }
     static func min(_ a: BigInt, _ b: BigInt) -> BigInt { a < b ? a : b }
 }
+
+/// A GMP integer updated in place, for the compiler's per-term loops (sums of
+/// products, running gcd and lcm), where a fresh `BigInt` per step would
+/// dominate the cost. Local to one loop, never shared; `value` copies it out.
+final class BigIntAccumulator {
+    private let box = MPZBox()
+    private let scratch = MPZBox()
+
+    init(_ start: BigInt) { zk_mpz_set(box.p, start.box.p) }
+
+    var value: BigInt { BigInt { zk_mpz_set($0, box.p) } }
+    var bitWidth: Int { zk_mpz_sgn(box.p) == 0 ? 0 : Int(zk_mpz_sizeinbase(box.p, 2)) }
+    var isZero: Bool { zk_mpz_sgn(box.p) == 0 }
+    var isOne: Bool { zk_mpz_cmp_si(box.p, 1) == 0 }
+
+    /// self += a·b.
+    func addProduct(_ a: BigInt, _ b: BigInt) {
+        zk_mpz_mul(scratch.p, a.box.p, b.box.p)
+        zk_mpz_add(box.p, box.p, scratch.p)
+    }
+
+    /// self −= a·b.
+    func subtractProduct(_ a: BigInt, _ b: BigInt) {
+        zk_mpz_mul(scratch.p, a.box.p, b.box.p)
+        zk_mpz_sub(box.p, box.p, scratch.p)
+    }
+
+    /// self += (x − y)·(lo when x − y < 0, else hi).
+    func addDifferenceProduct(_ x: BigInt, _ y: BigInt, lo: BigInt, hi: BigInt) {
+        zk_mpz_sub(scratch.p, x.box.p, y.box.p)
+        let s = zk_mpz_sgn(scratch.p)
+        if s < 0 {
+            zk_mpz_mul(scratch.p, scratch.p, lo.box.p)
+        } else if s > 0 {
+            zk_mpz_mul(scratch.p, scratch.p, hi.box.p)
+        }
+        zk_mpz_add(box.p, box.p, scratch.p)
+    }
+
+    /// self = gcd(self, a).
+    func gcd(with a: BigInt) { zk_mpz_gcd(box.p, box.p, a.box.p) }
+
+    /// self = lcm(self, denominator of r).
+    func lcm(withDenominatorOf r: Rational) { zk_mpz_lcm(box.p, box.p, zk_mpq_denref_const(r.box.p)) }
+
+    /// r · self, an integer when self is a multiple of r's denominator:
+    /// numerator(r) · (self / denominator(r)).
+    func integerMultiple(of r: Rational) -> BigInt {
+        zk_mpz_divexact(scratch.p, box.p, zk_mpq_denref_const(r.box.p))
+        return BigInt { zk_mpz_mul($0, zk_mpq_numref_const(r.box.p), scratch.p) }
+    }
+}

@@ -26,6 +26,30 @@ struct IR: Sendable {
     /// bounds (unbounded for non-public expressions).
     let interval: Interval
     let loc: SourceLocation
+    /// The depth every later stage recurses to when it expands this
+    /// expression (CircuitLimits.maximumNestingDepth): 1 for a leaf, one
+    /// more than the deepest child for an operator, and for a use of a
+    /// `let`, one more than the `let`'s expression.
+    let depth: Int
+
+    /// `depth` is computed from the children; a `letRef` passes its own.
+    init(node: IRNode, linearity: Linearity, interval: Interval, loc: SourceLocation, depth: Int? = nil) {
+        self.node = node
+        self.linearity = linearity
+        self.interval = interval
+        self.loc = loc
+        self.depth = depth ?? IR.depth(of: node)
+    }
+
+    static func depth(of node: IRNode) -> Int {
+        switch node {
+        case .constant, .param, .input, .letRef: return 1
+        case .add(let a, let b), .sub(let a, let b), .mul(let a, let b), .div(let a, let b): return Swift.max(a.depth, b.depth) + 1
+        case .neg(let a), .abs(let a): return a.depth + 1
+        case .extremum(_, let args): return (args.map(\.depth).max() ?? 0) + 1
+        case .reduce(_, _, _, let body): return body.depth + 1
+        }
+    }
 }
 
 indirect enum IRNode: Sendable {
@@ -118,7 +142,7 @@ struct RequireInfo: Sendable {
 
 indirect enum CheckedStmt: Sendable {
     case require(RequireInfo)
-    case forLoop(slot: Int, set: Int, body: [CheckedStmt])
+    case forLoop(slot: Int, set: Int, loc: SourceLocation, body: [CheckedStmt])
 }
 
 /// A circuit that parsed and passed every static check.
@@ -144,8 +168,15 @@ struct Checker {
     }
 
     var circuit: CheckedCircuit
-    /// Innermost scope last.
-    var scopes: [[String: (Symbol, SourceLocation)]] = [[:]]
+    /// Every name in scope. Names are never shadowed (`declare` refuses a
+    /// name visible in any scope), so one table answers every lookup in O(1).
+    var symbols: [String: (Symbol, SourceLocation)] = [:]
+    /// The names each open scope declared, innermost last (removed from
+    /// `symbols` when the scope closes).
+    var scopes: [[String]] = [[]]
+    /// The declaration being checked, for errors that concern it as a whole:
+    /// "`let c5` (line 7)".
+    var context = ""
     /// Slots of the enclosing `for` loops.
     var loopSlots: [Int] = []
     var explicitNames: [String: SourceLocation] = [:]
@@ -162,7 +193,7 @@ struct Checker {
             for x in s {
                 switch x {
                 case .require: hasRequire = true
-                case .forLoop(_, _, let b): scan(b)
+                case .forLoop(_, _, _, let b): scan(b)
                 }
             }
         }
@@ -175,11 +206,12 @@ struct Checker {
 
     // MARK: Scopes
 
-    func lookup(_ name: String) -> (Symbol, SourceLocation)? {
-        for scope in scopes.reversed() {
-            if let s = scope[name] { return s }
-        }
-        return nil
+    func lookup(_ name: String) -> (Symbol, SourceLocation)? { symbols[name] }
+
+    mutating func openScope() { scopes.append([]) }
+
+    mutating func closeScope() {
+        for name in scopes.removeLast() { symbols[name] = nil }
     }
 
     static func describe(_ s: Symbol) -> String {
@@ -196,7 +228,8 @@ struct Checker {
         if let (existing, where_) = lookup(name) {
             throw .circuit(loc, "`\(name)` is already declared as \(Checker.describe(existing)) at line \(where_.line); choose another name")
         }
-        scopes[scopes.count - 1][name] = (symbol, loc)
+        symbols[name] = (symbol, loc)
+        scopes[scopes.count - 1].append(name)
     }
 
     mutating func newSlot(_ name: String, set: Int) -> Int {
@@ -285,7 +318,8 @@ struct Checker {
             return nil
 
         case .letBinding(let l):
-            scopes.append([:])
+            context = "`let \(l.name)` (line \(l.loc.line))"
+            openScope()
             var binders: [Int] = []
             var dimSets: [Int] = []
             for dim in l.dims {
@@ -296,7 +330,7 @@ struct Checker {
                 dimSets.append(set)
             }
             let body = try build(l.body)
-            scopes.removeLast()
+            closeScope()
             try declare(l.name, .letDef(circuit.lets.count), at: l.loc)
             circuit.lets.append(LetInfo(name: l.name, loc: l.loc, binderSlots: binders, dimSets: dimSets, outerSlots: loopSlots, body: body))
             return nil
@@ -308,6 +342,7 @@ struct Checker {
                 }
                 explicitNames[n] = r.loc
             }
+            context = r.name.map { "requirement `\($0)` (line \(r.loc.line))" } ?? "requirement \(circuit.requireCount + 1) (line \(r.loc.line))"
             let lhs = try build(r.lhs)
             let rhs = try build(r.rhs)
             var memo = Set<String>()
@@ -319,7 +354,7 @@ struct Checker {
         case .forLoop(let f):
             let set = try resolveSet(f.set, at: f.setLoc)
             let slot = newSlot(f.variable, set: set)
-            scopes.append([:])
+            openScope()
             try declare(f.variable, .variable(slot: slot, set: set), at: f.loc)
             loopSlots.append(slot)
             var body: [CheckedStmt] = []
@@ -327,8 +362,8 @@ struct Checker {
                 if let c = try checkStatement(s) { body.append(c) }
             }
             loopSlots.removeLast()
-            scopes.removeLast()
-            return .forLoop(slot: slot, set: set, body: body)
+            closeScope()
+            return .forLoop(slot: slot, set: set, loc: f.loc, body: body)
         }
     }
 
@@ -361,7 +396,45 @@ struct Checker {
         return out
     }
 
+    /// The checked form of `e`, whose depth counting the `let`s it uses is
+    /// within CircuitLimits.maximumNestingDepth (checked at every node, so
+    /// the first node beyond the limit is the one named).
     mutating func build(_ e: Expr) throws(MarginError) -> IR {
+        let ir = try buildNode(e)
+        guard ir.depth <= CircuitLimits.maximumNestingDepth else {
+            throw .circuit(e.loc, "\(context): " + CircuitLimits.exceeds("this expression is nested \(ir.depth) deep counting the `let`s it uses", CircuitLimits.maximumNestingDepth, "maximumNestingDepth")
+                           + "; a use of a `let` counts one level more than the `let`'s own expression, since every stage expands it where it is used")
+        }
+        return ir
+    }
+
+    /// The interval of `x op y` for `+ − × ÷`. When both are exact constants
+    /// (point intervals) the result is the folded constant, refused beyond
+    /// CircuitLimits.maximumConstantBits (with the values, elaboration would
+    /// fold the same constant). Otherwise endpoints beyond the limit are
+    /// widened soundly (see `Interval`): they only serve to tell signs.
+    func combine(_ op: BinaryOp, _ x: Interval, _ y: Interval, at loc: SourceLocation) throws(MarginError) -> Interval {
+        if let a = x.pointValue, let b = y.pointValue, !(op == .div && b.isZero) {
+            do {
+                switch op {
+                case .add: return .point(try CircuitLimits.sum(a, b))
+                case .sub: return .point(try CircuitLimits.sum(a, -b))
+                case .mul: return .point(try CircuitLimits.product(a, b))
+                case .div: return .point(try CircuitLimits.product(a, Rational.one / b))
+                }
+            } catch {
+                throw .circuit(loc, "\(context): \(error.message)")
+            }
+        }
+        switch op {
+        case .add: return x + y
+        case .sub: return x - y
+        case .mul: return x * y
+        case .div: return x * y.reciprocal
+        }
+    }
+
+    mutating func buildNode(_ e: Expr) throws(MarginError) -> IR {
         switch e.node {
         case .number(let v, _):
             return IR(node: .constant(v), linearity: .publicValue, interval: .point(v), loc: e.loc)
@@ -389,7 +462,7 @@ struct Checker {
             case .letDef(let i):
                 let l = circuit.lets[i]
                 let idx = try resolveIndices(args, dims: l.dimSets, name: name, at: e.loc)
-                return IR(node: .letRef(i, idx), linearity: l.body.linearity, interval: l.body.interval, loc: e.loc)
+                return IR(node: .letRef(i, idx), linearity: l.body.linearity, interval: l.body.interval, loc: e.loc, depth: l.body.depth + 1)
             }
 
         case .negate(let a):
@@ -401,14 +474,14 @@ struct Checker {
             let y = try build(b)
             switch op {
             case .add:
-                return IR(node: .add(x, y), linearity: max(x.linearity, y.linearity), interval: x.interval + y.interval, loc: e.loc)
+                return IR(node: .add(x, y), linearity: max(x.linearity, y.linearity), interval: try combine(.add, x.interval, y.interval, at: e.loc), loc: e.loc)
             case .sub:
-                return IR(node: .sub(x, y), linearity: max(x.linearity, y.linearity), interval: x.interval - y.interval, loc: e.loc)
+                return IR(node: .sub(x, y), linearity: max(x.linearity, y.linearity), interval: try combine(.sub, x.interval, y.interval, at: e.loc), loc: e.loc)
             case .mul:
                 if x.linearity != .publicValue && y.linearity != .publicValue {
                     throw .circuit(e.loc, "private × private: both sides of this `*` depend on private inputs, so the product is not affine and cannot be proven with range proofs over commitments; one side of every product must be public (parameters and numbers)")
                 }
-                return IR(node: .mul(x, y), linearity: max(x.linearity, y.linearity), interval: x.interval * y.interval, loc: e.loc)
+                return IR(node: .mul(x, y), linearity: max(x.linearity, y.linearity), interval: try combine(.mul, x.interval, y.interval, at: e.loc), loc: e.loc)
             case .div:
                 if y.linearity != .publicValue {
                     throw .circuit(e.loc, "division by a private quantity: the divisor of `/` must be public (parameters and numbers)")
@@ -416,7 +489,7 @@ struct Checker {
                 if case .constant(let c) = y.node, c.isZero {
                     throw .circuit(e.loc, "division by zero")
                 }
-                return IR(node: .div(x, y), linearity: x.linearity, interval: x.interval * y.interval.reciprocal, loc: e.loc)
+                return IR(node: .div(x, y), linearity: x.linearity, interval: try combine(.div, x.interval, y.interval, at: e.loc), loc: e.loc)
             }
 
         case .abs(let a):
@@ -437,10 +510,10 @@ struct Checker {
         case .reduce(let kind, let variable, let setName, let setLoc, let body):
             let set = try resolveSet(setName, at: setLoc)
             let slot = newSlot(variable, set: set)
-            scopes.append([:])
+            openScope()
             try declare(variable, .variable(slot: slot, set: set), at: e.loc)
             let b = try build(body)
-            scopes.removeLast()
+            closeScope()
             let lin: Linearity
             let iv: Interval
             switch kind {
@@ -462,7 +535,8 @@ struct Checker {
     /// `abs` and `max` may only appear at −1, `min` only at +1.
     func checkPolarity(_ ir: IR, polarity: Int, via: [String], memo: inout Set<String>) throws(MarginError) {
         guard ir.linearity == .nonlinear else { return }
-        let viaText = via.isEmpty ? "" : " (reached through \(via.joined(separator: ", then ")))"
+        // Built only for an error: `via` can be as long as the let depth.
+        var viaText: String { via.isEmpty ? "" : " (reached through \(via.joined(separator: ", then ")))" }
         switch ir.node {
         case .constant, .param, .input:
             return
@@ -508,12 +582,12 @@ struct Checker {
         }
     }
 
-    func checkExtremum(isMax: Bool, ir: IR, polarity: Int, viaText: String) throws(MarginError) {
+    func checkExtremum(isMax: Bool, ir: IR, polarity: Int, viaText: @autoclosure () -> String) throws(MarginError) {
         if isMax && polarity > 0 {
-            throw .circuit(ir.loc, "`max` of private quantities is only allowed where it enlarges the requirement: on the right of `>=` with a non-negative coefficient, or negated on the left; here it would enlarge equity\(viaText). Convexity rule: the proof replaces max(a, b) by a prover-chosen helper t with t ≥ a and t ≥ b, which can only over-state the max; that is sound only where over-stating it makes the requirement harder to meet")
+            throw .circuit(ir.loc, "`max` of private quantities is only allowed where it enlarges the requirement: on the right of `>=` with a non-negative coefficient, or negated on the left; here it would enlarge equity\(viaText()). Convexity rule: the proof replaces max(a, b) by a prover-chosen helper t with t ≥ a and t ≥ b, which can only over-state the max; that is sound only where over-stating it makes the requirement harder to meet")
         }
         if !isMax && polarity < 0 {
-            throw .circuit(ir.loc, "`min` of private quantities is only allowed where it shrinks equity: on the left of `>=` with a non-negative coefficient, or negated on the right; here it would shrink the requirement\(viaText). Convexity rule: the proof replaces min(a, b) by a prover-chosen helper t with t ≤ a and t ≤ b, which can only under-state the min; that is sound only where under-stating it makes equity smaller")
+            throw .circuit(ir.loc, "`min` of private quantities is only allowed where it shrinks equity: on the left of `>=` with a non-negative coefficient, or negated on the right; here it would shrink the requirement\(viaText()). Convexity rule: the proof replaces min(a, b) by a prover-chosen helper t with t ≤ a and t ≤ b, which can only under-state the min; that is sound only where under-stating it makes equity smaller")
         }
     }
 }

@@ -92,6 +92,8 @@ public struct CompiledStatement: Sendable {
     let circuit: CheckedCircuit
     let sources: [InputSource]
     let requirements: [GroundRequirement]
+    /// Units of CircuitLimits.maximumExpandedTerms the compilation used.
+    let workUsed: Int
 
     init(circuit c: Circuit, values v: RiskValues) throws(MarginError) {
         let cc = c.checked
@@ -99,7 +101,9 @@ public struct CompiledStatement: Sendable {
         circuitName = c.name
         venue = v.venue
         quote = v.quote
-        let bound = try BoundValues.bind(cc, v)
+        var budget = WorkBudget()
+        let bound = try BoundValues.bind(cc, v, budget: &budget)
+        try CompiledStatement.checkInputCount(cc, bound)
 
         // Committed inputs.
         var inputs: [CompiledInput] = []
@@ -119,10 +123,14 @@ public struct CompiledStatement: Sendable {
             for (ei, id) in bound.elements[d.set].enumerated() {
                 var factor = Rational.one
                 for p in d.params {
+                    let x: Rational
                     switch bound.params[p] {
-                    case .scalar(let x): factor *= x
-                    case .vector(let xs): factor *= xs[ei]
-                    case .matrix: break   // excluded by the checker
+                    case .scalar(let v): x = v
+                    case .vector(let xs): x = xs[ei]
+                    case .matrix: continue   // excluded by the checker
+                    }
+                    do { factor = try CircuitLimits.product(factor, x) } catch {
+                        throw .circuit(d.loc, "`private \(d.name)` (line \(d.loc.line)), element \(quoted(id)): the product of its `from` parameters: \(error.message)")
                     }
                 }
                 inputs.append(CompiledInput(id: "\(d.name)[\(id)]", lowerBound: lo, upperBound: hi, scale: d.scale))
@@ -132,15 +140,17 @@ public struct CompiledStatement: Sendable {
         self.inputs = inputs
         self.sources = sources
 
-        // Ground requirements.
-        var elaborator = Elaborator(circuit: cc, values: bound, inputBase: base)
+        // Ground requirements, counted before they are expanded.
+        var elaborator = Elaborator(circuit: cc, values: bound, inputBase: base, budget: budget)
+        try elaborator.checkRequirementCount(cc.statements)
         let reqs = try elaborator.requirements(cc.statements)
         requirements = reqs
 
-        // Lowering.
-        var lowerer = Lowerer(inputs: inputs)
+        // Lowering, under the same budget.
+        var lowerer = Lowerer(inputs: inputs, budget: elaborator.budget)
         var requirementConstraints: [RangeConstraint] = []
         for r in reqs {
+            lowerer.context = "requirement `\(r.name)`"
             var lin = Lin()
             try lowerer.lower(r.lhs, coefficient: .one, polarity: 1, into: &lin)
             try lowerer.lower(r.rhs, coefficient: -1, polarity: 1, into: &lin)
@@ -148,6 +158,22 @@ public struct CompiledStatement: Sendable {
         }
         helpers = lowerer.helpers
         constraints = lowerer.helperConstraints + requirementConstraints
+        workUsed = lowerer.budget.used
+    }
+
+    /// Refuses values that would commit more than
+    /// CircuitLimits.maximumCommittedInputs inputs, before creating any,
+    /// naming the declaration that crosses the limit.
+    static func checkInputCount(_ cc: CheckedCircuit, _ bound: BoundValues) throws(MarginError) {
+        let total = cc.inputs.reduce(0) { $0 + bound.elements[$1.set].count }
+        guard total > CircuitLimits.maximumCommittedInputs else { return }
+        var running = 0
+        for d in cc.inputs {
+            running += bound.elements[d.set].count
+            guard running <= CircuitLimits.maximumCommittedInputs else {
+                throw .circuit(d.loc, "`private \(d.name)` (line \(d.loc.line)): " + CircuitLimits.exceeds("with these values the circuit commits to \(total) inputs", CircuitLimits.maximumCommittedInputs, "maximumCommittedInputs"))
+            }
+        }
     }
 
     // MARK: Prover-side values
@@ -234,9 +260,10 @@ public struct CompiledStatement: Sendable {
         let ints = try inputValues(for: account)
         let reals = zip(ints, inputs).map { Rational($0) * $1.scale }
         var reports: [RequirementReport] = []
+        var memo: [Int: Rational] = [:]
         for r in requirements {
-            let e = evaluateGround(r.lhs, reals)
-            let q = evaluateGround(r.rhs, reals)
+            let e = evaluateGround(r.lhs, reals, memo: &memo)
+            let q = evaluateGround(r.rhs, reals, memo: &memo)
             reports.append(RequirementReport(name: r.name, equity: e, requirement: q, excess: e - q))
         }
         let order = reports.indices.sorted { a, b in
@@ -257,23 +284,52 @@ public struct CompiledStatement: Sendable {
 
 /// A rational affine expression over integer variables (inputs ++ helpers);
 /// its real value is Σ coefficient·x + constant.
+///
+/// `largestBits` records the largest coefficient or constant ever written
+/// (numerator or denominator bits); the lowering refuses the form as soon as
+/// it exceeds CircuitLimits.maximumConstantBits. Since every operand is then
+/// within the limit, no value beyond about twice the limit is ever computed.
 struct Lin {
-    var terms: [Int: Rational] = [:]
-    var constant: Rational = .zero
+    private(set) var terms: [Int: Rational] = [:]
+    private(set) var constant: Rational = .zero
+    private(set) var largestBits = 0
+
+    mutating func note(_ r: Rational) {
+        let b = r.bitSize
+        if b > largestBits { largestBits = b }
+    }
+
+    mutating func addConstant(_ c: Rational) {
+        constant += c
+        note(constant)
+    }
 
     mutating func add(_ index: Int, _ c: Rational) {
+        note(c)
         if let old = terms[index] {
             let s = old + c
             terms[index] = s.isZero ? nil : s
+            note(s)
         } else if !c.isZero {
             terms[index] = c
         }
     }
 
     mutating func add(_ other: Lin, times c: Rational) {
+        if c == .one {
+            for (i, x) in other.terms { add(i, x) }
+            addConstant(other.constant)
+            return
+        }
         for (i, x) in other.terms { add(i, c * x) }
-        constant += c * other.constant
+        addConstant(c * other.constant)
     }
+}
+
+struct SharedKey: Hashable {
+    let id: Int
+    let negative: Bool
+    let polarity: Int
 }
 
 struct HelperKey: Hashable {
@@ -292,9 +348,21 @@ struct Lowerer {
     var helpers: [CompiledHelper] = []
     var helperConstraints: [RangeConstraint] = []
     var cache: [HelperKey: Int] = [:]
+    /// `.shared` expansions already lowered, with coefficient ±1, by id,
+    /// sign and polarity (see `lowerShared`).
+    var sharedLowered: [SharedKey: Lin] = [:]
     var usedNames: Set<String> = []
+    /// Per helper name already used: the suffix number to try next (names
+    /// are only ever added, so the first free `name #n` is never below it).
+    var nextSuffix: [String: Int] = [:]
+    /// Work done so far (CircuitLimits.maximumExpandedTerms, which lists
+    /// what the lowering charges), continuing the elaborator's.
+    var budget: WorkBudget
+    /// What is being lowered, for limit errors: "requirement `maintenance`".
+    var context = ""
 
-    init(inputs: [CompiledInput]) {
+    init(inputs: [CompiledInput], budget: WorkBudget = WorkBudget()) {
+        self.budget = budget
         inputCount = inputs.count
         names = inputs.map(\.id)
         unit = inputs.map(\.scale)
@@ -306,29 +374,50 @@ struct Lowerer {
 
     /// Adds `coefficient ·` g to `acc`. `polarity` × sign(coefficient) is +1
     /// where larger values help the account and −1 where they hurt it.
+    /// Every ground node lowered is charged to the budget (a shared `let`
+    /// expansion is walked once per sign and polarity, and later uses are
+    /// charged by its terms, see `lowerShared`), and every coefficient
+    /// written is checked against CircuitLimits.maximumConstantBits.
     mutating func lower(_ g: Ground, coefficient c: Rational, polarity: Int, into acc: inout Lin) throws(MarginError) {
+        guard budget.charge(1) else { throw .statement("\(context): " + CircuitLimits.workMessage) }
+        try lowerNode(g, coefficient: c, polarity: polarity, into: &acc)
+        guard acc.largestBits <= CircuitLimits.maximumConstantBits else {
+            throw .statement("\(context): " + CircuitLimits.constantMessage(acc.largestBits, coefficient: true))
+        }
+    }
+
+    mutating func lowerNode(_ g: Ground, coefficient c: Rational, polarity: Int, into acc: inout Lin) throws(MarginError) {
         if c.isZero { return }
         let effective = polarity * c.signum
         switch g {
         case .constant(let k):
-            acc.constant += c * k
+            acc.addConstant(c * k)
         case .input(let j):
-            acc.add(j, c * unit[j])
+            acc.add(j, c == .one ? unit[j] : c * unit[j])
+        case .shared(let id, let h):
+            try lowerShared(id, h, coefficient: c, polarity: polarity, into: &acc)
         case .sum(let parts):
             for p in parts { try lower(p, coefficient: c, polarity: polarity, into: &acc) }
         case .scaled(let k, let h):
-            try lower(h, coefficient: c * k, polarity: polarity, into: &acc)
+            let ck: Rational
+            do { ck = c == .one ? k : c == Lowerer.minusOne ? -k : try CircuitLimits.product(c, k) } catch {
+                throw .statement("\(context): " + CircuitLimits.constantMessage(error.bits, exact: error.exact, coefficient: true))
+            }
+            try lower(h, coefficient: ck, polarity: polarity, into: &acc)
         case .abs(let h):
             guard effective < 0 else { throw .statement("internal error: abs lowered where it would enlarge equity (the checker should have refused it)") }
             var a = Lin()
             try lower(h, coefficient: .one, polarity: 1, into: &a)
             var negA = Lin()
             negA.add(a, times: -1)
-            let desc = describe(a)
-            let name = desc.map { "abs(\($0)) short part" }
-            let labels = [describe(negA) ?? "-(argument)", "0"]
+            // Names are built only for a new helper (describing is costly).
+            let count = helpers.count
+            let naming = { (names: [String], unit: [Rational]) -> (labels: [String], name: String) in
+                let name = Lowerer.describe(a, names: names, unit: unit).map { "abs(\($0)) short part" }
+                return ([Lowerer.describe(negA, names: names, unit: unit) ?? "-(argument)", "0"], name ?? "abs short part #\(count + 1)")
+            }
             // |a| = a + 2·max(−a, 0)
-            let short = try helper(isMax: true, [negA, Lin()], labels: labels, name: name ?? "abs short part #\(helpers.count + 1)")
+            let short = try helper(isMax: true, [negA, Lin()], naming: naming)
             acc.add(a, times: c)
             acc.add(short, times: c * 2)
         case .extremum(let isMax, let args, let labels, let origin):
@@ -340,25 +429,58 @@ struct Lowerer {
                 try lower(a, coefficient: .one, polarity: effective, into: &b)
                 branches.append(b)
             }
-            var branchLabels: [String] = []
-            var described: [String] = []
-            for (b, l) in zip(branches, labels) {
-                let d = describe(b)
-                // Branches of `max(x in set: …)` are named by their element;
-                // branches of `max(a, b, …)` by what they say.
-                branchLabels.append(l.hasPrefix("argument ") ? (d ?? l) : l)
-                if let d { described.append(d) }
+            let naming = { (names: [String], unit: [Rational]) -> (labels: [String], name: String) in
+                var branchLabels: [String] = []
+                var described: [String] = []
+                for (b, l) in zip(branches, labels) {
+                    let d = Lowerer.describe(b, names: names, unit: unit)
+                    // Branches of `max(x in set: …)` are named by their element;
+                    // branches of `max(a, b, …)` by what they say.
+                    branchLabels.append(l.hasPrefix("argument ") ? (d ?? l) : l)
+                    if let d { described.append(d) }
+                }
+                let name = described.count == branches.count && described.joined().count <= 80
+                    ? "\(isMax ? "max" : "min")(\(described.joined(separator: ", ")))" : origin
+                return (branchLabels, name)
             }
-            let name = described.count == branches.count && described.joined().count <= 80
-                ? "\(isMax ? "max" : "min")(\(described.joined(separator: ", ")))" : origin
-            let t = try helper(isMax: isMax, branches, labels: branchLabels, name: name)
+            let t = try helper(isMax: isMax, branches, naming: naming)
             acc.add(t, times: c)
         }
     }
 
+    static let minusOne = Rational(-1)
+
+    /// Budget units charged for one call of `helper` besides its terms
+    /// (integerizing, hashing and looking up its branches), and for a new
+    /// helper (names, ranges, widths, constraints). Calibrated so that a unit
+    /// costs about as much time on these paths as a lowered node does.
+    static let helperCallUnits = 32
+    static let newHelperUnits = 160
+
+    /// A `let` expansion used several times. Lowering is linear in the
+    /// coefficient: lower(h, c) = |c|·lower(h, sign(c)), with the same
+    /// helpers (created on the first use, found in `cache` on later ones);
+    /// so h is lowered once per sign and polarity, and later uses add the
+    /// lowered form (charged per term) instead of walking h again.
+    mutating func lowerShared(_ id: Int, _ h: Ground, coefficient c: Rational, polarity: Int, into acc: inout Lin) throws(MarginError) {
+        let negative = c.isNegative
+        let key = SharedKey(id: id, negative: negative, polarity: polarity)
+        let lin: Lin
+        if let cached = sharedLowered[key] {
+            guard budget.charge(cached.terms.count) else { throw .statement("\(context): " + CircuitLimits.workMessage) }
+            lin = cached
+        } else {
+            var fresh = Lin()
+            try lower(h, coefficient: negative ? Lowerer.minusOne : .one, polarity: polarity, into: &fresh)
+            sharedLowered[key] = fresh
+            lin = fresh
+        }
+        acc.add(lin, times: negative ? -c : c)
+    }
+
     /// A short human description of an affine expression (≤ 3 terms), in
     /// real units: `-size[BTC-PERP]`, `0.5·size[X] + 3`.
-    func describe(_ l: Lin) -> String? {
+    static func describe(_ l: Lin, names: [String], unit: [Rational]) -> String? {
         guard l.terms.count <= 3 else { return nil }
         var parts: [String] = []
         for i in l.terms.keys.sorted() {
@@ -375,48 +497,96 @@ struct Lowerer {
         return parts.joined(separator: " ")
     }
 
+    /// The largest common denominator, in bits, `integerize` builds.
+    ///
+    /// Refusing beyond it is always safe (it never admits a statement), and
+    /// loses nothing: every coefficient p_i/q_i of the forms has |p_i|, q_i
+    /// < 2^L (L = CircuitLimits.maximumConstantBits, enforced while
+    /// lowering), so the content g (the gcd of the numerators p_i) is < 2^L
+    /// too. Once the common denominator d ≥ 2^(2L + 251), every integer
+    /// coefficient p_i·(d/q_i)/g is ≥ d/(q_i·g) > 2^251: each form would
+    /// exceed the 2^250 wrap limit as soon as one of its variables can move,
+    /// and be refused as one that could wrap around the group order.
+    static let maximumDenominatorBits = 2 * CircuitLimits.maximumConstantBits + CompiledStatement.wrapLimitBits + 1
+
     /// The integer form D/g · l, with D the common denominator and g the
-    /// content, and the scale D/g (form / scale = l's real value).
-    static func integerize(_ ls: [Lin]) -> (forms: [AffineForm], scale: Rational) {
-        var d = BigInt.one
+    /// content, and the scale D/g (form / scale = l's real value); nil when
+    /// D would exceed `maximumDenominatorBits` (checked as D grows).
+    static func integerize(_ ls: [Lin]) -> (forms: [AffineForm], scale: Rational)? {
+        let d = BigIntAccumulator(.one)
         for l in ls {
-            for (_, c) in l.terms { d = BigInt.lcm(d, c.denominator) }
-            d = BigInt.lcm(d, l.constant.denominator)
+            for (_, c) in l.terms {
+                d.lcm(withDenominatorOf: c)
+                if d.bitWidth > maximumDenominatorBits { return nil }
+            }
+            d.lcm(withDenominatorOf: l.constant)
+            if d.bitWidth > maximumDenominatorBits { return nil }
         }
         var ints: [([(Int, BigInt)], BigInt)] = []
-        var g = BigInt.zero
-        let dr = Rational(d)
+        let g = BigIntAccumulator(.zero)
         for l in ls {
             var ts: [(Int, BigInt)] = []
-            for i in l.terms.keys.sorted() {
-                let v = (l.terms[i]! * dr).numerator
+            ts.reserveCapacity(l.terms.count)
+            for (i, c) in l.terms.sorted(by: { $0.key < $1.key }) {
+                let v = d.integerMultiple(of: c)
                 ts.append((i, v))
-                g = BigInt.gcd(g, v)
+                g.gcd(with: v)
             }
-            let k = (l.constant * dr).numerator
-            g = BigInt.gcd(g, k)
+            let k = d.integerMultiple(of: l.constant)
+            g.gcd(with: k)
             ints.append((ts, k))
         }
-        if g.isZero { g = .one }
+        // Dividing by a content of 1 (the usual case) changes nothing.
+        let content = g.isZero ? BigInt.one : g.value
+        let one = g.isZero || g.isOne
         let forms = ints.map { ts, k in
-            AffineForm(terms: ts.map { AffineTerm(index: $0.0, coefficient: BigInt.exactQuotient($0.1, g)) },
-                       constant: BigInt.exactQuotient(k, g))
+            AffineForm(terms: ts.map { AffineTerm(index: $0.0, coefficient: one ? $0.1 : BigInt.exactQuotient($0.1, content)) },
+                       constant: one ? k : BigInt.exactQuotient(k, content))
         }
-        return (forms, Rational(numerator: d, denominator: g))
+        return (forms, Rational(numerator: d.value, denominator: content))
     }
 
     static func range(_ terms: [AffineTerm], _ constant: BigInt, lo: [BigInt], hi: [BigInt]) -> (BigInt, BigInt) {
-        var a = constant, b = constant
+        let a = BigIntAccumulator(constant), b = BigIntAccumulator(constant)
         for t in terms {
             if t.coefficient.isNegative {
-                a += t.coefficient * hi[t.index]
-                b += t.coefficient * lo[t.index]
+                a.addProduct(t.coefficient, hi[t.index])
+                b.addProduct(t.coefficient, lo[t.index])
             } else {
-                a += t.coefficient * lo[t.index]
-                b += t.coefficient * hi[t.index]
+                a.addProduct(t.coefficient, lo[t.index])
+                b.addProduct(t.coefficient, hi[t.index])
             }
         }
-        return (a, b)
+        return (a.value, b.value)
+    }
+
+    /// The upper end of `range` for the form x − y, computed by merging the
+    /// two sorted term lists in place (no intermediate form): the pairwise
+    /// width analysis of a helper calls it k(k − 1) times.
+    static func differenceUpperBound(_ x: AffineForm, _ y: AffineForm, lo: [BigInt], hi: [BigInt]) -> BigInt {
+        let b = BigIntAccumulator(x.constant - y.constant)
+        let ys = y.terms
+        var j = 0
+        // A term −c·v of y alone: its upper end is −c·hi when c < 0, −c·lo otherwise.
+        for t in x.terms {
+            while j < ys.count && ys[j].index < t.index {
+                let u = ys[j]
+                b.subtractProduct(u.coefficient, u.coefficient.isNegative ? hi[u.index] : lo[u.index])
+                j += 1
+            }
+            if j < ys.count && ys[j].index == t.index {
+                b.addDifferenceProduct(t.coefficient, ys[j].coefficient, lo: lo[t.index], hi: hi[t.index])
+                j += 1
+            } else {
+                b.addProduct(t.coefficient, t.coefficient.isNegative ? lo[t.index] : hi[t.index])
+            }
+        }
+        while j < ys.count {
+            let u = ys[j]
+            b.subtractProduct(u.coefficient, u.coefficient.isNegative ? hi[u.index] : lo[u.index])
+            j += 1
+        }
+        return b.value
     }
 
     static func difference(_ x: AffineForm, _ y: AffineForm) -> AffineForm {
@@ -430,8 +600,16 @@ struct Lowerer {
         return AffineForm(terms: terms, constant: x.constant - y.constant)
     }
 
+    /// 2^w for the allowed widths, and the wrap limit (computed once).
+    static let powersOfTwo = CompiledStatement.allowedBitWidths.map { BigInt.powerOfTwo($0) }
+    static let wrapLimit = BigInt.powerOfTwo(CompiledStatement.wrapLimitBits)
+
+    static func powerOfTwo(width w: Int) -> BigInt {
+        CompiledStatement.allowedBitWidths.firstIndex(of: w).map { powersOfTwo[$0] } ?? BigInt.powerOfTwo(w)
+    }
+
     static func width(for maxValue: BigInt) -> Int? {
-        for w in CompiledStatement.allowedBitWidths where maxValue < BigInt.powerOfTwo(w) { return w }
+        for (w, p) in zip(CompiledStatement.allowedBitWidths, powersOfTwo) where maxValue < p { return w }
         return nil
     }
 
@@ -450,35 +628,55 @@ struct Lowerer {
 
     /// Creates (or reuses) the helper for max/min of `branches`; returns the
     /// expression that stands for it (its variable times its unit).
-    mutating func helper(isMax: Bool, _ branches: [Lin], labels: [String], name: String) throws(MarginError) -> Lin {
+    ///
+    /// `naming` gives the branches' labels and the helper's name; it is
+    /// called only when a new helper is created (or for an error).
+    /// Every call is charged to the budget by the size of its branches
+    /// (`helperCallUnits` + 2 per term), a new helper once more
+    /// (`newHelperUnits` + 4 per term, for its ranges and constraints) and
+    /// by its pairwise analysis (`chargePairs`).
+    mutating func helper(isMax: Bool, _ branches: [Lin], naming describe: ([String], [Rational]) -> (labels: [String], name: String)) throws(MarginError) -> Lin {
+        // The arrays are passed, not captured: a captured copy would make
+        // every later `append` copy them.
+        func naming() -> (labels: [String], name: String) { describe(names, unit) }
         if branches.allSatisfy({ $0.terms.isEmpty }) {
             let cs = branches.map(\.constant)
             var out = Lin()
-            out.constant = cs.dropFirst().reduce(cs[0]) { isMax ? Rational.max($0, $1) : Rational.min($0, $1) }
+            out.addConstant(cs.dropFirst().reduce(cs[0]) { isMax ? Rational.max($0, $1) : Rational.min($0, $1) })
             return out
         }
-        let (forms0, scale) = Lowerer.integerize(branches)
+        let termCount = branches.reduce(0) { $0 + $1.terms.count + 1 }
+        guard budget.charge(Lowerer.helperCallUnits + 2 * termCount) else {
+            throw .statement("helper `\(naming().name)` (\(context)): " + CircuitLimits.workMessage)
+        }
+        guard let (forms0, scale) = Lowerer.integerize(branches) else { throw denominatorError("helper `\(naming().name)` (\(context))") }
         // Drop duplicate branches, keeping the first label.
         var forms: [AffineForm] = []
-        var formLabels: [String] = []
+        var keptIndices: [Int] = []
         var seen: Set<AffineForm> = []
-        var kept: [Lin] = []
         for (i, f) in forms0.enumerated() where seen.insert(f).inserted {
             forms.append(f)
-            formLabels.append(labels[i])
-            kept.append(branches[i])
+            keptIndices.append(i)
         }
-        if forms.count == 1 { return kept[0] }
+        if forms.count == 1 { return branches[keptIndices[0]] }
         let unitValue = Rational.one / scale
+        guard unitValue.bitSize <= CircuitLimits.maximumConstantBits else {
+            throw .statement("helper `\(naming().name)` (\(context)): " + CircuitLimits.exceeds("its unit 1/\(scale) has \(unitValue.bitSize) bits", CircuitLimits.maximumConstantBits, "maximumConstantBits"))
+        }
         let key = HelperKey(isMax: isMax, unit: unitValue, branches: Set(forms))
         if let t = cache[key] {
             var out = Lin()
             out.add(t, unitValue)
             return out
         }
+        let (labels, baseName) = naming()
+        let formLabels = keptIndices.map { labels[$0] }
+        guard budget.charge(Lowerer.newHelperUnits + 4 * termCount) else {
+            throw .statement("helper `\(baseName)` (\(context)): " + CircuitLimits.workMessage)
+        }
 
         let t = inputCount + helpers.count
-        let limit = BigInt.powerOfTwo(CompiledStatement.wrapLimitBits)
+        let limit = Lowerer.wrapLimit
         let hr = forms.map { Lowerer.range($0.terms, $0.constant, lo: honestLo, hi: honestHi) }
         let ar = forms.map { Lowerer.range($0.terms, $0.constant, lo: advLo, hi: advHi) }
 
@@ -487,14 +685,16 @@ struct Lowerer {
         let tHonestHi = isMax ? hr.map(\.1).max()! : hr.map(\.1).min()!
         var widths: [Int] = []
         var maxValues: [BigInt] = []
+        try chargePairs(forms, name: baseName)
         for k in forms.indices {
             var m = BigInt.zero
             for j in forms.indices where j != k {
-                let diff = isMax ? Lowerer.difference(forms[j], forms[k]) : Lowerer.difference(forms[k], forms[j])
-                m = BigInt.max(m, Lowerer.range(diff.terms, diff.constant, lo: honestLo, hi: honestHi).1)
+                let hi = isMax ? Lowerer.differenceUpperBound(forms[j], forms[k], lo: honestLo, hi: honestHi)
+                               : Lowerer.differenceUpperBound(forms[k], forms[j], lo: honestLo, hi: honestHi)
+                m = BigInt.max(m, hi)
             }
             guard let w = Lowerer.width(for: m) else {
-                throw .statement("helper `\(name)`: its constraint against \(formLabels[k]) can reach \(bitsText(m)) for accounts within the declared bounds, beyond the 128-bit range proofs\(dominantTerm(forms[k].terms, lo: honestLo, hi: honestHi)); tighten the private inputs' bounds or coarsen the parameters' precision")
+                throw .statement("helper `\(baseName)`: its constraint against \(formLabels[k]) can reach \(bitsText(m)) for accounts within the declared bounds, beyond the 128-bit range proofs\(dominantTerm(forms[k].terms, lo: honestLo, hi: honestHi)); tighten the private inputs' bounds or coarsen the parameters' precision")
             }
             widths.append(w)
             maxValues.append(m)
@@ -502,20 +702,20 @@ struct Lowerer {
 
         // Bound any committed t from its first constraint, then check that no
         // constraint can wrap, then intersect the bounds all constraints imply.
-        let first0 = isMax ? ar[0].0 : ar[0].0 - BigInt.powerOfTwo(widths[0]) + 1
-        let first1 = isMax ? ar[0].1 + BigInt.powerOfTwo(widths[0]) - 1 : ar[0].1
+        let first0 = isMax ? ar[0].0 : ar[0].0 - Lowerer.powerOfTwo(width: widths[0]) + 1
+        let first1 = isMax ? ar[0].1 + Lowerer.powerOfTwo(width: widths[0]) - 1 : ar[0].1
         var magnitudes: [BigInt] = []
         for k in forms.indices {
             let (lo, hi) = isMax ? (first0 - ar[k].1, first1 - ar[k].0) : (ar[k].0 - first1, ar[k].1 - first0)
             let mag = BigInt.max(lo.magnitude, hi.magnitude)
             guard mag < limit else {
-                throw .statement("helper `\(name)`: its constraint against \(formLabels[k]) could reach \(bitsText(mag)) for a dishonest prover's helper values, not safely below 2^\(CompiledStatement.wrapLimitBits); it could wrap around the group order\(dominantTerm(forms[k].terms, lo: advLo, hi: advHi))")
+                throw .statement("helper `\(baseName)`: its constraint against \(formLabels[k]) could reach \(bitsText(mag)) for a dishonest prover's helper values, not safely below 2^\(CompiledStatement.wrapLimitBits); it could wrap around the group order\(dominantTerm(forms[k].terms, lo: advLo, hi: advHi))")
             }
             magnitudes.append(mag)
         }
         var tLo = first0, tHi = first1
         for k in forms.indices {
-            let p = BigInt.powerOfTwo(widths[k])
+            let p = Lowerer.powerOfTwo(width: widths[k])
             if isMax {
                 tLo = BigInt.max(tLo, ar[k].0)
                 tHi = BigInt.min(tHi, ar[k].1 + p - 1)
@@ -526,10 +726,11 @@ struct Lowerer {
         }
 
         // Helper ids are unique: a repeated description gets a number.
-        var name = name
+        var name = baseName
         if usedNames.contains(name) {
-            var n = 2
+            var n = nextSuffix[name] ?? 2
             while usedNames.contains("\(name) #\(n)") { n += 1 }
+            nextSuffix[name] = n + 1
             name = "\(name) #\(n)"
         }
         usedNames.insert(name)
@@ -555,8 +756,26 @@ struct Lowerer {
         return out
     }
 
-    func requirementConstraint(_ name: String, _ lin: Lin) throws(MarginError) -> RangeConstraint {
-        let (forms, scale) = Lowerer.integerize([lin])
+    /// Charges the pairwise width analysis of a helper's k branches of T
+    /// terms in all, 2(k − 1)·T + k(k − 1) term operations, before doing it.
+    mutating func chargePairs(_ forms: [AffineForm], name: String) throws(MarginError) {
+        let k = forms.count
+        let t = forms.reduce(0) { $0 + $1.terms.count }
+        let cost = (2 * (k - 1)).timesOrNil(t).flatMap { a in k.timesOrNil(k - 1).map { a + $0 } } ?? Int.max
+        guard budget.charge(cost) else {
+            throw .statement("helper `\(name)` (\(context)): comparing its \(k) branches pairwise takes \(cost == Int.max ? "too many" : "\(cost)") steps, and " + CircuitLimits.workMessage)
+        }
+    }
+
+    func denominatorError(_ what: String) -> MarginError {
+        .statement("\(what): the common denominator of its coefficients has more than \(Lowerer.maximumDenominatorBits) bits (twice CircuitLimits.maximumConstantBits + 251), so every integer coefficient would exceed 2^251 and the form could wrap around the group order")
+    }
+
+    /// The requirement's range constraint, charged 2 units per term
+    /// (integerizing it and bounding it twice).
+    mutating func requirementConstraint(_ name: String, _ lin: Lin) throws(MarginError) -> RangeConstraint {
+        guard budget.charge(2 * (lin.terms.count + 1)) else { throw .statement("requirement `\(name)`: " + CircuitLimits.workMessage) }
+        guard let (forms, scale) = Lowerer.integerize([lin]) else { throw denominatorError("requirement `\(name)`") }
         let f = forms[0]
         let (_, hi) = Lowerer.range(f.terms, f.constant, lo: honestLo, hi: honestHi)
         guard let w = Lowerer.width(for: hi) else {
@@ -564,7 +783,7 @@ struct Lowerer {
         }
         let (alo, ahi) = Lowerer.range(f.terms, f.constant, lo: advLo, hi: advHi)
         let mag = BigInt.max(alo.magnitude, ahi.magnitude)
-        guard mag < BigInt.powerOfTwo(CompiledStatement.wrapLimitBits) else {
+        guard mag < Lowerer.wrapLimit else {
             throw .statement("requirement `\(name)`: its form could reach \(bitsText(mag)) in magnitude for a dishonest prover's helper values, not safely below 2^\(CompiledStatement.wrapLimitBits); it could wrap around the group order\(dominantTerm(f.terms, lo: advLo, hi: advHi))")
         }
         return RangeConstraint(name: name, isRequirement: true, terms: f.terms, constant: f.constant,

@@ -15,6 +15,10 @@ indirect enum Ground: Sendable {
     /// max/min of the arguments; `labels` name the branches (for constraint
     /// names), `origin` names the construct and its bindings.
     case extremum(isMax: Bool, [Ground], labels: [String], origin: String)
+    /// The expansion of one `let` for one binding of its indices, shared by
+    /// every use; the id (unique per compilation) lets the lowering and the
+    /// evaluator handle it once instead of once per use.
+    case shared(Int, Ground)
 
     var constantValue: Rational? {
         if case .constant(let c) = self { return c }
@@ -41,7 +45,9 @@ struct BoundValues: Sendable {
     var params: [ParamValue] = []
     let setPaths: [String]
 
-    static func bind(_ c: CheckedCircuit, _ v: RiskValues) throws(MarginError) -> BoundValues {
+    /// Matches the values to the circuit. Every parameter entry bound
+    /// (defaults included) is charged to `budget` before it is created.
+    static func bind(_ c: CheckedCircuit, _ v: RiskValues, budget: inout WorkBudget) throws(MarginError) -> BoundValues {
         var b = BoundValues(setPaths: c.sets.map { "values.\($0.name)" })
         let declaredSets = Set(c.sets.map(\.name))
         for key in v.sets.keys.sorted() where !declaredSets.contains(key) {
@@ -75,14 +81,29 @@ struct BoundValues: Sendable {
             }
         }
         for p in c.params {
+            try chargeEntries(p, c, b, &budget)
             b.params.append(try bindParam(p, c, v, b))
         }
         return b
     }
 
-    static func checkBound(_ p: ParamInfo, _ value: Rational, _ path: String) throws(MarginError) -> Rational {
+    /// Charges the entries of `p` (1, one per element, or rows × columns)
+    /// before they are bound: a matrix with defaults is filled in full.
+    static func chargeEntries(_ p: ParamInfo, _ c: CheckedCircuit, _ b: BoundValues, _ budget: inout WorkBudget) throws(MarginError) {
+        let sizes = p.dims.map { b.elements[$0].count }
+        let entries = sizes.reduce(1) { $0.timesOrNil($1) ?? Int.max }
+        let shape = sizes.map(String.init).joined(separator: " × ")
+        let path = p.dims.isEmpty ? "values.parameters.\(p.name)" : "values.\(c.sets[p.dims[0]].name)"
+        guard budget.charge(entries) else {
+            throw .field(path, "`\(p.name)` has \(sizes.isEmpty ? "1 entry" : "\(shape) entries"), and " + CircuitLimits.workMessage)
+        }
+    }
+
+    /// `value` when the parameter's declared range admits it. The path is
+    /// built only for an error (a book binds a path per entry).
+    static func checkBound(_ p: ParamInfo, _ value: Rational, _ path: @autoclosure () -> String) throws(MarginError) -> Rational {
         guard p.admits(value) else {
-            throw .field(path, "\(value) is outside the declared range of `\(p.name)` (\(p.boundText), line \(p.loc.line))")
+            throw .field(path(), "\(value) is outside the declared range of `\(p.name)` (\(p.boundText), line \(p.loc.line))")
         }
         return value
     }
@@ -98,7 +119,7 @@ struct BoundValues: Sendable {
             let set = c.sets[p.dims[0]].name
             var out: [Rational] = []
             for e in v.sets[set]! {
-                let path = "values.\(set)[\(quoted(e.id))].\(p.name)"
+                var path: String { "values.\(set)[\(quoted(e.id))].\(p.name)" }
                 switch e.fields[p.name] {
                 case .decimal(let x)?: out.append(try checkBound(p, x, path))
                 case nil:
@@ -117,7 +138,7 @@ struct BoundValues: Sendable {
             let cols = b.elements[p.dims[1]]
             var out: [[Rational]] = []
             for e in v.sets[rowSet]! {
-                let path = "values.\(rowSet)[\(quoted(e.id))].\(p.name)"
+                var path: String { "values.\(rowSet)[\(quoted(e.id))].\(p.name)" }
                 var row: [Rational] = []
                 switch e.fields[p.name] {
                 case .byID(let m)?:
@@ -157,11 +178,21 @@ struct Elaborator {
     var env: [Int]
     var active: [Int] = []
     var letMemo: [String: Ground] = [:]
+    /// Ids given to `.shared` let expansions so far.
+    var sharedCount = 0
+    /// Work done so far (CircuitLimits.maximumExpandedTerms): one unit per
+    /// node elaborated, per term copied into a sum, per binding written
+    /// into a name or a memo key.
+    var budget: WorkBudget
+    /// What is being expanded, outermost first: the requirement, then the
+    /// `let`s being expanded inside it (for limit errors).
+    var contexts: [String] = []
 
-    init(circuit: CheckedCircuit, values: BoundValues, inputBase: [Int]) {
+    init(circuit: CheckedCircuit, values: BoundValues, inputBase: [Int], budget: WorkBudget = WorkBudget()) {
         self.circuit = circuit
         self.values = values
         self.inputBase = inputBase
+        self.budget = budget
         self.env = Array(repeating: -1, count: circuit.slotNames.count)
     }
 
@@ -187,133 +218,296 @@ struct Elaborator {
         return parts.joined(separator: ", ")
     }
 
-    func origin(_ what: String, _ loc: SourceLocation) -> String {
+    /// A limit error at `loc`, naming the innermost `let` being expanded
+    /// (or the requirement).
+    func limitError(_ loc: SourceLocation, _ message: String) -> MarginError {
+        .circuit(loc, (contexts.last.map { "\($0): " } ?? "") + message)
+    }
+
+    @inline(never)
+    mutating func charge(_ units: Int, at loc: SourceLocation) throws(MarginError) {
+        guard budget.charge(units) else { throw limitError(loc, CircuitLimits.workMessage) }
+    }
+
+    /// A folded constant, refused beyond CircuitLimits.maximumConstantBits.
+    func folded(_ compute: () throws(OversizedConstant) -> Rational, at loc: SourceLocation) throws(MarginError) -> Rational {
+        do { return try compute() } catch { throw limitError(loc, error.message) }
+    }
+
+    /// "max(…) at line 7 [i=BTC-PERP]", charged by its bindings and length
+    /// (element ids come from the values and can be long).
+    @inline(never)
+    mutating func origin(_ what: String, _ loc: SourceLocation) throws(MarginError) -> String {
+        try charge(active.count, at: loc)
         let b = bindingText
+        try charge(Elaborator.textUnits(b), at: loc)
         return "\(what) at line \(loc.line)" + (b.isEmpty ? "" : " [\(b)]")
     }
 
-    static func add(_ a: Ground, _ b: Ground) -> Ground {
-        if let x = a.constantValue, let y = b.constantValue { return .constant(x + y) }
+    /// Budget units for building a string of this length (one per 64 bytes).
+    static func textUnits(_ text: String) -> Int { text.utf8.count / 64 }
+
+    /// a + b, folding constants and flattening sums; the terms copied into
+    /// the new sum are charged first.
+    @inline(never)
+    mutating func add(_ a: Ground, _ b: Ground, at loc: SourceLocation) throws(MarginError) -> Ground {
+        if let x = a.constantValue, let y = b.constantValue { return .constant(try folded({ () throws(OversizedConstant) in try CircuitLimits.sum(x, y) }, at: loc)) }
         if let x = a.constantValue, x.isZero { return b }
         if let y = b.constantValue, y.isZero { return a }
         var parts: [Ground] = []
+        var count = 0
+        if case .sum(let xs) = a { count += xs.count } else { count += 1 }
+        if case .sum(let ys) = b { count += ys.count } else { count += 1 }
+        try charge(count, at: loc)
+        parts.reserveCapacity(count)
         if case .sum(let xs) = a { parts += xs } else { parts.append(a) }
         if case .sum(let ys) = b { parts += ys } else { parts.append(b) }
         return .sum(parts)
     }
 
-    static func scale(_ c: Rational, _ g: Ground) -> Ground {
+    /// c·g, folding constants and merging nested scalings.
+    @inline(never)
+    func scale(_ c: Rational, _ g: Ground, at loc: SourceLocation) throws(MarginError) -> Ground {
         if c.isZero { return .constant(.zero) }
         if c == .one { return g }
         switch g {
-        case .constant(let x): return .constant(c * x)
-        case .scaled(let k, let h): return scale(c * k, h)
+        case .constant(let x): return .constant(try folded({ () throws(OversizedConstant) in try CircuitLimits.product(c, x) }, at: loc))
+        case .scaled(let k, let h): return try scale(try folded({ () throws(OversizedConstant) in try CircuitLimits.product(c, k) }, at: loc), h, at: loc)
         default: return .scaled(c, g)
         }
     }
 
+    /// The ground tree of `ir`. This is the recursion of elaboration, so it
+    /// only dispatches: the work of each node is in small functions that do
+    /// not recurse and are kept out of line, so that each level's stack
+    /// frame stays small (CircuitLimits.maximumNestingDepth levels must fit
+    /// a secondary thread's stack).
     mutating func elaborate(_ ir: IR) throws(MarginError) -> Ground {
+        try charge(1, at: ir.loc)
         switch ir.node {
-        case .constant(let c):
-            return .constant(c)
-        case .param(let p, let idx):
-            let info = circuit.params[p]
-            switch values.params[p] {
-            case .scalar(let x): return .constant(x)
-            case .vector(let xs): return .constant(xs[try resolve(idx[0], set: info.dims[0])])
-            case .matrix(let m): return .constant(m[try resolve(idx[0], set: info.dims[0])][try resolve(idx[1], set: info.dims[1])])
-            }
-        case .input(let i, let idx):
-            return .input(inputBase[i] + (try resolve(idx, set: circuit.inputs[i].set)))
-        case .letRef(let l, let idx):
-            let info = circuit.lets[l]
-            var args: [Int] = []
-            for (x, set) in zip(idx, info.dimSets) { args.append(try resolve(x, set: set)) }
-            let key = "\(l):" + (info.outerSlots.map { String(env[$0]) } + args.map(String.init)).joined(separator: ",")
-            if let g = letMemo[key] { return g }
-            let saved = info.binderSlots.map { env[$0] }
-            for (s, a) in zip(info.binderSlots, args) { env[s] = a }
-            active += info.binderSlots
-            let g = try elaborate(info.body)
-            active.removeLast(info.binderSlots.count)
-            for (s, v) in zip(info.binderSlots, saved) { env[s] = v }
-            letMemo[key] = g
-            return g
-        case .add(let a, let b):
-            return Elaborator.add(try elaborate(a), try elaborate(b))
-        case .sub(let a, let b):
-            return Elaborator.add(try elaborate(a), Elaborator.scale(-1, try elaborate(b)))
-        case .neg(let a):
-            return Elaborator.scale(-1, try elaborate(a))
-        case .mul(let a, let b):
-            let x = try elaborate(a)
-            let y = try elaborate(b)
-            if let c = x.constantValue { return Elaborator.scale(c, y) }
-            if let c = y.constantValue { return Elaborator.scale(c, x) }
-            throw .circuit(ir.loc, "internal error: product of two non-constant expressions")
-        case .div(let a, let b):
-            let x = try elaborate(a)
-            guard let c = try elaborate(b).constantValue else {
-                throw .circuit(ir.loc, "internal error: non-constant divisor")
-            }
-            guard !c.isZero else {
-                let bt = bindingText
-                throw .circuit(ir.loc, "division by zero with these risk values" + (bt.isEmpty ? "" : " (\(bt))"))
-            }
-            return Elaborator.scale(Rational.one / c, x)
-        case .abs(let a):
-            let x = try elaborate(a)
-            if let c = x.constantValue { return .constant(c.magnitude) }
-            return .abs(x)
-        case .extremum(let isMax, let args):
-            var gs: [Ground] = []
-            for a in args { gs.append(try elaborate(a)) }
-            return fold(isMax: isMax, gs, labels: (1...gs.count).map { "argument \($0)" }, origin: origin(isMax ? "max(…)" : "min(…)", ir.loc))
-        case .reduce(let kind, let slot, let set, let body):
-            let n = values.elements[set].count
-            let saved = env[slot]
-            active.append(slot)
-            defer { active.removeLast(); env[slot] = saved }
-            if kind == .sum {
-                var parts: [Ground] = []
-                var constant = Rational.zero
-                for e in 0..<n {
-                    env[slot] = e
-                    let g = try elaborate(body)
-                    switch g {
-                    case .constant(let c): constant += c
-                    case .sum(let xs): parts += xs
-                    default: parts.append(g)
-                    }
-                }
-                if !constant.isZero { parts.append(.constant(constant)) }
-                if parts.isEmpty { return .constant(.zero) }
-                return parts.count == 1 ? parts[0] : .sum(parts)
-            }
-            guard n > 0 else {
-                throw .circuit(ir.loc, "`\(kind.rawValue)` over the empty set \(circuit.sets[set].name): values.\(circuit.sets[set].name) lists no elements")
-            }
-            active.removeLast()
-            let org = origin("\(kind.rawValue)(\(circuit.slotNames[slot]) in \(circuit.sets[set].name): …)", ir.loc)
-            active.append(slot)
-            var gs: [Ground] = []
-            var labels: [String] = []
-            for e in 0..<n {
-                env[slot] = e
-                gs.append(try elaborate(body))
-                labels.append("\(circuit.slotNames[slot])=\(values.elements[set][e])")
-            }
-            return fold(isMax: kind == .max, gs, labels: labels, origin: org)
+        case .constant(let c): return .constant(c)
+        case .param(let p, let idx): return try parameter(p, idx)
+        case .input(let i, let idx): return try input(i, idx)
+        case .letRef(let l, let idx): return try expandLet(l, idx, at: ir.loc)
+        case .add, .sub, .mul, .div: return try binary(ir)
+        case .neg, .abs: return try unary(ir)
+        case .extremum(let isMax, let args): return try extremum(isMax: isMax, args, at: ir.loc)
+        case .reduce(let kind, let slot, let set, let body): return try reduce(kind, slot: slot, set: set, body: body, at: ir.loc)
         }
     }
 
-    func fold(isMax: Bool, _ gs: [Ground], labels: [String], origin: String) -> Ground {
-        if gs.allSatisfy({ $0.constantValue != nil }) {
-            let cs = gs.map { $0.constantValue! }
-            return .constant(cs.dropFirst().reduce(cs[0]) { isMax ? Rational.max($0, $1) : Rational.min($0, $1) })
+    /// `+ − × ÷`: both sides in order, then combined.
+    @inline(never)
+    mutating func binary(_ ir: IR) throws(MarginError) -> Ground {
+        switch ir.node {
+        case .add(let a, let b): return try add(try elaborate(a), try elaborate(b), at: ir.loc)
+        case .sub(let a, let b): return try subtract(try elaborate(a), try elaborate(b), at: ir.loc)
+        case .mul(let a, let b): return try multiply(try elaborate(a), try elaborate(b), at: ir.loc)
+        case .div(let a, let b): return try divide(try elaborate(a), try elaborate(b), at: ir.loc)
+        default: throw .circuit(ir.loc, "internal error: not a binary operator")
         }
+    }
+
+    /// Unary minus and `abs`.
+    @inline(never)
+    mutating func unary(_ ir: IR) throws(MarginError) -> Ground {
+        switch ir.node {
+        case .neg(let a): return try scale(-1, try elaborate(a), at: ir.loc)
+        case .abs(let a): return Elaborator.absolute(try elaborate(a))
+        default: throw .circuit(ir.loc, "internal error: not a unary operator")
+        }
+    }
+
+    @inline(never)
+    func input(_ i: Int, _ idx: IRIndex) throws(MarginError) -> Ground {
+        .input(inputBase[i] + (try resolve(idx, set: circuit.inputs[i].set)))
+    }
+
+    @inline(never)
+    func parameter(_ p: Int, _ idx: [IRIndex]) throws(MarginError) -> Ground {
+        let info = circuit.params[p]
+        switch values.params[p] {
+        case .scalar(let x): return .constant(x)
+        case .vector(let xs): return .constant(xs[try resolve(idx[0], set: info.dims[0])])
+        case .matrix(let m): return .constant(m[try resolve(idx[0], set: info.dims[0])][try resolve(idx[1], set: info.dims[1])])
+        }
+    }
+
+    @inline(never)
+    mutating func subtract(_ x: Ground, _ y: Ground, at loc: SourceLocation) throws(MarginError) -> Ground {
+        try add(x, try scale(-1, y, at: loc), at: loc)
+    }
+
+    /// x·y where one side is a constant (the checker refused private × private).
+    @inline(never)
+    func multiply(_ x: Ground, _ y: Ground, at loc: SourceLocation) throws(MarginError) -> Ground {
+        if let c = x.constantValue { return try scale(c, y, at: loc) }
+        if let c = y.constantValue { return try scale(c, x, at: loc) }
+        throw .circuit(loc, "internal error: product of two non-constant expressions")
+    }
+
+    /// x/y where y is a constant, non-zero with these values.
+    @inline(never)
+    func divide(_ x: Ground, _ y: Ground, at loc: SourceLocation) throws(MarginError) -> Ground {
+        guard let c = y.constantValue else {
+            throw .circuit(loc, "internal error: non-constant divisor")
+        }
+        guard !c.isZero else {
+            let bt = bindingText
+            throw .circuit(loc, "division by zero with these risk values" + (bt.isEmpty ? "" : " (\(bt))"))
+        }
+        return try scale(Rational.one / c, x, at: loc)
+    }
+
+    @inline(never)
+    static func absolute(_ x: Ground) -> Ground {
+        if let c = x.constantValue { return .constant(c.magnitude) }
+        return .abs(x)
+    }
+
+    /// `max(a, b, …)`/`min(…)` of its arguments, elaborated in order.
+    @inline(never)
+    mutating func extremum(isMax: Bool, _ args: [IR], at loc: SourceLocation) throws(MarginError) -> Ground {
+        var gs: [Ground] = []
+        for a in args { gs.append(try elaborate(a)) }
+        if let c = Elaborator.foldedConstant(isMax: isMax, gs) { return c }
+        return .extremum(isMax: isMax, gs, labels: (1...gs.count).map { "argument \($0)" }, origin: try origin(isMax ? "max(…)" : "min(…)", loc))
+    }
+
+    /// A use of `let` l with its indices: its expression expanded once per
+    /// distinct binding (memoized), in the context of the `let`.
+    @inline(never)
+    mutating func expandLet(_ l: Int, _ idx: [IRIndex], at loc: SourceLocation) throws(MarginError) -> Ground {
+        let info = circuit.lets[l]
+        var args: [Int] = []
+        for (x, set) in zip(idx, info.dimSets) { args.append(try resolve(x, set: set)) }
+        try charge(info.outerSlots.count + args.count, at: loc)
+        let key = "\(l):" + (info.outerSlots.map { String(env[$0]) } + args.map(String.init)).joined(separator: ",")
+        if let g = letMemo[key] { return g }
+        let saved = info.binderSlots.map { env[$0] }
+        for (s, a) in zip(info.binderSlots, args) { env[s] = a }
+        active += info.binderSlots
+        contexts.append("`let \(info.name)` (line \(info.loc.line))")
+        var g = try elaborate(info.body)
+        if g.constantValue == nil {
+            g = .shared(sharedCount, g)
+            sharedCount += 1
+        }
+        contexts.removeLast()
+        active.removeLast(info.binderSlots.count)
+        for (s, v) in zip(info.binderSlots, saved) { env[s] = v }
+        letMemo[key] = g
+        return g
+    }
+
+    /// `sum`, `max` or `min` over a set. Each element elaborates the body at
+    /// least once, so a set larger than the remaining budget is refused
+    /// before expanding. (Kept small: it is on the recursion path.)
+    @inline(never)
+    mutating func reduce(_ kind: ReduceKind, slot: Int, set: Int, body: IR, at loc: SourceLocation) throws(MarginError) -> Ground {
+        let n = values.elements[set].count
+        guard budget.allows(n) else { throw limitError(loc, CircuitLimits.workMessage) }
+        guard kind == .sum || n > 0 else { throw emptySetError(kind, set, at: loc) }
+        let saved = env[slot]
+        active.append(slot)
+        defer { active.removeLast(); env[slot] = saved }
+        var sum = ReducedSum()
+        var gs: [Ground] = []
+        for e in 0..<n {
+            env[slot] = e
+            let g = try elaborate(body)
+            if kind == .sum { try collect(g, into: &sum, at: loc) } else { gs.append(g) }
+        }
+        if kind == .sum { return sum.ground }
+        return try extremum(isMax: kind == .max, gs, slot: slot, set: set, at: loc)
+    }
+
+    /// The parts of a `sum` being expanded, its constants folded.
+    struct ReducedSum {
+        var parts: [Ground] = []
+        var constant = Rational.zero
+
+        var ground: Ground {
+            var parts = parts
+            if !constant.isZero { parts.append(.constant(constant)) }
+            if parts.isEmpty { return .constant(.zero) }
+            return parts.count == 1 ? parts[0] : .sum(parts)
+        }
+    }
+
+    @inline(never)
+    mutating func collect(_ g: Ground, into sum: inout ReducedSum, at loc: SourceLocation) throws(MarginError) {
+        switch g {
+        case .constant(let c):
+            let total = sum.constant
+            sum.constant = try folded({ () throws(OversizedConstant) in try CircuitLimits.sum(total, c) }, at: loc)
+        case .sum(let xs):
+            try charge(xs.count, at: loc)
+            sum.parts += xs
+        default:
+            sum.parts.append(g)
+        }
+    }
+
+    /// `max(x in S: …)`/`min(…)` of the elaborated elements (the loop slot
+    /// still bound, and excluded from the origin's bindings).
+    @inline(never)
+    mutating func extremum(isMax: Bool, _ gs: [Ground], slot: Int, set: Int, at loc: SourceLocation) throws(MarginError) -> Ground {
+        if let c = Elaborator.foldedConstant(isMax: isMax, gs) { return c }
         if gs.count == 1 { return gs[0] }
-        return .extremum(isMax: isMax, gs, labels: labels, origin: origin)
+        active.removeLast()
+        let org = try origin("\(isMax ? "max" : "min")(\(circuit.slotNames[slot]) in \(circuit.sets[set].name): …)", loc)
+        active.append(slot)
+        try charge(gs.count, at: loc)
+        let labels = (0..<gs.count).map { "\(circuit.slotNames[slot])=\(values.elements[set][$0])" }
+        try charge(labels.reduce(0) { $0 + Elaborator.textUnits($1) }, at: loc)
+        return .extremum(isMax: isMax, gs, labels: labels, origin: org)
+    }
+
+    func emptySetError(_ kind: ReduceKind, _ set: Int, at loc: SourceLocation) -> MarginError {
+        .circuit(loc, "`\(kind.rawValue)` over the empty set \(circuit.sets[set].name): values.\(circuit.sets[set].name) lists no elements")
+    }
+
+    /// max/min of the arguments when they are all constants, else nil.
+    static func foldedConstant(isMax: Bool, _ gs: [Ground]) -> Ground? {
+        guard gs.allSatisfy({ $0.constantValue != nil }) else { return nil }
+        let cs = gs.map { $0.constantValue! }
+        return .constant(cs.dropFirst().reduce(cs[0]) { isMax ? Rational.max($0, $1) : Rational.min($0, $1) })
+    }
+
+    /// The number of requirements `stmts` expand to with the values, counted
+    /// without expanding them; refused beyond CircuitLimits.maximumRequirements
+    /// at the statement that crosses it.
+    func checkRequirementCount(_ stmts: [CheckedStmt]) throws(MarginError) {
+        var total = 0
+        for s in stmts {
+            let n = requirementCount(s)
+            total = n.map { total + $0 } ?? Int.max
+            guard total <= CircuitLimits.maximumRequirements else {
+                let loc: SourceLocation
+                let what: String
+                switch s {
+                case .require(let r): (loc, what) = (r.loc, "`require`")
+                case .forLoop(let slot, let set, let l, _): (loc, what) = (l, "`for \(circuit.slotNames[slot]) in \(circuit.sets[set].name)`")
+                }
+                let count = total == Int.max ? "more than \(Int.max)" : "\(total)"
+                throw .circuit(loc, "\(what) (line \(loc.line)): " + CircuitLimits.exceeds("with these values the circuit expands to \(count) requirements", CircuitLimits.maximumRequirements, "maximumRequirements"))
+            }
+        }
+    }
+
+    /// Requirements of one statement (nil when it overflows an Int).
+    func requirementCount(_ s: CheckedStmt) -> Int? {
+        switch s {
+        case .require: return 1
+        case .forLoop(_, let set, _, let body):
+            var inner = 0
+            for b in body {
+                guard let n = requirementCount(b), inner <= Int.max - n else { return nil }
+                inner += n
+            }
+            return values.elements[set].count.timesOrNil(inner)
+        }
     }
 
     /// Expands the statements into named ground requirements.
@@ -324,10 +518,13 @@ struct Elaborator {
             case .require(let r):
                 var name = r.name ?? "requirement \(r.ordinal)"
                 if !loopIDs.isEmpty { name += "[\(loopIDs.joined(separator: ", "))]" }
+                try charge(loopIDs.count + Elaborator.textUnits(name), at: r.loc)
+                contexts = ["requirement `\(name)` (line \(r.loc.line))"]
                 let lhs = try elaborate(r.lhs)
                 let rhs = try elaborate(r.rhs)
+                contexts = []
                 out.append(GroundRequirement(name: name, lhs: lhs, rhs: rhs))
-            case .forLoop(let slot, let set, let body):
+            case .forLoop(let slot, let set, _, let body):
                 let saved = env[slot]
                 active.append(slot)
                 for e in 0..<values.elements[set].count {
@@ -342,23 +539,29 @@ struct Elaborator {
     }
 }
 
-/// Exact evaluation of a ground tree given the inputs' real values.
-func evaluateGround(_ g: Ground, _ x: [Rational]) -> Rational {
+/// Exact evaluation of a ground tree given the inputs' real values; each
+/// `.shared` expansion is evaluated once (`memo`, by id).
+func evaluateGround(_ g: Ground, _ x: [Rational], memo: inout [Int: Rational]) -> Rational {
     switch g {
     case .constant(let c): return c
     case .input(let j): return x[j]
     case .sum(let parts):
         var acc = Rational.zero
-        for p in parts { acc += evaluateGround(p, x) }
+        for p in parts { acc += evaluateGround(p, x, memo: &memo) }
         return acc
-    case .scaled(let c, let h): return c * evaluateGround(h, x)
-    case .abs(let h): return evaluateGround(h, x).magnitude
+    case .scaled(let c, let h): return c * evaluateGround(h, x, memo: &memo)
+    case .abs(let h): return evaluateGround(h, x, memo: &memo).magnitude
     case .extremum(let isMax, let args, _, _):
-        var best = evaluateGround(args[0], x)
+        var best = evaluateGround(args[0], x, memo: &memo)
         for a in args.dropFirst() {
-            let v = evaluateGround(a, x)
+            let v = evaluateGround(a, x, memo: &memo)
             if isMax ? best < v : v < best { best = v }
         }
         return best
+    case .shared(let id, let h):
+        if let v = memo[id] { return v }
+        let v = evaluateGround(h, x, memo: &memo)
+        memo[id] = v
+        return v
     }
 }

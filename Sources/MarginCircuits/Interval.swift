@@ -1,6 +1,11 @@
 /// An extended rational: a finite value or ±∞. Used only by the checker to
 /// bound public expressions from the parameters' declared ranges, so that it
 /// can tell the sign of a coefficient without knowing the values.
+///
+/// Finite endpoints stay within CircuitLimits.maximumConstantBits: a sum or
+/// product that would exceed it is widened on the safe side instead (a lower
+/// endpoint down to 0 or −∞, an upper one up to 0 or +∞, keeping the sign
+/// when it is known), so that repeated squaring cannot grow them.
 enum Extended: Sendable, Equatable {
     case negativeInfinity
     case finite(Rational)
@@ -31,19 +36,32 @@ enum Extended: Sendable, Equatable {
         }
     }
 
-    /// Addition where at most one operand is infinite, or both the same infinity.
-    static func + (a: Extended, b: Extended) -> Extended {
+    /// A lower (`upper` false) or upper bound of a + b, where at most one
+    /// operand is infinite, or both the same infinity. Exact unless the sum
+    /// exceeds CircuitLimits.maximumConstantBits; then the bound is 0 when
+    /// both operands have the same sign in the right direction, else ∓∞.
+    static func sum(_ a: Extended, _ b: Extended, upper: Bool) -> Extended {
         switch (a, b) {
-        case (.finite(let x), .finite(let y)): return .finite(x + y)
+        case (.finite(let x), .finite(let y)):
+            if let s = try? CircuitLimits.sum(x, y) { return .finite(s) }
+            if upper { return x.signum <= 0 && y.signum <= 0 ? .finite(.zero) : .positiveInfinity }
+            return x.signum >= 0 && y.signum >= 0 ? .finite(.zero) : .negativeInfinity
         case (.positiveInfinity, _), (_, .positiveInfinity): return .positiveInfinity
         default: return .negativeInfinity
         }
     }
 
-    /// Multiplication with 0·∞ = 0 (correct for interval endpoints).
-    static func * (a: Extended, b: Extended) -> Extended {
-        if case .finite(let x) = a, case .finite(let y) = b { return .finite(x * y) }
+    /// A lower or upper bound of a·b, with 0·∞ = 0 (correct for interval
+    /// endpoints). Exact unless the product exceeds
+    /// CircuitLimits.maximumConstantBits; then its sign is still known, and
+    /// the bound is 0 on the side towards zero and ±∞ on the other.
+    static func product(_ a: Extended, _ b: Extended, upper: Bool) -> Extended {
         let s = a.signum * b.signum
+        if case .finite(let x) = a, case .finite(let y) = b {
+            if let p = try? CircuitLimits.product(x, y) { return .finite(p) }
+            if upper { return s > 0 ? .positiveInfinity : .finite(.zero) }
+            return s > 0 ? .finite(.zero) : .negativeInfinity
+        }
         return s == 0 ? .finite(.zero) : (s > 0 ? .positiveInfinity : .negativeInfinity)
     }
 }
@@ -56,6 +74,12 @@ struct Interval: Sendable {
     static let unbounded = Interval(lo: .negativeInfinity, hi: .positiveInfinity)
     static func point(_ r: Rational) -> Interval { Interval(lo: .finite(r), hi: .finite(r)) }
 
+    /// The value of a point interval (an exact constant), else nil.
+    var pointValue: Rational? {
+        if case .finite(let a) = lo, case .finite(let b) = hi, a == b { return a }
+        return nil
+    }
+
     enum Sign { case nonNegative, nonPositive, unknown }
 
     var sign: Sign {
@@ -66,18 +90,20 @@ struct Interval: Sendable {
 
     static func + (a: Interval, b: Interval) -> Interval {
         // Mixed infinities cannot occur: lo is never +∞ and hi never −∞.
-        Interval(lo: a.lo + b.lo, hi: a.hi + b.hi)
+        Interval(lo: Extended.sum(a.lo, b.lo, upper: false), hi: Extended.sum(a.hi, b.hi, upper: true))
     }
 
     static prefix func - (a: Interval) -> Interval { Interval(lo: -a.hi, hi: -a.lo) }
     static func - (a: Interval, b: Interval) -> Interval { a + (-b) }
 
     static func * (a: Interval, b: Interval) -> Interval {
-        let products = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi]
-        var lo = products[0], hi = products[0]
-        for p in products.dropFirst() {
-            if p < lo { lo = p }
-            if hi < p { hi = p }
+        let pairs = [(a.lo, b.lo), (a.lo, b.hi), (a.hi, b.lo), (a.hi, b.hi)]
+        var lo = Extended.product(pairs[0].0, pairs[0].1, upper: false)
+        var hi = Extended.product(pairs[0].0, pairs[0].1, upper: true)
+        for (x, y) in pairs.dropFirst() {
+            let l = Extended.product(x, y, upper: false), h = Extended.product(x, y, upper: true)
+            if l < lo { lo = l }
+            if hi < h { hi = h }
         }
         return Interval(lo: lo, hi: hi)
     }

@@ -43,7 +43,14 @@ struct Lexer {
         self.bytes = Array(source.utf8)
     }
 
+    /// The tokens of `source`, ending with `.end`. Sources longer than
+    /// `CircuitLimits.maximumSourceBytes` are refused before lexing.
     static func tokenize(_ source: String, file: String) throws(MarginError) -> [Token] {
+        let size = source.utf8.count
+        guard size <= CircuitLimits.maximumSourceBytes else {
+            throw .circuit(SourceLocation(file: file, line: 1, column: 1),
+                           CircuitLimits.exceeds("the circuit source has \(size) bytes", CircuitLimits.maximumSourceBytes, "maximumSourceBytes"))
+        }
         var lexer = Lexer(source: source, file: file)
         var tokens: [Token] = []
         while true {
@@ -97,35 +104,7 @@ struct Lexer {
             return Token(kind: .identifier(text), location: start)
         }
 
-        if Lexer.isDigit(c) {
-            var mantissa: [UInt8] = []
-            var fractionDigits = 0
-            while let d = peek(), Lexer.isDigit(d) { mantissa.append(d); advance() }
-            if peek() == UInt8(ascii: "."), let d = peek(1), Lexer.isDigit(d) {
-                advance()
-                while let d = peek(), Lexer.isDigit(d) { mantissa.append(d); fractionDigits += 1; advance() }
-            }
-            var exponent = 0
-            var text = String(decoding: bytes[startIndex ..< index], as: UTF8.self)
-            if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
-                advance()
-                var negative = false
-                if peek() == UInt8(ascii: "-") { negative = true; advance() } else if peek() == UInt8(ascii: "+") { advance() }
-                var expDigits: [UInt8] = []
-                while let d = peek(), Lexer.isDigit(d) { expDigits.append(d); advance() }
-                guard !expDigits.isEmpty, expDigits.count <= 4, let e = Int(String(decoding: expDigits, as: UTF8.self)) else {
-                    throw .circuit(start, "malformed number: expected the digits of an exponent after `e`, e.g. `1e-8`")
-                }
-                exponent = negative ? -e : e
-                text = String(decoding: bytes[startIndex ..< index], as: UTF8.self)
-            }
-            if let d = peek(), Lexer.isIdentStart(d) || d == UInt8(ascii: ".") {
-                throw .circuit(location, "malformed number `\(text)`: unexpected `\(Character(Unicode.Scalar(d)))` after it")
-            }
-            let m = Rational(BigInt(String(decoding: mantissa, as: UTF8.self))!)
-            let value = m * Rational.powerOfTen(exponent - fractionDigits)
-            return Token(kind: .number(value, text: text), location: start)
-        }
+        if Lexer.isDigit(c) { return try number(start: start, startIndex: startIndex) }
 
         if c == UInt8(ascii: "\"") {
             advance()
@@ -159,5 +138,50 @@ struct Lexer {
         var j = index + 1
         while j < bytes.count, bytes[j] & 0xC0 == 0x80 { scalarBytes.append(bytes[j]); j += 1 }
         throw .circuit(start, "unexpected character `\(String(decoding: scalarBytes, as: UTF8.self))`")
+    }
+
+    /// A number literal: digits, optionally `.` digits, optionally an
+    /// exponent. The mantissa may have at most
+    /// `CircuitLimits.maximumDecimalDigits` digits and the exponent at most
+    /// `CircuitLimits.maximumExponent` in magnitude, both checked before the
+    /// value is computed (so every literal is below 10^200 < 2^665, inside
+    /// `CircuitLimits.maximumConstantBits`).
+    mutating func number(start: SourceLocation, startIndex: Int) throws(MarginError) -> Token {
+        var mantissa: [UInt8] = []
+        var fractionDigits = 0
+        while let d = peek(), Lexer.isDigit(d) { mantissa.append(d); advance() }
+        if peek() == UInt8(ascii: "."), let d = peek(1), Lexer.isDigit(d) {
+            advance()
+            while let d = peek(), Lexer.isDigit(d) { mantissa.append(d); fractionDigits += 1; advance() }
+        }
+        var exponent = 0
+        var text = String(decoding: bytes[startIndex ..< index], as: UTF8.self)
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            advance()
+            var negative = false
+            if peek() == UInt8(ascii: "-") { negative = true; advance() } else if peek() == UInt8(ascii: "+") { advance() }
+            var expDigits: [UInt8] = []
+            while let d = peek(), Lexer.isDigit(d) { expDigits.append(d); advance() }
+            guard !expDigits.isEmpty else {
+                throw .circuit(start, "malformed number: expected the digits of an exponent after `e`, e.g. `1e-8`")
+            }
+            text = String(decoding: bytes[startIndex ..< index], as: UTF8.self)
+            // More than 18 digits do not fit an Int and are far beyond the limit.
+            let e = expDigits.count <= 18 ? Int(String(decoding: expDigits, as: UTF8.self))! : Int.max
+            guard e <= CircuitLimits.maximumExponent else {
+                let shown = e < Int.max ? "is \(negative ? "-" : "")\(e)" : "has \(expDigits.count) digits"
+                throw .circuit(start, CircuitLimits.exceeds("the exponent of the number `\(CircuitLimits.abbreviated(text))` \(shown)", CircuitLimits.maximumExponent, "maximumExponent") + " in magnitude")
+            }
+            exponent = negative ? -e : e
+        }
+        if let d = peek(), Lexer.isIdentStart(d) || d == UInt8(ascii: ".") {
+            throw .circuit(location, "malformed number `\(CircuitLimits.abbreviated(text))`: unexpected `\(Character(Unicode.Scalar(d)))` after it")
+        }
+        guard mantissa.count <= CircuitLimits.maximumDecimalDigits else {
+            throw .circuit(start, CircuitLimits.exceeds("the number `\(CircuitLimits.abbreviated(text))` has \(mantissa.count) digits", CircuitLimits.maximumDecimalDigits, "maximumDecimalDigits"))
+        }
+        let m = Rational(BigInt(String(decoding: mantissa, as: UTF8.self))!)
+        let value = m * Rational.powerOfTen(exponent - fractionDigits)
+        return Token(kind: .number(value, text: text), location: start)
     }
 }

@@ -22,7 +22,8 @@ public struct DecimalParseError: Error, Sendable, Equatable, CustomStringConvert
     /// What was expected instead.
     public let reason: String
 
-    public var description: String { "\"\(input)\" is not a decimal (\(reason))" }
+    /// Inputs longer than 40 characters are abbreviated (their length is given).
+    public var description: String { "\"\(CircuitLimits.abbreviated(input))\" is not a decimal (\(reason))" }
 }
 
 /// An exact rational number backed by GMP's `mpq_t`, always in lowest terms
@@ -58,6 +59,8 @@ public struct Rational: Sendable {
     /// Parses a plain decimal exactly: an optional `-`, one or more digits,
     /// optionally a `.` followed by one or more digits. Nothing else is
     /// accepted: no spaces, no `+`, no exponent (`1e5`), no bare `.5` or `5.`.
+    /// At most `CircuitLimits.maximumDecimalDigits` digits in all, counted
+    /// before any arithmetic.
     public init(decimal text: String) throws(DecimalParseError) {
         let bytes = Array(text.utf8)
         func fail(_ reason: String) -> DecimalParseError { DecimalParseError(input: text, reason: reason) }
@@ -85,6 +88,10 @@ public struct Rational: Sendable {
         if i != bytes.count {
             throw fail("unexpected \"\(String(decoding: bytes[i...i], as: UTF8.self))\"; expected digits with an optional - sign and one decimal point, e.g. \"-2.5\"")
         }
+        let digitCount = intDigits.count + fracDigits.count
+        guard digitCount <= CircuitLimits.maximumDecimalDigits else {
+            throw fail(CircuitLimits.exceeds("it has \(digitCount) digits", CircuitLimits.maximumDecimalDigits, "maximumDecimalDigits"))
+        }
         let digits = String(decoding: intDigits + fracDigits, as: UTF8.self)
         guard let mantissa = BigInt(digits) else { throw fail("expected digits") }
         let n = negative ? -mantissa : mantissa
@@ -103,6 +110,15 @@ public struct Rational: Sendable {
 
     public var numerator: BigInt { BigInt { zk_mpz_set($0, zk_mpq_numref_const(box.p)) } }
     public var denominator: BigInt { BigInt { zk_mpz_set($0, zk_mpq_denref_const(box.p)) } }
+
+    /// Bits of |numerator| (0 for zero) and of the denominator, read
+    /// without copying.
+    var numeratorBits: Int {
+        signum == 0 ? 0 : Int(zk_mpz_sizeinbase(zk_mpq_numref_const(box.p), 2))
+    }
+    var denominatorBits: Int { Int(zk_mpz_sizeinbase(zk_mpq_denref_const(box.p), 2)) }
+    /// The larger of the two: what `CircuitLimits.maximumConstantBits` bounds.
+    var bitSize: Int { Swift.max(numeratorBits, denominatorBits) }
 
     public var signum: Int { Int(zk_mpq_sgn(box.p)) }
     public var isZero: Bool { signum == 0 }

@@ -5,6 +5,34 @@
 struct Expr: Sendable {
     let loc: SourceLocation
     let node: ExprNode
+    /// The depth of the tree (CircuitLimits.maximumNestingDepth): 1 for a
+    /// number or name, one more than the deepest child for every operator,
+    /// `abs`, `max`, `min` and `sum`, and one more for every parenthesis
+    /// around it. The parser never builds an `Expr` deeper than the limit.
+    let depth: Int
+
+    init(loc: SourceLocation, node: ExprNode) {
+        self.loc = loc
+        self.node = node
+        depth = Expr.depth(of: node)
+    }
+
+    /// The same expression inside parentheses: one level deeper.
+    init(parenthesized e: Expr) {
+        loc = e.loc
+        node = e.node
+        depth = e.depth + 1
+    }
+
+    static func depth(of node: ExprNode) -> Int {
+        switch node {
+        case .number, .name: return 1
+        case .negate(let a), .abs(let a): return a.depth + 1
+        case .binary(_, let a, let b): return Swift.max(a.depth, b.depth) + 1
+        case .extremum(_, let args): return (args.map(\.depth).max() ?? 0) + 1
+        case .reduce(_, _, _, _, let body): return body.depth + 1
+        }
+    }
 }
 
 enum BinaryOp: String, Sendable { case add = "+", sub = "-", mul = "*", div = "/" }
@@ -107,6 +135,12 @@ let accountFields: Set<String> = ["balance", "size", "entry_price"]
 struct Parser {
     var tokens: [Token]
     var position = 0
+    /// Parentheses, unary minus, `abs`, `max`, `min` and `sum` open around
+    /// the current token: the recursion depth of the expression parser
+    /// (≤ 4 frames per level), kept below CircuitLimits.maximumNestingDepth.
+    var nesting = 0
+    /// `for` statements open around the current token (same limit).
+    var loopNesting = 0
 
     init(tokens: [Token]) { self.tokens = tokens }
 
@@ -135,6 +169,28 @@ struct Parser {
     mutating func expectSymbol(_ s: String, _ context: String) throws(MarginError) {
         guard isSymbol(s) else { throw error("`\(s)` \(context)") }
         _ = advance()
+    }
+
+    /// Enters a construct that nests an expression one level deeper
+    /// (parenthesis, unary minus, abs, max, min, sum). The tree it produces
+    /// is at least `nesting + 1` deep, so entering the limit-th open
+    /// construct already exceeds CircuitLimits.maximumNestingDepth.
+    mutating func enterNesting(at loc: SourceLocation) throws(MarginError) {
+        nesting += 1
+        guard nesting < CircuitLimits.maximumNestingDepth else {
+            throw .circuit(loc, Parser.depthMessage("at least \(nesting + 1)"))
+        }
+    }
+
+    /// `e` when its depth is within CircuitLimits.maximumNestingDepth.
+    func checkedDepth(_ e: Expr, at loc: SourceLocation) throws(MarginError) -> Expr {
+        guard e.depth <= CircuitLimits.maximumNestingDepth else { throw .circuit(loc, Parser.depthMessage("\(e.depth)")) }
+        return e
+    }
+
+    static func depthMessage(_ depth: String) -> String {
+        CircuitLimits.exceeds("this expression is nested \(depth) deep", CircuitLimits.maximumNestingDepth, "maximumNestingDepth")
+            + "; every parenthesis, unary minus, operator (a chain `a + b + c` counts its length), `abs`, `max`, `min` and `sum` counts one level (moving a part into a `let` does not help: a use of a `let` counts the `let`'s own depth)"
     }
 
     mutating func expectKeyword(_ k: Keyword, _ context: String) throws(MarginError) {
@@ -335,6 +391,11 @@ struct Parser {
     // for := 'for' IDENT 'in' IDENT (':' statement | '{' statement* '}')
     mutating func parseFor() throws(MarginError) -> ForStmt {
         let loc = advance().location
+        loopNesting += 1
+        defer { loopNesting -= 1 }
+        guard loopNesting <= CircuitLimits.maximumNestingDepth else {
+            throw .circuit(loc, CircuitLimits.exceeds("`for` statements nested \(loopNesting) deep", CircuitLimits.maximumNestingDepth, "maximumNestingDepth"))
+        }
         let (v, _) = try expectIdentifier("a loop variable after `for`")
         try expectKeyword(.in, "after the loop variable")
         let setLoc = current.location
@@ -364,7 +425,7 @@ struct Parser {
             let op: BinaryOp = isSymbol("+") ? .add : .sub
             let loc = advance().location
             let rhs = try parseTerm()
-            lhs = Expr(loc: loc, node: .binary(op, lhs, rhs))
+            lhs = try checkedDepth(Expr(loc: loc, node: .binary(op, lhs, rhs)), at: loc)
         }
         return lhs
     }
@@ -376,7 +437,7 @@ struct Parser {
             let op: BinaryOp = isSymbol("*") ? .mul : .div
             let loc = advance().location
             let rhs = try parseUnary()
-            lhs = Expr(loc: loc, node: .binary(op, lhs, rhs))
+            lhs = try checkedDepth(Expr(loc: loc, node: .binary(op, lhs, rhs)), at: loc)
         }
         return lhs
     }
@@ -385,7 +446,9 @@ struct Parser {
     mutating func parseUnary() throws(MarginError) -> Expr {
         if isSymbol("-") {
             let loc = advance().location
-            return Expr(loc: loc, node: .negate(try parseUnary()))
+            try enterNesting(at: loc)
+            defer { nesting -= 1 }
+            return try checkedDepth(Expr(loc: loc, node: .negate(try parseUnary())), at: loc)
         }
         return try parsePrimary()
     }
@@ -417,9 +480,11 @@ struct Parser {
             return Expr(loc: t.location, node: .number(v, text: text))
         case .symbol("("):
             _ = advance()
+            try enterNesting(at: t.location)
+            defer { nesting -= 1 }
             let e = try parseExpr()
             try expectSymbol(")", "to close the parenthesis")
-            return e
+            return try checkedDepth(Expr(parenthesized: e), at: t.location)
         case .identifier(let name):
             _ = advance()
             var args: [IndexArg] = []
@@ -435,14 +500,18 @@ struct Parser {
         case .keyword(.abs):
             _ = advance()
             try expectSymbol("(", "after `abs`")
+            try enterNesting(at: t.location)
+            defer { nesting -= 1 }
             let e = try parseExpr()
             if isSymbol(",") { throw .circuit(current.location, "`abs` takes exactly one argument") }
             try expectSymbol(")", "to close `abs(`")
-            return Expr(loc: t.location, node: .abs(e))
+            return try checkedDepth(Expr(loc: t.location, node: .abs(e)), at: t.location)
         case .keyword(.sum), .keyword(.max), .keyword(.min):
             _ = advance()
             let word = t.kind == .keyword(.sum) ? "sum" : t.kind == .keyword(.max) ? "max" : "min"
             try expectSymbol("(", "after `\(word)`")
+            try enterNesting(at: t.location)
+            defer { nesting -= 1 }
             if case .identifier(let v) = current.kind, next.kind == .keyword(.in) {
                 _ = advance(); _ = advance()
                 let setLoc = current.location
@@ -451,7 +520,7 @@ struct Parser {
                 let body = try parseExpr()
                 try expectSymbol(")", "to close `\(word)(`")
                 let kind: ReduceKind = word == "sum" ? .sum : word == "max" ? .max : .min
-                return Expr(loc: t.location, node: .reduce(kind, variable: v, set: set, setLoc: setLoc, body: body))
+                return try checkedDepth(Expr(loc: t.location, node: .reduce(kind, variable: v, set: set, setLoc: setLoc, body: body)), at: t.location)
             }
             if word == "sum" {
                 throw error("`x in set:` after `sum(`, e.g. `sum(i in instruments: size[i] * mark[i])`")
@@ -465,7 +534,7 @@ struct Parser {
                 throw .circuit(current.location, "`\(word)` needs at least two arguments, or the form `\(word)(x in set: …)`")
             }
             try expectSymbol(")", "to close `\(word)(`")
-            return Expr(loc: t.location, node: .extremum(isMax: word == "max", args))
+            return try checkedDepth(Expr(loc: t.location, node: .extremum(isMax: word == "max", args)), at: t.location)
         case .keyword(let k):
             throw .circuit(t.location, "expected an expression, found keyword `\(k.rawValue)`")
         default:

@@ -91,7 +91,7 @@ package enum HostileFiles {
         cases.append(Case(name: "f6-bundle-other-key", finding: "F6", what: "a 15 MB bundle signed by another publisher",
                           arguments: verify(["proof.json"], bundle: "f6-bundle-other-key.json"), expectedStatus: 2))
         let hugePath = directory.appendingPathComponent("f6-bundle-62mb.json")
-        fm.createFile(atPath: hugePath.path, contents: nil)
+        guard fm.createFile(atPath: hugePath.path, contents: nil) else { throw FixtureError("cannot create \(hugePath.path)") }
         let handle = try FileHandle(forWritingTo: hugePath)
         try handle.truncate(atOffset: 62 << 20)   // sparse: nothing to read if it is refused from its size
         try handle.close()
