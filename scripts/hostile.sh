@@ -33,7 +33,7 @@ while IFS=$'\t' read -r -a fields; do
     (cd "$dir" && /usr/bin/time -f '%e %M' -o "$dir/$name.time" "$bin/zkmargin-verify" "${args[@]}" >"$dir/$name.out" 2>"$dir/$name.err")
     status=$?
     set -e
-    read -r seconds kilobytes <"$dir/$name.time"
+    read -r seconds kilobytes < <(tail -n 1 "$dir/$name.time")
     megabytes=$((kilobytes / 1024))
     result=ok
     if [ "$status" != "$expected" ]; then

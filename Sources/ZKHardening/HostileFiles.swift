@@ -122,7 +122,11 @@ package enum HostileFiles {
         for k in 1...40 { doubling += "let d\(k) = d\(k - 1) + d\(k - 1)\n" }
         doubling += "require blowup: d40 >= 0\n"
         try signedBundle("f7-doubling.json", circuit: doubling)
-        cases.append(Case(name: "f7-doubling", finding: "F7", what: "a signed circuit doubling a sum on 40 lines (2^40 terms)", arguments: verify(["proof.json"], bundle: "f7-doubling.json"), expectedStatus: 2))
+        // Each let is lowered once per use, so this compiles at once (the proof is for another bundle: exit 1).
+        cases.append(Case(name: "f7-doubling", finding: "F7", what: "a signed circuit doubling a sum on 40 lines (2^40 terms if expanded)", arguments: verify(["proof.json"], bundle: "f7-doubling.json"), expectedStatus: 1))
+        let budget = header + "\nset many\nfor s in many: require blowup: sum(a in assets: balance[a]) >= sum(i in many: sum(a in assets: balance[a] * price[a]))\n"
+        try signedBundle("f7-budget.json", circuit: budget, extraSet: ("many", 3000))
+        cases.append(Case(name: "f7-budget", finding: "F7", what: "a signed circuit of 3000 requirements over 3000-term sums (the work budget)", arguments: verify(["proof.json"], bundle: "f7-budget.json"), expectedStatus: 2))
         let loops = header + "\nset many\nfor i in many: for j in many: for k in many: require blowup: sum(a in assets: balance[a]) >= 0\n"
         try signedBundle("f7-loops.json", circuit: loops, extraSet: ("many", 1000))
         cases.append(Case(name: "f7-loops", finding: "F7", what: "a signed circuit whose three nested loops over 1000 elements make 10^9 requirements", arguments: verify(["proof.json"], bundle: "f7-loops.json"), expectedStatus: 2))
