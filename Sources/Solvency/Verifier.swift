@@ -172,7 +172,7 @@ public struct BatchLimits: Sendable {
     /// The most proof-file bytes read into one batch.
     public var maximumBytes: Int
 
-    public init(maximumPoints: Int = 1 << 18, maximumBytes: Int = 64 << 20) {
+    public init(maximumPoints: Int = 1 << 16, maximumBytes: Int = 64 << 20) {
         self.maximumPoints = maximumPoints
         self.maximumBytes = maximumBytes
     }
