@@ -6,7 +6,14 @@
 // * Every committed quantity is an integer: an input is value/scale, a
 //   helper is an integer combination (see below). A range proof shows
 //   `form mod n ∈ [0, 2^w)` for each constraint, n the group order (> 2^255).
-// * Inputs lie within their declared bounds (the custodian refuses others).
+// * Each constraint is proven at exactly the width w chosen here
+//   (`RangeConstraint.bitWidth`), never a wider one: the argument below
+//   bounds helpers by 2^{w_i}, and a proof of width n > w_i would only show
+//   2^n. The planner (`ProofPlan.chunk` in Solvency) groups equal widths
+//   only and asserts it; a wider proof let a helper near 2^126 wrap an
+//   insolvent account's requirement (finding F1 of the soundness review).
+// * Inputs lie within their declared bounds (the custodian refuses others;
+//   a self-attested proof proves both bounds of each input).
 // * A helper t of kind maximum with integer branches B_0…B_k has constraints
 //   t − B_i ∈ [0, 2^{w_i}). Take t's integer representative from the first:
 //   t = B_0 + r_0 with r_0 ∈ [0, 2^{w_0}), so t ∈ [lo(B_0), hi(B_0) + 2^{w_0} − 1].
@@ -16,7 +23,7 @@
 //   Minimum helpers are symmetric (B_i − t ≥ 0).
 // * Every requirement form F has |F| < 2^250 for all inputs within bounds and
 //   all helpers within those implied bounds (checked below), so F mod n ∈
-//   [0, 2^128) implies F ≥ 0 over ℤ: a negative F would be ≥ n − 2^250 > 2^128.
+//   [0, 2^w) implies F ≥ 0 over ℤ: a negative F would be ≥ n − 2^250 > 2^128 ≥ 2^w.
 // * Where the circuit has abs(q), the form has q + 2·q⁻ with q⁻ ≥ 0 and
 //   q⁻ ≥ −q, so q + 2q⁻ ≥ |q|; where it has max(a, b) it has t ≥ a, t ≥ b;
 //   where min, t ≤ a, t ≤ b. The checker put each only where over-stating

@@ -205,6 +205,20 @@ public struct Account: Sendable {
         self.positions = positions
     }
 
+    /// Checks the label and every asset and instrument id as `decode` does
+    /// (`identifierProblem`): for accounts built in code, which `init` takes
+    /// as given. The custodian and the self-attesting prover call it before
+    /// committing to anything.
+    public func checkIdentifiers() throws(MarginError) {
+        try check(identifierProblem(label, maxBytes: Self.maximumLabelBytes), "account.account", "the label")
+        for key in balances.keys.sorted() {
+            try check(identifierProblem(key, maxBytes: RiskValues.maximumIDBytes), "account.balances[\(quoted(key))]", "the id")
+        }
+        for key in positions.keys.sorted() {
+            try check(identifierProblem(key, maxBytes: RiskValues.maximumIDBytes), "account.positions[\(quoted(key))]", "the id")
+        }
+    }
+
     static let fieldNames: Set<UTF8Key> = Set(["format", "account", "balances", "positions"].map(UTF8Key.init))
     static let positionFieldNames: Set<UTF8Key> = Set(["size", "entry_price"].map(UTF8Key.init))
     /// The longest account label, in UTF-8 bytes.

@@ -346,7 +346,10 @@ public enum Custodian {
         try bundle.checkValidity(at: date)
         let compiled = try bundle.compiled()
         let values: [BigInt]
-        do { values = try compiled.inputValues(for: account) } catch { throw .circuit(error) }
+        do {
+            try account.checkIdentifiers()
+            values = try compiled.inputValues(for: account)
+        } catch { throw .circuit(error) }
         let generators = Generators.standard(bundle.curve)
         var entries: [Openings.Entry] = []
         var inputs: [CommittedInput] = []

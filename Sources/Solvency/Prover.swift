@@ -54,7 +54,10 @@ public enum Prover {
         try bundle.checkValidity(at: date)
         let compiled = try bundle.compiled()
         let values: [BigInt]
-        do { values = try compiled.inputValues(for: account) } catch { throw .circuit(error) }
+        do {
+            try account.checkIdentifiers()
+            values = try compiled.inputValues(for: account)
+        } catch { throw .circuit(error) }
         // Refuse before committing to anything.
         _ = try excesses(compiled: compiled, inputValues: values, refuseShortfall: true)
         let generators = Generators.standard(bundle.curve)

@@ -191,7 +191,7 @@ public struct RiskBundle: Sendable {
         var named = values.circuit
         if let slash = named.lastIndex(of: "/") { named = String(named[named.index(after: slash)...]) }
         if named.hasSuffix(".zkm") { named.removeLast(4) }
-        guard named == name else {
+        guard sameBytes(named, name) else {
             throw .field("values.circuit", "names circuit \(jsonQuoted(values.circuit)), but the bundle's circuit is \(jsonQuoted(name))")
         }
     }

@@ -68,6 +68,37 @@ final class HostileInputTests: XCTestCase {
         XCTAssertNotEqual(publish.status, 0)
         XCTAssertTrue(publish.stderr.contains("normalization form C") || publish.stderr.contains("invisible") || publish.stderr.contains("control"), publish.stderr)
         XCTAssertFalse(FileIO.exists("\(dir)/b2.json"))
+        // Accounts built in code are checked by the roles too.
+        for bad in [Account(label: other), Account(label: "fund", balances: ["\u{212A}": 1]), Account(label: "fund\n7")] {
+            assertSolvencyError("circuit") { try Custodian.attest(bundle: f.bundle, account: bad, key: TestKeys.custodian, at: testNow) }
+            assertSolvencyError("circuit") { try Prover.proveSelfAttested(bundle: f.bundle, account: bad, at: testNow) }
+        }
+    }
+
+    // MARK: F7, circuits that blow up, signed by the trusted publisher
+
+    func testCircuitBlowUpIsRefusedByEveryCommand() throws {
+        let (dir, f) = try workspace()
+        var squares = f.bundle.circuitSource + "\nlet c0 = 1234567890123456789\n"
+        for k in 1...16 { squares += "let c\(k) = c\(k - 1) * c\(k - 1)\n" }
+        squares += "require blowup: sum(a in assets: balance[a]) >= c16\n"
+        let nested = f.bundle.circuitSource + "\nrequire deep: " + String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000) + " >= 0\n"
+        for (name, circuit, limit) in [("squares", squares, "CircuitLimits.maximumConstantBits"), ("nested", nested, "CircuitLimits.maximumNestingDepth")] {
+            let bundle = try resign(f.bundle.encoded(), kind: .bundle, key: TestKeys.publisher) { p in
+                p["circuit"] = .object(JSONObject([("name", .string("cross-margin")), ("source", .string(circuit))]))
+            }
+            try FileIO.write(bundle, to: "\(dir)/\(name).json", mode: 0o644)
+            expect(try verify(dir, ["proof.json"], bundle: "\(name).json"), status: 2, limit)
+            expect(try CLI.run("zkmargin", ["check", "--bundle", "\(name).json", "--account", repoPath("Vectors/examples/cross-margin/solvent.json")], in: dir),
+                   status: 2, limit)
+            try FileManager.default.createDirectory(atPath: "\(dir)/\(name)", withIntermediateDirectories: true)
+            try FileIO.write(Array(circuit.utf8), to: "\(dir)/\(name)/cross-margin.zkm", mode: 0o644)
+            let publish = try CLI.run("zkmargin", ["publish", "--values", repoPath("Vectors/examples/cross-margin/values.json"), "--circuit", "\(name)/cross-margin.zkm",
+                                                   "--key", "publisher.pem", "--out", "b-\(name).json"], in: dir)
+            XCTAssertNotEqual(publish.status, 0)
+            XCTAssertTrue(publish.stderr.contains(limit), publish.stderr)
+            XCTAssertFalse(FileIO.exists("\(dir)/b-\(name).json"))
+        }
     }
 
     // MARK: F4, output spoofing
