@@ -38,9 +38,9 @@ let package = Package(
         // text from untrusted files) is a leaf: Foundation only.
         .target(name: "StrictJSON"),
         .target(name: "ZKGroup", dependencies: ["CLibCrypto", "CGMP"]),
-        .target(name: "ZKProofs", dependencies: ["ZKGroup", "CLibCrypto"]),
+        .target(name: "ZKProofs", dependencies: ["ZKGroup"]),
         .target(name: "MarginCircuits", dependencies: ["StrictJSON", "CGMP"]),
-        .target(name: "Solvency", dependencies: ["StrictJSON", "ZKProofs", "ZKGroup", "MarginCircuits", "CLibCrypto"]),
+        .target(name: "Solvency", dependencies: ["StrictJSON", "ZKProofs", "ZKGroup", "MarginCircuits"]),
 
         // Executables: argument parsing and printing only.
         .executableTarget(

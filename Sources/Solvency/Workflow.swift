@@ -38,7 +38,7 @@ public enum Workflow {
     public static func loadSigningKey(path: String) throws(SolvencyError) -> SigningKey {
         var bytes = try FileIO.read(path)
         defer { secureZero(&bytes) }
-        do { return try SigningKey(pemRepresentation: bytes) } catch { throw .invalidKey("\(path): \(error)") }
+        do { return try SigningKey(pemRepresentation: bytes) } catch { throw .invalidKey("\(path): \(error.description)") }
     }
 
     public static func loadVerifyingKey(path: String) throws(SolvencyError) -> VerifyingKey {

@@ -52,6 +52,13 @@ package struct SeededRandom: RandomBytesSource {
     }
 }
 
+/// Overwrites memory with zeros in a way the optimiser may not remove
+/// (`OPENSSL_cleanse`). For buffers of plain values (bytes, scalars,
+/// openings: no references inside), which stay valid zeros afterwards.
+public func secureZero(_ memory: UnsafeMutableRawBufferPointer) {
+    OPENSSL_cleanse(memory.baseAddress, memory.count)
+}
+
 /// Overwrites a buffer with zeros in a way the optimiser may not remove.
 ///
 /// Wipes the array's own storage only. If that storage is shared with

@@ -1,4 +1,3 @@
-import CLibCrypto
 import ZKGroup
 
 /// A Pedersen commitment C = v·G + r·H to a value v with blinding factor r.
@@ -74,5 +73,5 @@ public struct Opening: Sendable, Hashable, CustomStringConvertible, CustomDebugS
 /// Overwrites every opening of an array with zero scalars (best effort, as
 /// `secureZero(_: inout [Scalar])`: only this array's own storage).
 public func secureZero(_ openings: inout [Opening]) {
-    openings.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) }
+    openings.withUnsafeMutableBytes { secureZero($0) }
 }

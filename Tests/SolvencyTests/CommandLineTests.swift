@@ -1,7 +1,7 @@
 import Foundation
 import StrictJSON
 import XCTest
-import ZKGroup
+@testable import ZKGroup
 @testable import Solvency
 
 /// The executables, run as a user would: `zkmargin` (keygen, publish,

@@ -1,7 +1,7 @@
 import Foundation
 import StrictJSON
 import XCTest
-import ZKGroup
+@testable import ZKGroup
 @testable import Solvency
 
 /// The strict JSON reader, base64, times and keys.

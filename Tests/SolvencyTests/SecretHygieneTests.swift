@@ -2,7 +2,7 @@ import Foundation
 import MarginCircuits
 import StrictJSON
 import XCTest
-import ZKGroup
+@testable import ZKGroup
 import ZKProofs
 @testable import Solvency
 

@@ -1,5 +1,16 @@
 import CLibCrypto
-import ZKGroup
+
+// ECDSA P-256/SHA-256 keys and signatures, over OpenSSL's EVP API: what
+// publishers sign bundles and custodians sign statements with. The only
+// place outside the group arithmetic that calls OpenSSL; no OpenSSL type
+// appears in the public API.
+
+/// Why a key cannot be used (its encoding, its curve). Messages describe the
+/// key, never quote private key material.
+public struct KeyError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
 
 /// Owns one OpenSSL `EVP_PKEY`. Immutable after construction; OpenSSL allows
 /// concurrent signing and verification with one key through separate
@@ -92,30 +103,30 @@ public struct VerifyingKey: Sendable, Hashable, CustomStringConvertible {
 
     /// Reads a DER SubjectPublicKeyInfo (strictly: it must re-encode to the
     /// same bytes, and be a P-256 key).
-    public init(derRepresentation der: [UInt8]) throws(SolvencyError) {
-        guard !der.isEmpty, der.count <= 1024 else { throw .invalidKey("not a public key (wrong length)") }
+    public init(derRepresentation der: [UInt8]) throws(KeyError) {
+        guard !der.isEmpty, der.count <= 1024 else { throw KeyError("not a public key (wrong length)") }
         let pkey: OpaquePointer? = withReadBIO(der) { bio in d2i_PUBKEY_bio(bio, nil) }
         clearErrors()
-        guard let pkey else { throw .invalidKey("not a DER-encoded public key (SubjectPublicKeyInfo)") }
+        guard let pkey else { throw KeyError("not a DER-encoded public key (SubjectPublicKeyInfo)") }
         let box = PKeyBox(pkey)
-        guard isP256(pkey) else { throw .invalidKey("the public key is not an ECDSA P-256 key") }
+        guard isP256(pkey) else { throw KeyError("the public key is not an ECDSA P-256 key") }
         self.init(box: box)
-        guard derRepresentation == der else { throw .invalidKey("the public key is not in its canonical DER encoding") }
+        guard derRepresentation == der else { throw KeyError("the public key is not in its canonical DER encoding") }
     }
 
     /// Reads a PEM "PUBLIC KEY" (as `zkmargin keygen` writes `KEY.pub.pem`).
-    public init(pemRepresentation pem: String) throws(SolvencyError) {
+    public init(pemRepresentation pem: String) throws(KeyError) {
         if pem.contains("PRIVATE KEY") {
-            throw .invalidKey("this is a private key; give the public key (the .pub.pem file that keygen wrote next to it)")
+            throw KeyError("this is a private key; give the public key (the .pub.pem file that keygen wrote next to it)")
         }
         guard pem.contains("-----BEGIN PUBLIC KEY-----") else {
-            throw .invalidKey("not a PEM public key (expected -----BEGIN PUBLIC KEY-----)")
+            throw KeyError("not a PEM public key (expected -----BEGIN PUBLIC KEY-----)")
         }
         let pkey: OpaquePointer? = withReadBIO(Array(pem.utf8)) { bio in PEM_read_bio_PUBKEY(bio, nil, nil, nil) }
         clearErrors()
-        guard let pkey else { throw .invalidKey("the PEM public key cannot be decoded") }
+        guard let pkey else { throw KeyError("the PEM public key cannot be decoded") }
         let box = PKeyBox(pkey)
-        guard isP256(pkey) else { throw .invalidKey("the public key is not an ECDSA P-256 key") }
+        guard isP256(pkey) else { throw KeyError("the public key is not an ECDSA P-256 key") }
         self.init(box: box)
     }
 
@@ -162,10 +173,10 @@ public struct SigningKey: Sendable, CustomStringConvertible, CustomDebugStringCo
     let box: PKeyBox
     public let verifyingKey: VerifyingKey
 
-    private init(box: PKeyBox) throws(SolvencyError) {
+    private init(box: PKeyBox) throws(KeyError) {
         self.box = box
         guard let der = withWriteBIO({ i2d_PUBKEY_bio($0, box.pkey) }) else {
-            throw .invalidKey("cannot derive the public key from the private key")
+            throw KeyError("cannot derive the public key from the private key")
         }
         clearErrors()
         verifyingKey = try VerifyingKey(derRepresentation: der)
@@ -191,21 +202,21 @@ public struct SigningKey: Sendable, CustomStringConvertible, CustomDebugStringCo
     ///
     /// The bytes are examined in place, never turned into a `String`, and
     /// no error message quotes them.
-    public init(pemRepresentation pem: [UInt8]) throws(SolvencyError) {
+    public init(pemRepresentation pem: [UInt8]) throws(KeyError) {
         if pemContains(pem, "ENCRYPTED") {
-            throw .invalidKey("encrypted private keys are not supported; decrypt it with `openssl pkey`")
+            throw KeyError("encrypted private keys are not supported; decrypt it with `openssl pkey`")
         }
         guard pemContains(pem, "PRIVATE KEY-----") else {
-            if pemContains(pem, "PUBLIC KEY") { throw .invalidKey("this is a public key; signing needs the private key (the .pem file keygen wrote, not .pub.pem)") }
-            throw .invalidKey("not a PEM private key (expected -----BEGIN PRIVATE KEY-----)")
+            if pemContains(pem, "PUBLIC KEY") { throw KeyError("this is a public key; signing needs the private key (the .pem file keygen wrote, not .pub.pem)") }
+            throw KeyError("not a PEM private key (expected -----BEGIN PRIVATE KEY-----)")
         }
         // A callback that supplies no passphrase: never prompt on a terminal.
         let noPassphrase: @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?) -> Int32 = { _, _, _, _ in 0 }
         let pkey: OpaquePointer? = withReadBIO(pem) { bio in PEM_read_bio_PrivateKey(bio, nil, noPassphrase, nil) }
         clearErrors()
-        guard let pkey else { throw .invalidKey("the PEM private key cannot be decoded") }
+        guard let pkey else { throw KeyError("the PEM private key cannot be decoded") }
         let box = PKeyBox(pkey)
-        guard isP256(pkey) else { throw .invalidKey("the private key is not an ECDSA P-256 key") }
+        guard isP256(pkey) else { throw KeyError("the private key is not an ECDSA P-256 key") }
         try self.init(box: box)
     }
 
