@@ -342,14 +342,7 @@ public enum Custodian {
         bundle: RiskBundle, account: Account, key: SigningKey,
         publisherKey: VerifyingKey? = nil, at date: Date = Date()
     ) throws(SolvencyError) -> (statement: AttestedStatement, openings: Openings) {
-        if let publisherKey { try bundle.checkPublisher(publisherKey) }
-        try bundle.checkValidity(at: date)
-        let compiled = try bundle.compiled()
-        let values: [BigInt]
-        do {
-            try account.checkIdentifiers()
-            values = try compiled.inputValues(for: account)
-        } catch { throw .circuit(error) }
+        let (compiled, values) = try bundle.inputValues(for: account, publisherKey: publisherKey, at: date)
         let generators = Generators.standard(bundle.curve)
         var entries: [Openings.Entry] = []
         var inputs: [CommittedInput] = []

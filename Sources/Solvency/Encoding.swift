@@ -2,6 +2,7 @@ import Foundation
 import MarginCircuits
 import StrictJSON
 import ZKGroup
+import ZKProofs
 
 /// Canonical base64 (RFC 4648 §4, padded, no line breaks or whitespace).
 package enum Base64 {
@@ -73,20 +74,10 @@ public enum FileKind: String, Sendable, CaseIterable {
     }
 }
 
-/// lp(x) = u64be(len(x)) ‖ x, the framing of every hashed field list.
-func lengthPrefixed(_ bytes: [UInt8]) -> [UInt8] {
-    var out = [UInt8]()
-    out.reserveCapacity(8 + bytes.count)
-    let n = UInt64(bytes.count)
-    for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: n >> UInt64(shift))) }
-    out.append(contentsOf: bytes)
-    return out
-}
+/// lp(x) = u64be(len(x)) ‖ x (the transcript's framing, `Transcript.lengthPrefixed`).
+func lengthPrefixed(_ bytes: [UInt8]) -> [UInt8] { Transcript.lengthPrefixed(bytes) }
 
-func u64be(_ v: Int) -> [UInt8] {
-    let n = UInt64(v)
-    return stride(from: 56, through: 0, by: -8).map { UInt8(truncatingIfNeeded: n >> UInt64($0)) }
-}
+func u64be(_ v: Int) -> [UInt8] { Transcript.u64be(v) }
 
 extension Scalar {
     /// The scalar congruent to an integer of any size and sign.

@@ -50,14 +50,7 @@ public enum Prover {
     public static func proveSelfAttested(
         bundle: RiskBundle, account: Account, publisherKey: VerifyingKey? = nil, at date: Date = Date()
     ) throws(SolvencyError) -> MarginProof {
-        if let publisherKey { try bundle.checkPublisher(publisherKey) }
-        try bundle.checkValidity(at: date)
-        let compiled = try bundle.compiled()
-        let values: [BigInt]
-        do {
-            try account.checkIdentifiers()
-            values = try compiled.inputValues(for: account)
-        } catch { throw .circuit(error) }
+        let (compiled, values) = try bundle.inputValues(for: account, publisherKey: publisherKey, at: date)
         // Refuse before committing to anything.
         _ = try excesses(compiled: compiled, inputValues: values, refuseShortfall: true)
         let generators = Generators.standard(bundle.curve)

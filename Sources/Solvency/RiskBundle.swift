@@ -174,6 +174,20 @@ public struct RiskBundle: Sendable {
         if date > validUntil { throw .bundleExpired(validUntil: RFC3339.format(validUntil), at: RFC3339.format(date)) }
     }
 
+    /// What a custodian (or a self-attesting prover) commits to for an
+    /// account: the bundle checked (signed by `publisherKey` if given, valid
+    /// at `date`), compiled, and the account's identifiers checked and its
+    /// input values computed in the circuit's integer units.
+    func inputValues(for account: Account, publisherKey: VerifyingKey?, at date: Date) throws(SolvencyError) -> (CompiledStatement, [BigInt]) {
+        if let publisherKey { try checkPublisher(publisherKey) }
+        try checkValidity(at: date)
+        let compiled = try compiled()
+        do {
+            try account.checkIdentifiers()
+            return (compiled, try compiled.inputValues(for: account))
+        } catch { throw .circuit(error) }
+    }
+
     /// Compiles the embedded circuit against the embedded values: the
     /// statement every prover and verifier of this bundle uses.
     public func compiled() throws(SolvencyError) -> CompiledStatement {

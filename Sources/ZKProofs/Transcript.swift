@@ -29,13 +29,20 @@ public struct Transcript: Sendable {
         state = h.finalize()
     }
 
-    static func lengthPrefixed(_ bytes: [UInt8]) -> [UInt8] {
+    /// lp(x) = u64be(len(x)) ‖ x, the framing of every absorbed field (and
+    /// of the context bytes callers build: one definition for both).
+    package static func lengthPrefixed(_ bytes: [UInt8]) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(8 + bytes.count)
-        let n = UInt64(bytes.count)
-        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: n >> UInt64(shift))) }
+        out.append(contentsOf: u64be(bytes.count))
         out.append(contentsOf: bytes)
         return out
+    }
+
+    /// The 8-byte big-endian encoding of a count or index.
+    package static func u64be(_ v: Int) -> [UInt8] {
+        let n = UInt64(v)
+        return stride(from: 56, through: 0, by: -8).map { UInt8(truncatingIfNeeded: n >> UInt64($0)) }
     }
 
     /// Absorbs a labelled message.
