@@ -42,18 +42,28 @@ let package = Package(
         .target(name: "MarginCircuits", dependencies: ["StrictJSON", "CGMP"]),
         .target(name: "Solvency", dependencies: ["StrictJSON", "ZKProofs", "ZKGroup", "MarginCircuits"]),
 
+        // What the two CLIs share (not a product): exit statuses, printing
+        // errors, the repeated options, the flags that remedy library errors.
+        .target(
+            name: "ZKMarginCLI",
+            dependencies: [
+                "Solvency", "ZKGroup", "StrictJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // Executables: argument parsing and printing only.
         .executableTarget(
             name: "zkmargin",
             dependencies: [
-                "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON",
+                "ZKMarginCLI", "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "zkmargin-verify",
             dependencies: [
-                "Solvency",
+                "ZKMarginCLI", "Solvency",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,7 +83,7 @@ let package = Package(
         .testTarget(name: "ZKGroupTests", dependencies: ["ZKGroup"]),
         .testTarget(name: "ZKProofsTests", dependencies: ["ZKProofs", "ZKGroup"]),
         .testTarget(name: "MarginCircuitsTests", dependencies: ["MarginCircuits", "StrictJSON"]),
-        .testTarget(name: "SolvencyTests", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON"]),
+        .testTarget(name: "SolvencyTests", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON", "ZKMarginCLI"]),
         .testTarget(name: "ZKHardeningTests", dependencies: ["ZKHardening", "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON"]),
     ]
 )

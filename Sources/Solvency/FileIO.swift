@@ -38,7 +38,7 @@ public enum FileIO {
         public let path: String
         public let bytes: [UInt8]
         public let mode: mode_t
-        /// False: refuse (with `.io`, "already exists") if `path` exists.
+        /// False: refuse (`alreadyExists`, code `io`) if `path` exists.
         public let replace: Bool
         public init(path: String, bytes: [UInt8], mode: mode_t, replace: Bool = true) {
             self.path = path
@@ -102,7 +102,7 @@ public enum FileIO {
     /// links they fall back to the check and `rename`.
     public static func write(_ outputs: [Output]) throws(SolvencyError) {
         for o in outputs where !o.replace && exists(o.path) {
-            throw .io(path: o.path, message: "already exists; refusing to overwrite it")
+            throw .alreadyExists(path: o.path, what: "it")
         }
         var temps: [(temp: String, output: Output)] = []
         func cleanUp() { for t in temps { unlink(t.temp) } }
@@ -137,12 +137,12 @@ public enum FileIO {
                 return
             }
             let code = errno
-            if code == EEXIST { throw .io(path: path, message: "already exists; refusing to overwrite it") }
+            if code == EEXIST { throw .alreadyExists(path: path, what: "it") }
             // No hard links here (EPERM, ENOTSUP, …): check, then rename.
             guard code == EPERM || code == ENOTSUP || code == EOPNOTSUPP || code == EMLINK || code == ENOSYS else {
                 throw .io(path: path, message: "cannot write: \(String(cString: strerror(code)))")
             }
-            if exists(path) { throw .io(path: path, message: "already exists; refusing to overwrite it") }
+            if exists(path) { throw .alreadyExists(path: path, what: "it") }
         }
         guard rename(temp, path) == 0 else {
             throw .io(path: path, message: "cannot write: \(String(cString: strerror(errno)))")

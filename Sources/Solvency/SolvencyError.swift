@@ -23,10 +23,16 @@ public struct MarginShortfall: Sendable, Equatable {
 ///
 /// Each rejection has its own case (and `code`, the case name, for `--json`
 /// and tests). Messages name files, fields, key ids and digests; they never
-/// contain a blinding factor, an opening or a private key.
+/// contain a blinding factor, an opening or a private key. They speak of the
+/// data, never of a command line: a tool that has a flag for the remedy
+/// adds it (the zkmargin CLIs' `Remedy`).
 public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A file could not be read or written.
     case io(path: String, message: String)
+    /// A file that is never replaced without being told to (a private key,
+    /// openings) already exists; `what` names it ("a private key"). Its
+    /// `code` is `io`, as it was before it had its own case.
+    case alreadyExists(path: String, what: String)
     /// The bytes are not a JSON object (empty, truncated, garbled).
     case malformed(String, String)
     /// A field is missing, of the wrong type, malformed or unknown.
@@ -78,10 +84,10 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A named limit (`FormatLimits`, `CircuitLimits`) would be exceeded.
     case limitExceeded(String)
 
-    /// A stable machine-readable name: the case name.
+    /// A stable machine-readable name: the case name (`alreadyExists`: `io`).
     public var code: String {
         switch self {
-        case .io: return "io"
+        case .io, .alreadyExists: return "io"
         case .malformed: return "malformed"
         case .field: return "field"
         case .unknownFormat: return "unknownFormat"
@@ -113,6 +119,8 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .io(let path, let message):
             return "\(path): \(message)"
+        case .alreadyExists(let path, let what):
+            return "\(path): already exists; refusing to overwrite \(what)"
         case .malformed(let what, let message):
             return "\(what): \(message)"
         case .field(let path, let message):
@@ -146,9 +154,9 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .proofInvalid(let message):
             return message
         case .selfAttestedNotAllowed:
-            return "self-attested proof: no custodian vouches for its inputs (pass --allow-self-attested to accept it as UNATTESTED)"
+            return "self-attested proof: no custodian vouches for its inputs, and self-attested proofs are not accepted"
         case .custodianKeyRequired(let keyID):
-            return "the proof's inputs are attested by custodian key \(short(keyID)); pass --custodian-key with that custodian's public key to check it"
+            return "the proof's inputs are attested by custodian key \(short(keyID)), and no custodian key was given to check its statement against"
         case .marginShortfall(let s):
             var text = "the account does not meet its margin: requirement `\(s.requirement)` is short by \(amount(s.shortfall)) \(s.quote); no proof was made"
             if s.failing.count > 1 {
@@ -158,7 +166,7 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .circuit(let e):
             return e.description
         case .circuitNotFound(let name, let searched):
-            return "circuit \(jsonQuoted(name)) not found (looked for " + searched.joined(separator: ", ") + "); pass --circuit PATH"
+            return "circuit \(jsonQuoted(name)) not found (looked for " + searched.joined(separator: ", ") + ")"
         case .rangeProof(let e):
             return e.description
         case .invalidArgument(let message):

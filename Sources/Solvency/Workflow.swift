@@ -13,20 +13,21 @@ public enum Workflow {
         path.hasSuffix(".pem") ? String(path.dropLast(4)) + ".pub.pem" : path + ".pub.pem"
     }
 
-    /// Writes a fresh P-256 key pair: the private key (mode 0600) and its
-    /// public key next to it. Refuses to overwrite a private key unless
-    /// `force` is set.
+    /// Writes a fresh P-256 key pair: the private key (mode 0600) at `out`
+    /// and its public key next to it (`publicKeyPath(forPrivateKeyPath:)`).
+    /// Refuses to overwrite a private key (`alreadyExists`) unless `force`
+    /// is set.
     @discardableResult
     public static func keygen(out: String, force: Bool = false) throws(SolvencyError) -> (privateKeyPath: String, publicKeyPath: String, key: VerifyingKey) {
         let pubPath = publicKeyPath(forPrivateKeyPath: out)
-        guard out != pubPath else { throw .invalidArgument("--out must name the private key file, e.g. publisher.pem") }
-        if !force, FileIO.exists(out) {
-            throw .io(path: out, message: "already exists; refusing to overwrite a private key (pass --force to replace it)")
+        guard out != pubPath else {
+            throw .invalidArgument("the private key file \(out) would also be its public key file; name it like publisher.pem")
         }
+        if !force, FileIO.exists(out) { throw .alreadyExists(path: out, what: "a private key") }
         let key = SigningKey.generate()
         var pem = key.pemRepresentation()
         defer { secureZero(&pem) }
-        // Without --force the private key is linked into place, never
+        // Without `force` the private key is linked into place, never
         // renamed over a file that appeared after the check above.
         try FileIO.write([
             FileIO.Output(path: out, bytes: pem, mode: FileIO.secretMode, replace: force),
@@ -87,6 +88,26 @@ public enum Workflow {
         do { return try RiskValues.decode(from: Data(values)).circuit } catch { throw .circuit(error) }
     }
 
+    /// Risk values read from a file, and their circuit.
+    public struct ValuesAndCircuit: Sendable {
+        /// The file's bytes (what a bundle embeds).
+        public let bytes: [UInt8]
+        public let values: RiskValues
+        /// The circuit found by `locateCircuit`.
+        public let circuit: (name: String, path: String, source: String)
+    }
+
+    /// Reads risk values and finds their circuit: `circuitPath` if given,
+    /// else the one the values name (`locateCircuit`). What `publish` and
+    /// `check` both read.
+    public static func loadValues(path: String, circuitPath: String? = nil) throws(SolvencyError) -> ValuesAndCircuit {
+        let bytes = try FileIO.read(path)
+        let values: RiskValues
+        do { values = try RiskValues.decode(from: Data(bytes)) } catch { throw .circuit(error) }
+        let circuit = try locateCircuit(circuitPath ?? values.circuit, valuesPath: path)
+        return ValuesAndCircuit(bytes: bytes, values: values, circuit: circuit)
+    }
+
     // MARK: Publisher
 
     /// Reads risk values, finds their circuit (or uses `circuitPath`), and
@@ -96,16 +117,44 @@ public enum Workflow {
         valuesPath: String, keyPath: String, out: String, curve: Curve = .p256, circuitPath: String? = nil,
         epoch: String? = nil, issuedAt: Date = Date(), validUntil: Date? = nil
     ) throws(SolvencyError) -> RiskBundle {
-        let values = try FileIO.read(valuesPath)
-        let decoded: RiskValues
-        do { decoded = try RiskValues.decode(from: Data(values)) } catch { throw .circuit(error) }
-        let circuit = try locateCircuit(circuitPath ?? decoded.circuit, valuesPath: valuesPath)
+        let loaded = try loadValues(path: valuesPath, circuitPath: circuitPath)
         let key = try loadSigningKey(path: keyPath)
         let until = validUntil ?? issuedAt.addingTimeInterval(24 * 3600)
-        let bundle = try RiskBundle.publish(values: values, circuitName: circuit.name, circuitSource: circuit.source, curve: curve,
+        let bundle = try RiskBundle.publish(values: loaded.bytes, circuitName: loaded.circuit.name, circuitSource: loaded.circuit.source, curve: curve,
                                            epoch: epoch, issuedAt: issuedAt, validUntil: until, key: key)
         try FileIO.write(bundle.encoded(), to: out, mode: FileIO.publicMode)
         return bundle
+    }
+
+    // MARK: Margin report (check)
+
+    /// The plain margin report of an account against risk values and their
+    /// circuit (found as for `publish`, or `circuitPath`). Nothing is
+    /// signed, committed or proven.
+    public static func check(valuesPath: String, circuitPath: String? = nil, accountPath: String) throws(SolvencyError) -> MarginReport {
+        let loaded = try loadValues(path: valuesPath, circuitPath: circuitPath)
+        let statement: CompiledStatement
+        do {
+            statement = try compile(circuitSource: loaded.circuit.source, fileName: loaded.circuit.path, values: loaded.values)
+        } catch { throw .circuit(error) }
+        return try report(statement, accountPath: accountPath)
+    }
+
+    /// The plain margin report of an account against a bundle's circuit and
+    /// values. With `publisherKeyPath`, the bundle must be signed by that key
+    /// (checked before its payload is decoded) and valid at `date`.
+    public static func check(
+        bundlePath: String, publisherKeyPath: String? = nil, at date: Date = Date(), accountPath: String
+    ) throws(SolvencyError) -> MarginReport {
+        let publisherKey = try publisherKeyPath.map { path throws(SolvencyError) in try loadVerifyingKey(path: path) }
+        let bundle = try RiskBundle.load(path: bundlePath, publisher: publisherKey)
+        if publisherKey != nil { try bundle.checkValidity(at: date) }
+        return try report(bundle.compiled(), accountPath: accountPath)
+    }
+
+    private static func report(_ statement: CompiledStatement, accountPath: String) throws(SolvencyError) -> MarginReport {
+        let account = try loadAccount(path: accountPath)
+        do { return try statement.evaluate(account) } catch { throw .circuit(error) }
     }
 
     // MARK: Custodian
@@ -125,10 +174,10 @@ public enum Workflow {
         bundlePath: String, accountPath: String, keyPath: String, out: String, openingsOut: String,
         publisherKeyPath: String? = nil, at date: Date = Date(), force: Bool = false
     ) throws(SolvencyError) -> AttestedStatement {
-        guard out != openingsOut else { throw .invalidArgument("--out and --openings must be different files") }
-        if !force, FileIO.exists(openingsOut) {
-            throw .io(path: openingsOut, message: "already exists; refusing to overwrite openings (pass --force to replace them)")
+        guard out != openingsOut else {
+            throw .invalidArgument("the statement and the openings must go to different files (both are \(out))")
         }
+        if !force, FileIO.exists(openingsOut) { throw .alreadyExists(path: openingsOut, what: "openings") }
         let bundle = try RiskBundle.load(path: bundlePath)
         let publisherKey = try publisherKeyPath.map { path throws(SolvencyError) in try loadVerifyingKey(path: path) }
         let account = try loadAccount(path: accountPath)
@@ -195,83 +244,5 @@ public enum Workflow {
         return try Verifier.verify(bundle: bundle, names: proofPaths, policy: policy, limits: limits) { i throws(SolvencyError) in
             try FileIO.read(proofPaths[i])
         }
-    }
-}
-
-extension VerificationReport {
-    /// One line per proof: `VALID`, `VALID (UNATTESTED)` or `INVALID`, the
-    /// file, and what was shown or why not. Each is one line whatever the
-    /// files say: names come from signed sources where there are any (the
-    /// bundle's circuit, venue, epoch and requirements; the account the
-    /// custodian signed), and every control, format or line-separator
-    /// character is escaped (`displaySafe`), so a proof cannot forge a line.
-    public var lines: [String] {
-        verdicts.map { displaySafe(line(for: $0)) }
-    }
-
-    private func line(for v: ProofVerdict) -> String {
-        switch v.result {
-            case .success(let a):
-                let what = "account \(jsonQuoted(a.account)) meets \(a.requirements.joined(separator: ", ")) of \(bundle.circuitName) (\(bundle.values.venue), epoch \(bundle.epoch))"
-                if a.attested {
-                    return "VALID    \(v.name): \(what); inputs attested by custodian \(short(a.custodianKeyID ?? ""))"
-                }
-                return "VALID (UNATTESTED)    \(v.name): \(what); the inputs are self-attested: no custodian vouches for them"
-            case .failure(let e):
-                return "INVALID  \(v.name): \(e)"
-        }
-    }
-
-    /// The summary line after the per-proof lines (escaped like `lines`).
-    public var summary: String {
-        let valid = verdicts.filter(\.isValid).count
-        let unattested = verdicts.filter { if case .success(let a) = $0.result { return !a.attested } else { return false } }.count
-        var s = "\(valid) of \(verdicts.count) proof\(verdicts.count == 1 ? "" : "s") valid against bundle \(short(bundle.digestHex)) (\(bundle.circuitName), publisher \(short(bundle.publisherKeyID)), checked at \(RFC3339.format(at)))"
-        if unattested > 0 { s += "; \(unattested) UNATTESTED" }
-        return displaySafe(s)
-    }
-
-    /// The machine-readable verdict (`zkmargin-verify --json`).
-    public var json: String {
-        let proofs: [JSONValue] = verdicts.map { v in
-            var o = JSONObject([("file", .string(v.name)), ("valid", .bool(v.isValid))])
-            switch v.result {
-            case .success(let a):
-                o["status"] = .string(a.attested ? "VALID" : "VALID (UNATTESTED)")
-                o["attested"] = .bool(a.attested)
-                o["account"] = .string(a.account)
-                o["custodian"] = a.custodianKeyID.map { .string($0) } ?? .null
-                o["requirements"] = .array(a.requirements.map { .string($0) })
-            case .failure(let e):
-                o["status"] = .string("INVALID")
-                o["error"] = .object(JSONObject([("code", .string(e.code)), ("message", .string(e.description))]))
-            }
-            return .object(o)
-        }
-        let o = JSONObject([
-            ("valid", .bool(allValid)),
-            ("bundle", .object(JSONObject([
-                ("digest", .string(bundle.digestHex)),
-                ("circuit", .string(bundle.circuitName)),
-                ("venue", .string(bundle.values.venue)),
-                ("epoch", .string(bundle.epoch)),
-                ("curve", .string(bundle.curve.rawValue)),
-                ("publisher", .string(bundle.publisherKeyID)),
-                ("valid_until", .string(RFC3339.format(bundle.validUntil))),
-            ]))),
-            ("at", .string(RFC3339.format(at))),
-            ("proofs", .array(proofs)),
-        ])
-        return String(decoding: JSONValue.object(o).encoded(), as: UTF8.self)
-    }
-
-    /// The JSON for unusable input (exit 2).
-    public static func errorJSON(_ error: SolvencyError) -> String {
-        let o = JSONObject([
-            ("valid", .bool(false)),
-            ("error", .object(JSONObject([("code", .string(error.code)), ("message", .string(error.description))]))),
-            ("proofs", .array([])),
-        ])
-        return String(decoding: JSONValue.object(o).encoded(), as: UTF8.self)
     }
 }

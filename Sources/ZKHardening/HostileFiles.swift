@@ -135,9 +135,9 @@ package enum HostileFiles {
         try signedBundle("f7-nesting.json", circuit: nested)
         cases.append(Case(name: "f7-nesting", finding: "F7", what: "a signed circuit nesting \(depth) parentheses", arguments: verify(["proof.json"], bundle: "f7-nesting.json"), expectedStatus: 2))
 
-        // F8: a lenient time.
+        // F8: a lenient time (a bad argument: a usage error, exit 64).
         cases.append(Case(name: "f8-minute-60", finding: "F8", what: "--at 2030-01-01T23:60:00Z",
-                          arguments: ["--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem", "--at", "2030-01-01T23:60:00Z", "proof.json"], expectedStatus: 2))
+                          arguments: ["--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem", "--at", "2030-01-01T23:60:00Z", "proof.json"], expectedStatus: 64))
 
         // F9: a duplicate key (the strict reader refuses it wherever it is).
         var duplicated = String(decoding: f.proofFile, as: UTF8.self)

@@ -1,11 +1,10 @@
 import ArgumentParser
-import Foundation
 import Solvency
-import StrictJSON
+import ZKMarginCLI
 
 /// `zkmargin-verify`: the verifier alone. Exit status 0 when every proof is
-/// valid, 1 when any is invalid, 2 on unusable input (bad arguments, an
-/// unreadable or untrusted bundle, unreadable keys).
+/// valid, 1 when any is invalid, 2 on unusable input (an unreadable or
+/// untrusted bundle, unreadable keys), 64 on a usage error.
 @main
 struct ZKMarginVerify: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,9 +20,11 @@ struct ZKMarginVerify: ParsableCommand {
         Self-attested proofs (no custodian) are rejected unless --allow-self-attested is \
         given, and are then reported as VALID (UNATTESTED): nobody vouches for their inputs.
 
-        Exit status: 0 every proof valid; 1 some proof invalid; 2 unusable input (bad \
-        arguments, a bundle or key that cannot be read, a bundle not signed by the \
-        publisher key, or outside its validity window).
+        Exit status: 0 every proof valid; 1 some proof invalid; 2 unusable input (a bundle \
+        or key that cannot be read, a bundle not signed by the publisher key, or outside \
+        its validity window); 64 usage error (bad arguments: a missing or unknown option, \
+        no proof file, a malformed --at). This is a change: usage errors used to exit 2; \
+        zkmargin and zkmargin-verify now share one table of exit statuses (README.md).
 
         Examples:
           zkmargin-verify --bundle bundle.json --publisher-key publisher.pub.pem \\
@@ -35,17 +36,13 @@ struct ZKMarginVerify: ParsableCommand {
         """
     )
 
-    @Option(help: ArgumentHelp("The publisher's signed risk bundle.", valueName: "BUNDLE.json"))
-    var bundle: String
+    @OptionGroup var bundle: BundleOption
 
-    @Option(help: ArgumentHelp("The publisher's public key.", valueName: "PUBLISHER.pub.pem"))
-    var publisherKey: String
+    @OptionGroup var publisherKey: PublisherKeyOption
 
-    @Option(help: ArgumentHelp("The custodian's public key (needed for attested proofs).", valueName: "CUSTODIAN.pub.pem"))
-    var custodianKey: String?
+    @OptionGroup var custodianKey: OptionalCustodianKeyOption
 
-    @Option(help: ArgumentHelp("Check the bundle's validity at this RFC 3339 time (2025-11-25T12:30:00Z) instead of now.", valueName: "TIME"))
-    var at: String?
+    @OptionGroup var at: AtOption
 
     @Flag(help: "Accept self-attested proofs (reported as UNATTESTED).")
     var allowSelfAttested = false
@@ -56,64 +53,34 @@ struct ZKMarginVerify: ParsableCommand {
     @Argument(help: ArgumentHelp("The proofs to verify.", valueName: "PROOF.json"))
     var proofs: [String] = []
 
-    static func main() {
-        let command: ZKMarginVerify
-        do {
-            var parsed = try parseAsRoot()
-            guard let verify = parsed as? ZKMarginVerify else {
-                // --help, --version: ArgumentParser's own commands.
-                try parsed.run()
-                Foundation.exit(0)
-            }
-            command = verify
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            FileHandle.standardError.write(Data("zkmargin-verify: \(displaySafe(message(for: error)))\n".utf8))
-            FileHandle.standardError.write(Data("\(usageString())\n".utf8))
-            Foundation.exit(2)
-        }
-        Foundation.exit(command.verify())
+    static func main() { Tool.main(ZKMarginVerify.self) }
+
+    func validate() throws {
+        if proofs.isEmpty { throw ValidationError("no proof file given") }
     }
 
-    func unusable(_ message: String, code: String) -> Int32 {
-        if json {
-            print(VerificationReport.errorJSON(.invalidArgument(message)).replacingOccurrences(of: "\"invalidArgument\"", with: "\"\(code)\""))
-        } else {
-            FileHandle.standardError.write(Data("zkmargin-verify: unusable input: \(displaySafe(message))\n".utf8))
-        }
-        return 2
-    }
-
-    func verify() -> Int32 {
-        guard !proofs.isEmpty else { return unusable("no proof file given", code: "invalidArgument") }
-        var date = Date()
-        if let at {
-            do { date = try RFC3339.parse(at) } catch {
-                return unusable("--at '\(at)' is not an RFC 3339 time such as 2025-12-31T00:00:00Z: \(error.reason)", code: "invalidArgument")
-            }
-        }
+    /// Verifies and prints the report; throws `ExitStatus.invalid` if some
+    /// proof is invalid. Unusable input is thrown to the runner (one error
+    /// line), or with --json printed as JSON on standard output.
+    func run() throws {
         let report: VerificationReport
         do {
-            report = try Workflow.verify(bundlePath: bundle, publisherKeyPath: publisherKey, custodianKeyPath: custodianKey,
-                                         proofPaths: proofs, at: date, allowSelfAttested: allowSelfAttested)
+            report = try Workflow.verify(bundlePath: bundle.path, publisherKeyPath: publisherKey.path, custodianKeyPath: custodianKey.path,
+                                         proofPaths: proofs, at: at.date, allowSelfAttested: allowSelfAttested)
         } catch {
-            if json {
-                print(VerificationReport.errorJSON(error))
-            } else {
-                FileHandle.standardError.write(Data("zkmargin-verify: unusable input: \(displaySafe(error.description))\n".utf8))
-            }
-            return 2
+            guard json else { throw error }
+            print(VerificationReport.errorJSON(error, hint: Self.hint(error)), terminator: "")
+            throw ExitStatus(for: error)
         }
         if json {
-            print(report.json, terminator: "")
+            print(report.json(hint: Self.hint), terminator: "")
         } else {
-            for line in report.lines { print(line) }
+            for line in report.lines(hint: Self.hint) { print(line) }
             print(report.summary)
         }
-        return report.allValid ? 0 : 1
+        if !report.allValid { throw ExitStatus.invalid }
     }
+
+    /// The flag that remedies a proof's rejection, if one does.
+    static func hint(_ error: SolvencyError) -> String? { Remedy(for: error)?.hint }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import Solvency
+import ZKMarginCLI
 
 struct AttestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,8 +26,7 @@ struct AttestCommand: ParsableCommand {
         """
     )
 
-    @Option(help: ArgumentHelp("The publisher's signed risk bundle.", valueName: "BUNDLE.json"))
-    var bundle: String
+    @OptionGroup var bundle: BundleOption
 
     @Option(help: ArgumentHelp("The account's balances and positions.", valueName: "ACCOUNT.json"))
     var account: String
@@ -35,24 +34,20 @@ struct AttestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The custodian's private key (from zkmargin keygen).", valueName: "CUSTODIAN.pem"))
     var key: String
 
-    @Option(help: ArgumentHelp("The signed statement to write (public).", valueName: "STATEMENT.json"))
-    var out: String
+    @OptionGroup var out: OutOption
 
     @Option(help: ArgumentHelp("The openings to write (secret, mode 0600).", valueName: "OPENINGS.json"))
     var openings: String
 
-    @Option(help: ArgumentHelp("Check the bundle is signed by this publisher key first.", valueName: "PUBLISHER.pub.pem"))
-    var publisherKey: String?
+    @OptionGroup var publisherKey: OptionalPublisherKeyOption
 
     @Flag(help: "Replace an existing openings file.")
     var force = false
 
     func run() throws {
-        try SolvencyCLI.run { () throws(SolvencyError) in
-            let statement = try Workflow.attest(bundlePath: bundle, accountPath: account, keyPath: key, out: out,
-                                                openingsOut: openings, publisherKeyPath: publisherKey, force: force)
-            SolvencyCLI.say("signed \(out): \(statement.inputs.count) commitments for account \"\(statement.account)\" (epoch \(statement.epoch), custodian key id \(statement.custodianKeyID))")
-            SolvencyCLI.say("wrote \(openings) (mode 0600): give it to the account holder only; it opens the commitments")
-        }
+        let statement = try Workflow.attest(bundlePath: bundle.path, accountPath: account, keyPath: key, out: out.path,
+                                            openingsOut: openings, publisherKeyPath: publisherKey.path, force: force)
+        Terminal.say("signed \(out.path): \(statement.inputs.count) commitments for account \"\(statement.account)\" (epoch \(statement.epoch), custodian key id \(statement.custodianKeyID))")
+        Terminal.say("wrote \(openings) (mode 0600): give it to the account holder only; it opens the commitments")
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Solvency
-import ZKGroup
+import ZKMarginCLI
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +11,8 @@ struct DemoCommand: ParsableCommand {
         Uses the cross-margin circuit and example values and accounts built into the \
         program; keys and files go to a temporary folder that is removed at the end, so \
         it needs no file from the working directory. Prints what each role did, the \
-        proof's size and the timings (build with -c release for meaningful timings).
+        proof's size and the timings (build with -c release for meaningful timings). \
+        Exit status 1 if the account given with --values does not meet its margin.
 
         Examples:
           swift run -c release zkmargin demo
@@ -23,12 +24,7 @@ struct DemoCommand: ParsableCommand {
         """
     )
 
-    @Option(help: ArgumentHelp("The curve: p256 (default) or secp256k1.", valueName: "curve"),
-            transform: { name in
-                guard let c = Curve(name: name) else { throw ValidationError("unknown curve '\(name)' (expected p256 or secp256k1)") }
-                return c
-            })
-    var curve: Curve = .p256
+    @OptionGroup var curve: ZKMarginCLI.CurveOption   // qualified: BenchCommand.swift has its own CurveOption for now
 
     @Option(help: "Use a synthetic cross-margin book with this many perpetuals instead of the example.")
     var instruments: Int?
@@ -50,22 +46,19 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        try SolvencyCLI.run { () throws(SolvencyError) in
-            var example: Demo.Example? = nil
-            if let values, let account {
-                let valuesBytes = try FileIO.read(values)
-                let reference = try Workflow.circuitReference(inValues: valuesBytes)
-                let circuit = try Workflow.locateCircuit(reference, valuesPath: values)
-                example = Demo.Example(circuitName: circuit.name, circuitSource: circuit.source, values: valuesBytes, account: try FileIO.read(account))
-            }
-            let result = try Demo.run(curve: curve, instruments: instruments, example: example, runs: runs) { SolvencyCLI.say($0) }
-            print("")
-            func msText(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
-            print("Summary: \(result.curve), \(result.instruments) instrument(s), \(result.committedInputs) committed inputs: "
-                + "proof \(result.proofFileBytes) bytes (\(result.rangeProofBytes) bytes of range proofs in \(result.rangeProofCount)), "
-                + "publish \(msText(result.publishSeconds)), attest \(msText(result.attestSeconds)), "
-                + "prove \(msText(result.proveSeconds)), verify \(msText(result.verifySeconds))")
-            if !result.valid { throw .proofInvalid("the demo's proof did not verify") }
+        var example: Demo.Example? = nil
+        if let values, let account {
+            let loaded = try Workflow.loadValues(path: values)
+            example = Demo.Example(circuitName: loaded.circuit.name, circuitSource: loaded.circuit.source, values: loaded.bytes,
+                                   account: try FileIO.read(account))
         }
+        let result = try Demo.run(curve: curve.value, instruments: instruments, example: example, runs: runs) { Terminal.say($0) }
+        print("")
+        func msText(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
+        print("Summary: \(result.curve), \(result.instruments) instrument(s), \(result.committedInputs) committed inputs: "
+            + "proof \(result.proofFileBytes) bytes (\(result.rangeProofBytes) bytes of range proofs in \(result.rangeProofCount)), "
+            + "publish \(msText(result.publishSeconds)), attest \(msText(result.attestSeconds)), "
+            + "prove \(msText(result.proveSeconds)), verify \(msText(result.verifySeconds))")
+        if !result.valid { throw SolvencyError.proofInvalid("the demo's proof did not verify") }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Solvency
+import ZKMarginCLI
 
 struct ProveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,8 +26,7 @@ struct ProveCommand: ParsableCommand {
         """
     )
 
-    @Option(help: ArgumentHelp("The publisher's signed risk bundle.", valueName: "BUNDLE.json"))
-    var bundle: String
+    @OptionGroup var bundle: BundleOption
 
     @Option(help: ArgumentHelp("The custodian's signed statement.", valueName: "STATEMENT.json"))
     var statement: String?
@@ -40,19 +40,16 @@ struct ProveCommand: ParsableCommand {
     @Flag(help: "Commit the account's inputs yourself instead of using a custodian statement.")
     var selfAttested = false
 
-    @Option(help: ArgumentHelp("The proof file to write.", valueName: "PROOF.json"))
-    var out: String
+    @OptionGroup var out: OutOption
 
-    @Option(help: ArgumentHelp("Check the bundle is signed by this publisher key.", valueName: "PUBLISHER.pub.pem"))
-    var publisherKey: String?
+    @OptionGroup var publisherKey: OptionalPublisherKeyOption
 
-    @Option(help: ArgumentHelp("Check the statement is signed by this custodian key.", valueName: "CUSTODIAN.pub.pem"))
-    var custodianKey: String?
+    @OptionGroup var custodianKey: OptionalCustodianKeyOption
 
     func validate() throws {
         if selfAttested {
             guard account != nil else { throw ValidationError("--self-attested needs --account ACCOUNT.json") }
-            guard statement == nil, openings == nil, custodianKey == nil else {
+            guard statement == nil, openings == nil, custodianKey.path == nil else {
                 throw ValidationError("--self-attested takes --account, not --statement, --openings or --custodian-key")
             }
         } else {
@@ -64,19 +61,16 @@ struct ProveCommand: ParsableCommand {
     }
 
     func run() throws {
-        try SolvencyCLI.run { () throws(SolvencyError) in
-            let proof: MarginProof
-            if selfAttested, let account {
-                proof = try Workflow.proveSelfAttested(bundlePath: bundle, accountPath: account, out: out, publisherKeyPath: publisherKey)
-            } else if let statement, let openings {
-                proof = try Workflow.prove(bundlePath: bundle, statementPath: statement, openingsPath: openings, out: out,
-                                           publisherKeyPath: publisherKey, custodianKeyPath: custodianKey)
-            } else {
-                throw .invalidArgument("give --statement and --openings, or --account with --self-attested")
-            }
-            let size = (try? FileIO.read(out).count) ?? 0
-            SolvencyCLI.say("wrote \(out): account \"\(proof.account)\" meets \(proof.claims.joined(separator: ", ")) (\(proof.circuitName), epoch \(proof.epoch))\(proof.mode == .selfAttested ? ", SELF-ATTESTED" : "")")
-            SolvencyCLI.say("\(size) bytes; \(proof.rangeProofs.count) range proof\(proof.rangeProofs.count == 1 ? "" : "s"), \(proof.rangeProofByteCount) bytes of Bulletproofs+")
+        // validate() has checked which of account, statement and openings are given.
+        let proof: MarginProof
+        if selfAttested {
+            proof = try Workflow.proveSelfAttested(bundlePath: bundle.path, accountPath: account!, out: out.path, publisherKeyPath: publisherKey.path)
+        } else {
+            proof = try Workflow.prove(bundlePath: bundle.path, statementPath: statement!, openingsPath: openings!, out: out.path,
+                                       publisherKeyPath: publisherKey.path, custodianKeyPath: custodianKey.path)
         }
+        let size = (try? FileIO.read(out.path).count) ?? 0
+        Terminal.say("wrote \(out.path): account \"\(proof.account)\" meets \(proof.claims.joined(separator: ", ")) (\(proof.circuitName), epoch \(proof.epoch))\(proof.mode == .selfAttested ? ", SELF-ATTESTED" : "")")
+        Terminal.say("\(size) bytes; \(proof.rangeProofs.count) range proof\(proof.rangeProofs.count == 1 ? "" : "s"), \(proof.rangeProofByteCount) bytes of Bulletproofs+")
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Solvency
-import ZKGroup
+import ZKMarginCLI
 
 struct PublishCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,21 +32,16 @@ struct PublishCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The publisher's private key (from zkmargin keygen).", valueName: "PUBLISHER.pem"))
     var key: String
 
-    @Option(help: ArgumentHelp("The bundle file to write.", valueName: "BUNDLE.json"))
-    var out: String
+    @OptionGroup var out: OutOption
 
-    @Option(help: ArgumentHelp("The curve proofs use: p256 (default, faster) or secp256k1.", valueName: "curve"),
-            transform: { name in
-                guard let c = Curve(name: name) else { throw ValidationError("unknown curve '\(name)' (expected p256 or secp256k1)") }
-                return c
-            })
-    var curve: Curve = .p256
+    @OptionGroup var curve: ZKMarginCLI.CurveOption   // qualified: BenchCommand.swift has its own CurveOption for now
 
     @Option(help: ArgumentHelp("End of the validity window, an RFC 3339 time such as 2030-01-01T00:00:00Z (default: 24 hours from now).", valueName: "TIME"),
-            transform: SolvencyCLI.parseTime)
+            transform: ArgumentTransforms.time)
     var validUntil: Date?
 
-    @Option(help: ArgumentHelp("The epoch bound into every proof: an integer (42), a date (2025-11-25) or an RFC 3339 time (default: the issue time).", valueName: "epoch"))
+    @Option(help: ArgumentHelp("The epoch bound into every proof: an integer (42), a date (2025-11-25) or an RFC 3339 time (default: the issue time).", valueName: "epoch"),
+            transform: ArgumentTransforms.epoch)
     var epoch: String?
 
     @Option(help: ArgumentHelp("Use this circuit file instead of the one the values name.", valueName: "PATH.zkm"))
@@ -57,14 +52,13 @@ struct PublishCommand: ParsableCommand {
     }
 
     func run() throws {
-        try SolvencyCLI.run { () throws(SolvencyError) in
-            let bundle = try Workflow.publish(valuesPath: values, keyPath: key, out: out, curve: curve, circuitPath: circuit,
-                                              epoch: epoch, validUntil: validUntil)
-            let compiled = try bundle.compiled()
-            SolvencyCLI.say("signed \(out): circuit \(bundle.circuitName) for \(bundle.values.venue) (\(compiled.inputs.count) committed inputs, \(compiled.constraints.filter(\.isRequirement).count) requirement\(compiled.constraints.filter(\.isRequirement).count == 1 ? "" : "s"))")
-            SolvencyCLI.say("curve \(bundle.curve), epoch \(bundle.epoch), valid \(RFC3339.format(bundle.issuedAt)) to \(RFC3339.format(bundle.validUntil))")
-            SolvencyCLI.say("bundle digest \(bundle.digestHex)")
-            SolvencyCLI.say("publisher key id \(bundle.publisherKeyID)")
-        }
+        let bundle = try Workflow.publish(valuesPath: values, keyPath: key, out: out.path, curve: curve.value, circuitPath: circuit,
+                                          epoch: epoch, validUntil: validUntil)
+        let compiled = try bundle.compiled()
+        let requirements = compiled.constraints.filter(\.isRequirement).count
+        Terminal.say("signed \(out.path): circuit \(bundle.circuitName) for \(bundle.values.venue) (\(compiled.inputs.count) committed inputs, \(requirements) requirement\(requirements == 1 ? "" : "s"))")
+        Terminal.say("curve \(bundle.curve), epoch \(bundle.epoch), valid \(RFC3339.format(bundle.issuedAt)) to \(RFC3339.format(bundle.validUntil))")
+        Terminal.say("bundle digest \(bundle.digestHex)")
+        Terminal.say("publisher key id \(bundle.publisherKeyID)")
     }
 }

@@ -125,7 +125,7 @@ final class SolvencySecretHygieneTests: XCTestCase {
             try Workflow.attest(bundlePath: inputs.bundle, accountPath: inputs.account, keyPath: inputs.key,
                                 out: dir + "/statement.json", openingsOut: openings, at: testNow)
         }
-        XCTAssertTrue(e?.description.contains("--force") ?? false, "\(String(describing: e))")
+        XCTAssertEqual(e?.description, "\(openings): already exists; refusing to overwrite openings")
         XCTAssertEqual(try FileIO.read(openings), Array("precious".utf8))
         XCTAssertFalse(FileIO.exists(dir + "/statement.json"))
         try Workflow.attest(bundlePath: inputs.bundle, accountPath: inputs.account, keyPath: inputs.key,
