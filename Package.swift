@@ -52,11 +52,19 @@ let package = Package(
             ]
         ),
 
+        // Not shipped. ZKTestSupport: what the tests and the hardening tools
+        // share (SeededRandom, the repository locator, vector readers, the
+        // renderings secret scans search). ZKBenchmarks: the measurements
+        // behind `zkmargin bench`. No library above may depend on either
+        // (LayoutTests checks the sources).
+        .target(name: "ZKTestSupport", dependencies: ["ZKGroup", "MarginCircuits", "StrictJSON"]),
+        .target(name: "ZKBenchmarks", dependencies: ["ZKProofs", "ZKGroup", "ZKTestSupport"]),
+
         // Executables: argument parsing and printing only.
         .executableTarget(
             name: "zkmargin",
             dependencies: [
-                "ZKMarginCLI", "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON",
+                "ZKMarginCLI", "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON", "ZKBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,20 +78,20 @@ let package = Package(
 
         // Hardening (issue 6): fuzz targets and the tamper harness. Not shipped
         // as products; `scripts/fuzz.sh` and `scripts/tamper.sh` build them.
-        .target(name: "ZKHardening", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON"]),
+        .target(name: "ZKHardening", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON", "ZKTestSupport"]),
         // Built with `--sanitize=fuzzer -DZKMARGIN_LIBFUZZER` it is a libFuzzer
         // binary; otherwise it replays inputs through the same targets.
         .executableTarget(name: "zkmargin-fuzz", dependencies: ["ZKHardening"]),
         .executableTarget(
             name: "zkmargin-tamper",
-            dependencies: ["ZKHardening", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ZKHardening", "ZKTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
-        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
-        .testTarget(name: "ZKGroupTests", dependencies: ["ZKGroup"]),
-        .testTarget(name: "ZKProofsTests", dependencies: ["ZKProofs", "ZKGroup"]),
-        .testTarget(name: "MarginCircuitsTests", dependencies: ["MarginCircuits", "StrictJSON"]),
-        .testTarget(name: "SolvencyTests", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON", "ZKMarginCLI"]),
-        .testTarget(name: "ZKHardeningTests", dependencies: ["ZKHardening", "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON"]),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "ZKTestSupport"]),
+        .testTarget(name: "ZKGroupTests", dependencies: ["ZKGroup", "ZKTestSupport"]),
+        .testTarget(name: "ZKProofsTests", dependencies: ["ZKProofs", "ZKGroup", "ZKTestSupport"]),
+        .testTarget(name: "MarginCircuitsTests", dependencies: ["MarginCircuits", "StrictJSON", "ZKTestSupport"]),
+        .testTarget(name: "SolvencyTests", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON", "ZKTestSupport", "ZKMarginCLI"]),
+        .testTarget(name: "ZKHardeningTests", dependencies: ["ZKHardening", "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON", "ZKTestSupport"]),
     ]
 )

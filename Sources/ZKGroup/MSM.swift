@@ -149,8 +149,8 @@ public enum MSM {
         }
     }
 
-    static func isIdentity(prepared: PreparedBases, scalars: [Scalar], extraScalars: [Scalar], extraAffine: [AffinePoint],
-                           backend: MSMBackend) -> Bool {
+    package static func isIdentity(prepared: PreparedBases, scalars: [Scalar], extraScalars: [Scalar], extraAffine: [AffinePoint],
+                                   backend: MSMBackend) -> Bool {
         switch (prepared.hasTables ? backend : .reference, prepared.curve) {
         case (.reference, _):
             return compute(prepared: prepared, scalars: scalars, extraScalars: extraScalars, extraAffine: extraAffine,
@@ -246,7 +246,7 @@ public final class PreparedBases: Sendable {
         self.init(points, curve: curve, windowBits: windowBits, backend: MSM.backend)
     }
 
-    init(_ points: [Point], curve: Curve, windowBits: Int?, backend: MSMBackend) {
+    package init(_ points: [Point], curve: Curve, windowBits: Int?, backend: MSMBackend) {
         precondition(points.allSatisfy { $0.curve == curve }, "prepared bases from different curves")
         let c = windowBits ?? MSMEngine.preparedWindow(points.count)
         precondition((2...14).contains(c), "window width out of range")

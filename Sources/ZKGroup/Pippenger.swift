@@ -51,7 +51,7 @@ enum MSMEngine {
     // MARK: Choosing an algorithm
 
     /// Below this many (nonzero) terms Straus beats Pippenger (measured on
-    /// both curves; see GroupMicrobench).
+    /// both curves; see `zkmargin bench group`).
     static let straussThreshold = 40
 
     /// Number of signed windows of c bits covering a 256-bit scalar plus the

@@ -26,32 +26,6 @@ public struct SystemRandom: RandomBytesSource, Sendable {
     }
 }
 
-/// A deterministic stream SHA-256(seed ‖ u64be(counter)) for tests and for
-/// generating known-answer vectors. `package` access: no client of the
-/// libraries can reach it, so it can never blind a real commitment. Inside
-/// the package its only non-test use is `GroupMicrobench` (public benchmark
-/// scalars); `SecretHygieneTests` fails if another source file starts using it.
-package struct SeededRandom: RandomBytesSource {
-    private let seed: [UInt8]
-    private var counter: UInt64 = 0
-    private var pool: [UInt8] = []
-
-    package init(seed: String) { self.seed = Array(seed.utf8) }
-    package init(seed: [UInt8]) { self.seed = seed }
-
-    package mutating func fill(_ buffer: inout [UInt8]) {
-        for i in buffer.indices {
-            if pool.isEmpty {
-                var block = seed
-                for shift in stride(from: 56, through: 0, by: -8) { block.append(UInt8(truncatingIfNeeded: counter >> UInt64(shift))) }
-                pool = SHA256.hash(block)
-                counter += 1
-            }
-            buffer[i] = pool.removeFirst()
-        }
-    }
-}
-
 /// Overwrites memory with zeros in a way the optimiser may not remove
 /// (`OPENSSL_cleanse`). For buffers of plain values (bytes, scalars,
 /// openings: no references inside), which stay valid zeros afterwards.

@@ -3,6 +3,7 @@ import MarginCircuits
 import Solvency
 import ZKGroup
 import ZKProofs
+import ZKTestSupport
 
 /// The fixed, valid material the fuzz targets mutate around: a signed
 /// cross-margin bundle, a custodian statement, an attested and a
@@ -65,10 +66,10 @@ package struct FuzzFixtures: Sendable {
     package static func generate(root: URL) throws {
         let dir = directory(root: root)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let examples = root.appendingPathComponent("Vectors/examples/\(circuitName)")
-        let values = Array(try Data(contentsOf: examples.appendingPathComponent("values.json")))
-        let account = try Account.decode(from: Data(contentsOf: examples.appendingPathComponent("solvent.json")))
-        let source = try String(contentsOf: root.appendingPathComponent("Circuits/\(circuitName).zkm"), encoding: .utf8)
+        let repository = Repository(root: root)
+        let values = try repository.example(circuitName, "values.json")
+        let account = try repository.exampleAccount(circuitName)
+        let source = try repository.circuitSource(circuitName)
         let publisher = SigningKey.generate(), custodian = SigningKey.generate()
         let bundle = try RiskBundle.publish(values: values, circuitName: circuitName, circuitSource: source,
                                             issuedAt: issuedAt, validUntil: validUntil, key: publisher)
@@ -92,41 +93,4 @@ package struct FuzzFixtures: Sendable {
 struct FixtureError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Where the repository is: `ZKMARGIN_ROOT`, else the working directory or
-/// the nearest ancestor holding `Circuits/` and `Vectors/`.
-package enum RepositoryRoot {
-    package static func locate(from start: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL? {
-        if let env = ProcessInfo.processInfo.environment["ZKMARGIN_ROOT"], !env.isEmpty {
-            return URL(fileURLWithPath: env, isDirectory: true)
-        }
-        var dir = start.standardizedFileURL
-        for _ in 0..<32 {
-            let fm = FileManager.default
-            if fm.fileExists(atPath: dir.appendingPathComponent("Circuits").path),
-               fm.fileExists(atPath: dir.appendingPathComponent("Vectors").path) {
-                return dir
-            }
-            let parent = dir.deletingLastPathComponent()
-            if parent.path == dir.path { return nil }
-            dir = parent
-        }
-        return nil
-    }
-
-    /// Every circuit in `Circuits/` with example values and a solvent
-    /// account in `Vectors/examples/`, sorted by name: what the fuzz
-    /// targets and the tamper harness run on.
-    package static func shippedCircuits(root: URL) throws -> [String] {
-        let fm = FileManager.default
-        let names = try fm.contentsOfDirectory(atPath: root.appendingPathComponent("Circuits").path)
-            .filter { $0.hasSuffix(".zkm") }
-            .map { String($0.dropLast(4)) }
-        return names.filter { name in
-            let dir = root.appendingPathComponent("Vectors/examples/\(name)")
-            return fm.fileExists(atPath: dir.appendingPathComponent("values.json").path)
-                && fm.fileExists(atPath: dir.appendingPathComponent("solvent.json").path)
-        }.sorted()
-    }
 }

@@ -1,10 +1,11 @@
 import Foundation
+import ZKTestSupport
 
 /// Files in and out of the fuzz corpora.
 package enum FuzzInputs {
     /// The repository root, or an error saying how to point at it.
     package static func root() throws -> URL {
-        guard let root = RepositoryRoot.locate() else {
+        guard let root = Repository.locate()?.root else {
             throw FixtureError("run from the repository root (or set ZKMARGIN_ROOT): Circuits/ and Vectors/ not found")
         }
         return root

@@ -4,6 +4,7 @@ import Solvency
 import StrictJSON
 import ZKGroup
 import ZKProofs
+import ZKTestSupport
 
 /// The fuzz targets. Each takes arbitrary bytes and must neither crash nor
 /// break its oracle: decoders reject what they cannot read with an error,
@@ -287,7 +288,7 @@ struct CircuitExamples: Sendable {
     let examples: [Example]
 
     static let shared: CircuitExamples = {
-        guard let root = RepositoryRoot.locate() else {
+        guard let root = Repository.locate()?.root else {
             preconditionFailure("zkmargin-fuzz: run from the repository (or set ZKMARGIN_ROOT): Circuits/ and Vectors/ not found")
         }
         do { return try CircuitExamples(root: root) } catch {
@@ -298,11 +299,12 @@ struct CircuitExamples: Sendable {
     init(root: URL) throws {
         let fm = FileManager.default
         var examples: [Example] = []
-        for name in try RepositoryRoot.shippedCircuits(root: root) {
+        let repository = Repository(root: root)
+        for name in try repository.shippedCircuits() {
             let file = "\(name).zkm"
-            let dir = root.appendingPathComponent("Vectors/examples/\(name)")
-            let source = try String(contentsOf: root.appendingPathComponent("Circuits/\(file)"), encoding: .utf8)
-            let valuesJSON = Array(try Data(contentsOf: dir.appendingPathComponent("values.json")))
+            let dir = repository.url("Vectors/examples/\(name)")
+            let source = try repository.circuitSource(name)
+            let valuesJSON = try repository.example(name, "values.json")
             let values = try RiskValues.decode(from: Data(valuesJSON))
             let compiled = try compile(circuitSource: source, fileName: file, values: values)
             let accounts = try fm.contentsOfDirectory(atPath: dir.path).filter { $0 != "values.json" && $0.hasSuffix(".json") }.sorted()
@@ -366,7 +368,7 @@ enum CircuitTargets {
 
 enum FileTargets {
     static let fixtures: FuzzFixtures = {
-        guard let root = RepositoryRoot.locate() else {
+        guard let root = Repository.locate()?.root else {
             preconditionFailure("zkmargin-fuzz: run from the repository (or set ZKMARGIN_ROOT): Circuits/ and Vectors/ not found")
         }
         do { return try FuzzFixtures(root: root) } catch {

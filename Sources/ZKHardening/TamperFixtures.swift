@@ -2,6 +2,7 @@ import Foundation
 import MarginCircuits
 import Solvency
 import ZKGroup
+import ZKTestSupport
 
 /// The bundle and proof files one verification reads. Keys are not in it:
 /// they are the fixture's, and the harness never changes them.
@@ -53,10 +54,10 @@ package struct TamperFixture: Sendable {
 
     /// Publishes, attests (custodian mode) and proves with fresh keys.
     package init(circuit: String, mode: AttestationMode, curve: Curve = .p256, root: URL) throws {
-        let examples = root.appendingPathComponent("Vectors/examples/\(circuit)")
-        let values = Array(try Data(contentsOf: examples.appendingPathComponent("values.json")))
-        let account = try Account.decode(from: Data(contentsOf: examples.appendingPathComponent("solvent.json")))
-        let source = try String(contentsOf: root.appendingPathComponent("Circuits/\(circuit).zkm"), encoding: .utf8)
+        let repository = Repository(root: root)
+        let values = try repository.example(circuit, "values.json")
+        let account = try repository.exampleAccount(circuit)
+        let source = try repository.circuitSource(circuit)
         let publisher = SigningKey.generate(), custodian = SigningKey.generate()
         let bundle = try RiskBundle.publish(values: values, circuitName: circuit, circuitSource: source, curve: curve,
                                             issuedAt: Self.issuedAt, validUntil: Self.validUntil, key: publisher)
@@ -126,7 +127,7 @@ package struct TamperFixture: Sendable {
     /// custodian-attested for each, self-attested for those in
     /// `selfAttestedCircuits`.
     package static func all(root: URL, circuits: [String]? = nil, curve: Curve = .p256) throws -> [TamperFixture] {
-        let shipped = try RepositoryRoot.shippedCircuits(root: root)
+        let shipped = try Repository(root: root).shippedCircuits()
         let chosen = circuits ?? shipped
         for c in chosen where !shipped.contains(c) {
             throw TamperError("no shipped circuit \(c) (Circuits/\(c).zkm with Vectors/examples/\(c)/values.json and solvent.json); shipped: \(shipped.joined(separator: ", "))")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZKHardening
+import ZKTestSupport
 
 /// `zkmargin-tamper`: changes every byte, commitment and field of valid
 /// proofs and bundles and checks that the verifier rejects every variant.
@@ -153,7 +154,7 @@ struct ZKMarginTamper: ParsableCommand {
     func makeFixtures() throws -> [TamperFixture] {
         let rootURL: URL
         if let root { rootURL = URL(fileURLWithPath: root) } else {
-            guard let found = RepositoryRoot.locate() else {
+            guard let found = Repository.locate()?.root else {
                 throw TamperError("no repository here (a folder with Circuits/ and Vectors/examples/); run from the repository or pass --root")
             }
             rootURL = found

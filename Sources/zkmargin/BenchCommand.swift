@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import StrictJSON
+import ZKBenchmarks
 import ZKGroup
-import ZKProofs
 
 /// `zkmargin bench …`: performance measurements. Build in release
 /// (`swift run -c release zkmargin bench rangeproof`); debug figures are meaningless.
@@ -71,13 +72,18 @@ struct RangeProofBench: ParsableCommand {
         let batchResults = try RangeProofBenchmark.batches(curve: curve, bits: 64, counts: batches, iterations: 3, progress: progress.callAsFunction)
         progress.finish()
         if json {
-            let object: [String: Any] = [
-                "curve": curve.rawValue, "bits": 64,
-                "results": results.map { ["m": $0.m, "bytes": $0.bytes, "prove_ms": round3($0.proveMilliseconds), "verify_ms": round3($0.verifyMilliseconds)] },
-                "batch": batchResults.map { ["proofs": $0.proofs, "verify_ms_per_proof": round3($0.verifyMillisecondsPerProof)] },
-            ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            let object = JSONObject([
+                ("curve", .string(curve.rawValue)),
+                ("bits", .integer(64)),
+                ("results", .array(results.map {
+                    .object(JSONObject([("m", .integer($0.m)), ("bytes", .integer($0.bytes)),
+                                        ("prove_ms", .timing($0.proveMilliseconds)), ("verify_ms", .timing($0.verifyMilliseconds))]))
+                })),
+                ("batch", .array(batchResults.map {
+                    .object(JSONObject([("proofs", .integer($0.proofs)), ("verify_ms_per_proof", .timing($0.verifyMillisecondsPerProof))]))
+                })),
+            ])
+            printJSON(object)
         } else {
             print("Bulletproofs+ on \(curve), 64-bit ranges (medians)")
             print(pad("m", 6) + pad("bytes", 8) + pad("prove ms", 12) + pad("verify ms", 12))
@@ -105,14 +111,34 @@ struct GroupBench: ParsableCommand {
     func run() throws {
         let results = GroupMicrobench.run(curve: curveOption.curve)
         if json {
-            var object: [String: Any] = ["curve": curveOption.curve.rawValue]
-            object["microseconds"] = Dictionary(uniqueKeysWithValues: results.map { ($0.name, round3($0.microseconds)) })
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            // The operations in the order they were measured (the table's order).
+            printJSON(JSONObject([
+                ("curve", .string(curveOption.curve.rawValue)),
+                ("microseconds", .object(JSONObject(results.map { ($0.name, .timing($0.microseconds)) }))),
+            ]))
         } else {
             print("Group operations on \(curveOption.curve) (medians, µs)")
             for r in results { print(r.name.padding(toLength: 40, withPad: " ", startingAt: 0) + pad(fmt(r.microseconds), 12)) }
         }
+    }
+}
+
+/// One line of JSON on standard output, from the strict writer.
+func printJSON(_ object: JSONObject) {
+    print(String(decoding: JSONValue.object(object).compactEncoded(), as: UTF8.self))
+}
+
+extension JSONValue {
+    static func integer(_ n: Int) -> JSONValue { .number(String(n)) }
+
+    /// A timing rounded to three decimals, written in the shortest form
+    /// that reads back as the same double (`5212` for 5212.0, `0.013`).
+    /// Timings are finite; a non-finite one would be `null`.
+    static func timing(_ x: Double) -> JSONValue {
+        let r = round3(x)
+        guard r.isFinite else { return .null }
+        if r == r.rounded(), abs(r) < 1e15 { return .number(String(Int64(r))) }
+        return .number(r.description)
     }
 }
 

@@ -1,12 +1,13 @@
 import Foundation
 import XCTest
 @testable import MarginCircuits
+import ZKTestSupport
 
 /// Every shipped circuit against figures worked out by hand, on the example
 /// values and accounts in Vectors/examples/<circuit>/.
 final class CircuitLibraryTests: XCTestCase {
     func report(_ circuit: String, _ which: String) throws -> MarginReport {
-        try compiledExample(circuit).evaluate(try exampleAccount(circuit, which))
+        try compiledExample(circuit).evaluate(try Repository.forTests.exampleAccount(circuit, which))
     }
 
     func requirement(_ r: MarginReport, _ name: String) -> RequirementReport {
@@ -88,7 +89,7 @@ final class CircuitLibraryTests: XCTestCase {
         try assertFormsAgree(s, a)
         // notional exactly 250000 → tier 2: 1250 − 50 = 1200, tier 3: 2500 − 1300 = 1200
         let b = try account(#"{"account": "y", "balances": {"USDC": "5000"}, "positions": {"ETH-PERP": {"size": "0"}, "BTC-PERP": {"size": "-2.5", "entry_price": "100000"}}}"#)
-        let s2 = try compile(circuitSource: try circuitSource("tiered-margin"), fileName: "tiered-margin.zkm", values: try values("""
+        let s2 = try compile(circuitSource: try Repository.forTests.circuitSource("tiered-margin"), fileName: "tiered-margin.zkm", values: try values("""
             {"venue": "v", "quote": "USD", "circuit": "tiered-margin",
              "assets": [{"id": "USDC", "price": "1"}], "tiers": ["1", "2", "3"],
              "instruments": [{"id": "BTC-PERP", "mark": "100000",
@@ -164,9 +165,9 @@ final class CircuitLibraryTests: XCTestCase {
     func testCompiledFormsAgreeWithEvaluator() throws {
         for circuit in ["threshold", "cross-margin", "tiered-margin", "portfolio-margin", "options-standard"] {
             let s = try compiledExample(circuit)
-            XCTAssertEqual(try RiskValues.decode(from: try exampleData(circuit, "values.json")).circuit, circuit)
+            XCTAssertEqual(try RiskValues.decode(from: Data(try Repository.forTests.example(circuit, "values.json"))).circuit, circuit)
             for which in ["solvent", "at-margin", "short"] {
-                let a = try exampleAccount(circuit, which)
+                let a = try Repository.forTests.exampleAccount(circuit, which)
                 let forms = try assertFormsAgree(s, a)
                 let report = try s.evaluate(a)
                 let binding = forms[report.binding!.name]!
@@ -187,7 +188,7 @@ final class CircuitLibraryTests: XCTestCase {
         var rng = SplitMix(seed: 42)
         for circuit in ["cross-margin", "tiered-margin", "portfolio-margin", "options-standard"] {
             let s = try compiledExample(circuit)
-            let v = try RiskValues.decode(from: try exampleData(circuit, "values.json"))
+            let v = try RiskValues.decode(from: Data(try Repository.forTests.example(circuit, "values.json")))
             for _ in 0..<20 {
                 var balances: [String: Rational] = [:]
                 for id in v.ids(of: "assets")! { balances[id] = Rational(Int(rng.next() % 1_000_000)) / Rational(100) }

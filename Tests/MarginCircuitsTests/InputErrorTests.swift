@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import MarginCircuits
+import ZKTestSupport
 
 /// Every input error names the field: risk values, accounts, and matching
 /// them to a circuit.
@@ -12,7 +13,7 @@ final class InputErrorTests: XCTestCase {
         """
 
     func cross(_ valuesJSON: String = crossValues) throws -> CompiledStatement {
-        try compile(circuitSource: try circuitSource("cross-margin"), fileName: "cross-margin.zkm", values: try values(valuesJSON))
+        try compile(circuitSource: try Repository.forTests.circuitSource("cross-margin"), fileName: "cross-margin.zkm", values: try values(valuesJSON))
     }
 
     /// `crossValues` with one substitution.
@@ -101,13 +102,13 @@ final class InputErrorTests: XCTestCase {
         }
         // A scalar without a default.
         assertMarginError(["values.parameters.min_value: missing"]) {
-            try compile(circuitSource: try circuitSource("threshold"), fileName: "threshold.zkm",
+            try compile(circuitSource: try Repository.forTests.circuitSource("threshold"), fileName: "threshold.zkm",
                         values: try values(#"{"venue": "v", "quote": "USD", "circuit": "threshold", "assets": []}"#))
         }
     }
 
     func testMatrixParameterErrors() throws {
-        let src = try circuitSource("portfolio-margin")
+        let src = try Repository.forTests.circuitSource("portfolio-margin")
         func pm(_ loss: String) throws -> CompiledStatement {
             try compile(circuitSource: src, fileName: "portfolio-margin.zkm", values: try values("""
                 {"venue": "v", "quote": "USD", "circuit": "portfolio-margin", "assets": [{"id": "USDC", "price": "1"}],

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import MarginCircuits
+import ZKTestSupport
 
 /// Risk values for real-size venue books (deterministic).
 enum RealBooks {
@@ -145,7 +146,7 @@ final class LimitsTests: XCTestCase {
             let json = RealBooks.values(circuit: b.circuit, instruments: b.instruments)
             let v = try values(json)
             let s = try timed("compile \(b.circuit) with \(b.instruments) instruments") {
-                try compile(circuitSource: try circuitSource(b.circuit), fileName: "\(b.circuit).zkm", values: v)
+                try compile(circuitSource: try Repository.forTests.circuitSource(b.circuit), fileName: "\(b.circuit).zkm", values: v)
             }
             let requirements = s.constraints.filter(\.isRequirement).count
             XCTAssertEqual([s.inputs.count, s.helpers.count, requirements], b.counts, b.circuit)
@@ -161,7 +162,7 @@ final class LimitsTests: XCTestCase {
 
     func testTheShippedCircuitsAreShallow() throws {
         for c in UniverseTests.circuits {
-            let checked = try Circuit(source: try circuitSource(c), fileName: "\(c).zkm").checked
+            let checked = try Circuit(source: try Repository.forTests.circuitSource(c), fileName: "\(c).zkm").checked
             var deepest = 0
             func scan(_ s: [CheckedStmt]) {
                 for x in s {
@@ -173,7 +174,7 @@ final class LimitsTests: XCTestCase {
             }
             scan(checked.statements)
             XCTAssertLessThanOrEqual(deepest, 10, c)
-            XCTAssertLessThan(try circuitSource(c).utf8.count * 100, CircuitLimits.maximumSourceBytes, c)
+            XCTAssertLessThan(try Repository.forTests.circuitSource(c).utf8.count * 100, CircuitLimits.maximumSourceBytes, c)
         }
     }
 
@@ -228,7 +229,7 @@ final class LimitsTests: XCTestCase {
         XCTAssertEqual(try Rational(decimal: "0." + String(repeating: "0", count: 98) + "1"), Rational.powerOfTen(-99))
         XCTAssertEqual(try Rational(decimal: String(repeating: "9", count: 100)), Rational(BigInt.powerOfTen(100) - 1))
         // In risk values, named by their path.
-        let src = try circuitSource("threshold")
+        let src = try Repository.forTests.circuitSource("threshold")
         let base = #"{"venue": "v", "quote": "USD", "circuit": "threshold", "assets": [{"id": "BTC", "price": "PRICE"}], "parameters": {"min_value": "1"}}"#
         let one101 = "1." + String(repeating: "0", count: 100)
         refuses("a 101-digit price", [#"values.assets["BTC"].price: "1.00000000000000000000000000000000000000… (102 characters)" is not a decimal (it has 101 digits, more than the limit of 100 (CircuitLimits.maximumDecimalDigits))"#]) {
@@ -391,7 +392,7 @@ final class LimitsTests: XCTestCase {
         // instrument: 1 + 2 × 32768 = 65537.
         let v = try values(RealBooks.values(circuit: "cross-margin", instruments: 32_768, assets: 1))
         refuses("cross-margin with 32768 instruments", ["cross-margin.zkm:30:", "`private cost` (line 30): with these values the circuit commits to 65537 inputs, more than the limit of 65536 (CircuitLimits.maximumCommittedInputs)"]) {
-            try compile(circuitSource: try circuitSource("cross-margin"), fileName: "cross-margin.zkm", values: v)
+            try compile(circuitSource: try Repository.forTests.circuitSource("cross-margin"), fileName: "cross-margin.zkm", values: v)
         }
     }
 

@@ -1,20 +1,7 @@
 import Foundation
 import XCTest
 @testable import MarginCircuits
-
-/// The repository root, found from this file's path.
-let repoRoot: URL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent()   // MarginCircuitsTests
-    .deletingLastPathComponent()   // Tests
-    .deletingLastPathComponent()   // repo root
-
-func circuitSource(_ name: String) throws -> String {
-    try String(contentsOf: repoRoot.appendingPathComponent("Circuits/\(name).zkm"), encoding: .utf8)
-}
-
-func exampleData(_ circuit: String, _ file: String) throws -> Data {
-    try Data(contentsOf: repoRoot.appendingPathComponent("Vectors/examples/\(circuit)/\(file)"))
-}
+import ZKTestSupport
 
 func values(_ json: String) throws -> RiskValues { try RiskValues.decode(from: Data(json.utf8)) }
 func account(_ json: String) throws -> Account { try Account.decode(from: Data(json.utf8)) }
@@ -23,12 +10,8 @@ func dec(_ s: String) -> Rational { try! Rational(decimal: s) }
 
 /// Compiles a shipped circuit against its example values.
 func compiledExample(_ name: String) throws -> CompiledStatement {
-    let v = try RiskValues.decode(from: try exampleData(name, "values.json"))
-    return try compile(circuitSource: try circuitSource(name), fileName: "\(name).zkm", values: v)
-}
-
-func exampleAccount(_ circuit: String, _ which: String) throws -> Account {
-    try Account.decode(from: try exampleData(circuit, "\(which).json"))
+    let v = try RiskValues.decode(from: Data(try Repository.forTests.example(name, "values.json")))
+    return try compile(circuitSource: try Repository.forTests.circuitSource(name), fileName: "\(name).zkm", values: v)
 }
 
 /// Asserts that `body` throws a MarginError whose description contains every

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import MarginCircuits
+import ZKTestSupport
 
 /// Generated risk values for a universe of many instruments, and the size of
 /// the statement each shipped circuit compiles to.
@@ -104,7 +105,7 @@ final class UniverseTests: XCTestCase {
         for c in UniverseTests.circuits {
             let v = try values(Universe.values(circuit: c, instruments: 1000))
             let start = Date()
-            let s = try compile(circuitSource: try circuitSource(c), fileName: "\(c).zkm", values: v)
+            let s = try compile(circuitSource: try Repository.forTests.circuitSource(c), fileName: "\(c).zkm", values: v)
             let seconds = Date().timeIntervalSince(start)
             lines.append("\(c) (1000 instruments, 20 assets): " + Universe.summary(s) + String(format: "; compiled in %.2f s (debug)", seconds))
             // Every instrument and asset is committed, held or not.

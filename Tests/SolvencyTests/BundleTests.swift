@@ -4,6 +4,7 @@ import StrictJSON
 import XCTest
 import ZKGroup
 @testable import Solvency
+import ZKTestSupport
 
 /// Signed risk bundles, statements and openings: everything that does not
 /// need a range proof.
@@ -14,7 +15,7 @@ final class BundleTests: XCTestCase {
         XCTAssertEqual(decoded.digest, bundle.digest)
         XCTAssertEqual(decoded.digest, SHA256.hash(bundle.envelope.payload))
         XCTAssertEqual(decoded.circuitName, "cross-margin")
-        XCTAssertEqual(decoded.circuitSource, try circuitSource("cross-margin"))
+        XCTAssertEqual(decoded.circuitSource, try Repository.forTests.circuitSource("cross-margin"))
         XCTAssertEqual(decoded.curve, .p256)
         XCTAssertEqual(decoded.epoch, "2025-11-25T12:00:00Z")
         XCTAssertEqual(decoded.issuedAt, testIssuedAt)
@@ -41,18 +42,18 @@ final class BundleTests: XCTestCase {
     func testPublishRefusesWhatCannotBeProven() throws {
         // Values for another circuit.
         assertSolvencyError("field") {
-            try RiskBundle.publish(values: exampleValues("threshold"), circuitName: "cross-margin", circuitSource: circuitSource("cross-margin"),
+            try RiskBundle.publish(values: Repository.forTests.example("threshold", "values.json"), circuitName: "cross-margin", circuitSource: Repository.forTests.circuitSource("cross-margin"),
                                    issuedAt: testIssuedAt, validUntil: testValidUntil, key: TestKeys.publisher)
         }
         // Values that do not fill the circuit.
-        let broken = Array(String(decoding: try exampleValues("cross-margin"), as: UTF8.self).replacingOccurrences(of: "\"mm_rate\"", with: "\"mm_ratio\"").utf8)
+        let broken = Array(String(decoding: try Repository.forTests.example("cross-margin", "values.json"), as: UTF8.self).replacingOccurrences(of: "\"mm_rate\"", with: "\"mm_ratio\"").utf8)
         assertSolvencyError("circuit") {
-            try RiskBundle.publish(values: broken, circuitName: "cross-margin", circuitSource: circuitSource("cross-margin"),
+            try RiskBundle.publish(values: broken, circuitName: "cross-margin", circuitSource: Repository.forTests.circuitSource("cross-margin"),
                                    issuedAt: testIssuedAt, validUntil: testValidUntil, key: TestKeys.publisher)
         }
         // An empty window.
         assertSolvencyError("invalidArgument") {
-            try RiskBundle.publish(values: exampleValues("cross-margin"), circuitName: "cross-margin", circuitSource: circuitSource("cross-margin"),
+            try RiskBundle.publish(values: Repository.forTests.example("cross-margin", "values.json"), circuitName: "cross-margin", circuitSource: Repository.forTests.circuitSource("cross-margin"),
                                    issuedAt: testIssuedAt, validUntil: testIssuedAt, key: TestKeys.publisher)
         }
     }
@@ -137,16 +138,16 @@ final class BundleTests: XCTestCase {
         assertSolvencyError("bundleExpired") { try Verifier.checkBundle(bundle, policy: policy(at: testValidUntil.addingTimeInterval(60))) }
         assertSolvencyError("bundleNotYetValid") { try Verifier.checkBundle(bundle, policy: policy(at: testIssuedAt.addingTimeInterval(-60))) }
         assertSolvencyError("bundleExpired") {
-            try Custodian.attest(bundle: bundle, account: exampleAccount("cross-margin"), key: TestKeys.custodian, at: testValidUntil.addingTimeInterval(60))
+            try Custodian.attest(bundle: bundle, account: Repository.forTests.exampleAccount("cross-margin"), key: TestKeys.custodian, at: testValidUntil.addingTimeInterval(60))
         }
         assertSolvencyError("bundleExpired") {
-            try Prover.proveSelfAttested(bundle: bundle, account: exampleAccount("cross-margin"), at: testValidUntil.addingTimeInterval(60))
+            try Prover.proveSelfAttested(bundle: bundle, account: Repository.forTests.exampleAccount("cross-margin"), at: testValidUntil.addingTimeInterval(60))
         }
     }
 
     func testTruncatedGarbledAndEmptyFiles() throws {
         let bundle = try makeBundle()
-        let (statement, openings) = try Custodian.attest(bundle: bundle, account: exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow)
+        let (statement, openings) = try Custodian.attest(bundle: bundle, account: Repository.forTests.exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow)
         let files: [(String, [UInt8], ([UInt8]) throws -> Void)] = [
             ("bundle", bundle.encoded(), { _ = try RiskBundle(encoded: $0) }),
             ("statement", statement.encoded(), { _ = try AttestedStatement(encoded: $0) }),
@@ -171,7 +172,7 @@ final class BundleTests: XCTestCase {
 
     func testUnknownFormatVersions() throws {
         let bundle = try makeBundle()
-        let (statement, openings) = try Custodian.attest(bundle: bundle, account: exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow)
+        let (statement, openings) = try Custodian.attest(bundle: bundle, account: Repository.forTests.exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow)
         let cases: [(FileKind, [UInt8], ([UInt8]) throws -> Void)] = [
             (.bundle, bundle.encoded(), { _ = try RiskBundle(encoded: $0) }),
             (.statement, statement.encoded(), { _ = try AttestedStatement(encoded: $0) }),
@@ -196,7 +197,7 @@ final class BundleTests: XCTestCase {
 
     func testAttestCommitsToEveryInputAndOpeningsRoundTrip() throws {
         let bundle = try makeBundle()
-        let account = try exampleAccount("cross-margin")
+        let account = try Repository.forTests.exampleAccount("cross-margin")
         let (statement, openings) = try Custodian.attest(bundle: bundle, account: account, key: TestKeys.custodian, at: testNow)
         let compiled = try bundle.compiled()
         XCTAssertEqual(statement.inputs.map(\.id), compiled.inputs.map(\.id))
@@ -228,13 +229,13 @@ final class BundleTests: XCTestCase {
 
     func testStatementAndOpeningsThatDoNotMatch() throws {
         let bundle = try makeBundle()
-        let a = try Custodian.attest(bundle: bundle, account: exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow)
-        let b = try Custodian.attest(bundle: bundle, account: exampleAccount("cross-margin", "at-margin"), key: TestKeys.custodian, at: testNow)
+        let a = try Custodian.attest(bundle: bundle, account: Repository.forTests.exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow)
+        let b = try Custodian.attest(bundle: bundle, account: Repository.forTests.exampleAccount("cross-margin", "at-margin"), key: TestKeys.custodian, at: testNow)
         // Openings of another account's statement.
         let e1 = assertSolvencyError("openingsMismatch") { try Prover.prove(bundle: bundle, statement: a.statement, openings: b.openings, at: testNow) }
         XCTAssertEqual(e1?.description, "the openings do not match the statement: they are for account \"fund-7/subacct-3\", the statement for \"fund-7/subacct-2\"")
         // Openings of another statement of the same account.
-        let a2 = try Custodian.attest(bundle: bundle, account: exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow)
+        let a2 = try Custodian.attest(bundle: bundle, account: Repository.forTests.exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow)
         let e2 = assertSolvencyError("openingsMismatch") { try Prover.prove(bundle: bundle, statement: a.statement, openings: a2.openings, at: testNow) }
         XCTAssertTrue(e2?.description.contains("belong to another statement") ?? false, "\(String(describing: e2))")
         // Openings edited to claim the statement's digest: the commitments do not open.
@@ -243,7 +244,7 @@ final class BundleTests: XCTestCase {
         XCTAssertEqual(e3?.description, "the openings do not match the statement: the opening of balance[BTC] does not open the statement's commitment to it")
         // Openings for another bundle.
         let other = try makeBundle(epoch: "7")
-        let c = try Custodian.attest(bundle: other, account: exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow)
+        let c = try Custodian.attest(bundle: other, account: Repository.forTests.exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow)
         let e4 = assertSolvencyError("openingsMismatch") { try Prover.prove(bundle: bundle, statement: a.statement, openings: c.openings, at: testNow) }
         XCTAssertTrue(e4?.description.contains("made for bundle") ?? false, "\(String(describing: e4))")
         // A statement for another bundle.
@@ -257,8 +258,8 @@ final class BundleTests: XCTestCase {
 
     func testStatementsWithSwappedCommitmentsDoNotVerify() throws {
         let bundle = try makeBundle()
-        let a = try Custodian.attest(bundle: bundle, account: exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow)
-        let b = try Custodian.attest(bundle: bundle, account: exampleAccount("cross-margin", "at-margin"), key: TestKeys.custodian, at: testNow)
+        let a = try Custodian.attest(bundle: bundle, account: Repository.forTests.exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow)
+        let b = try Custodian.attest(bundle: bundle, account: Repository.forTests.exampleAccount("cross-margin", "at-margin"), key: TestKeys.custodian, at: testNow)
         let bInputs = try b.statement.envelope.payloadObject()["inputs"]!
         let swapped = try tamperPayload(a.statement.encoded()) { $0["inputs"] = bInputs }
         let e = assertSolvencyError("signatureInvalid") { try AttestedStatement(encoded: swapped) }
@@ -266,11 +267,11 @@ final class BundleTests: XCTestCase {
     }
 
     func testLocateCircuit() throws {
-        let values = repoPath("Vectors/examples/cross-margin/values.json")
+        let values = Repository.forTests.path("Vectors/examples/cross-margin/values.json")
         let found = try Workflow.locateCircuit("cross-margin", valuesPath: values)
         XCTAssertEqual(found.name, "cross-margin")
-        XCTAssertEqual(found.source, try circuitSource("cross-margin"))
-        XCTAssertEqual(try Workflow.locateCircuit(repoPath("Circuits/threshold.zkm"), valuesPath: nil).name, "threshold")
+        XCTAssertEqual(found.source, try Repository.forTests.circuitSource("cross-margin"))
+        XCTAssertEqual(try Workflow.locateCircuit(Repository.forTests.path("Circuits/threshold.zkm"), valuesPath: nil).name, "threshold")
         XCTAssertEqual(try Workflow.locateCircuit("../../../Circuits/threshold.zkm", valuesPath: values).name, "threshold")
         assertSolvencyError("circuitNotFound") { try Workflow.locateCircuit("no-such-circuit", valuesPath: values) }
     }

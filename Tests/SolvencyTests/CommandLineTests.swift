@@ -3,6 +3,7 @@ import StrictJSON
 import XCTest
 @testable import ZKGroup
 @testable import Solvency
+import ZKTestSupport
 
 /// The executables, run as a user would: `zkmargin` (keygen, publish,
 /// attest, prove, demo) and `zkmargin-verify`.
@@ -81,9 +82,9 @@ final class CommandLineTests: XCTestCase {
     /// line, then a scan of every output for the secrets used.
     func testCrossMarginFlowThroughTheExecutables() throws {
         let dir = try temporaryDirectory(self)
-        let values = repoPath("Vectors/examples/cross-margin/values.json")
-        let solvent = repoPath("Vectors/examples/cross-margin/solvent.json")
-        let short = repoPath("Vectors/examples/cross-margin/short.json")
+        let values = Repository.forTests.path("Vectors/examples/cross-margin/values.json")
+        let solvent = Repository.forTests.path("Vectors/examples/cross-margin/solvent.json")
+        let short = Repository.forTests.path("Vectors/examples/cross-margin/short.json")
 
         // Keys.
         for who in ["publisher", "custodian", "impostor"] {
@@ -101,7 +102,7 @@ final class CommandLineTests: XCTestCase {
         let expiring = try run("zkmargin", ["publish", "--values", values, "--key", "publisher.pem", "--out", "short-lived.json", "--epoch", "17"], in: dir)
         expect(expiring, 0, "publish with default window")
         let k1 = try run("zkmargin", ["publish", "--values", values, "--key", "publisher.pem", "--out", "k1.json", "--curve", "secp256k1",
-                                      "--circuit", repoPath("Circuits/cross-margin.zkm")], in: dir)
+                                      "--circuit", Repository.forTests.path("Circuits/cross-margin.zkm")], in: dir)
         expect(k1, 0, "publish on secp256k1")
         XCTAssertEqual(try RiskBundle.load(path: dir + "/k1.json").curve, .secp256k1)
 
@@ -187,7 +188,7 @@ final class CommandLineTests: XCTestCase {
         try FileIO.write(Array(smallValues["threshold"]!.values.utf8), to: dir + "/t-values.json", mode: 0o644)
         try FileIO.write(Array(smallValues["threshold"]!.account.utf8), to: dir + "/t-account.json", mode: 0o644)
         expect(try run("zkmargin", ["publish", "--values", "t-values.json", "--key", "publisher.pem", "--out", "threshold.json",
-                                    "--circuit", repoPath("Circuits/threshold.zkm")], in: dir), 0, "publish threshold")
+                                    "--circuit", Repository.forTests.path("Circuits/threshold.zkm")], in: dir), 0, "publish threshold")
         let selfProve = try run("zkmargin", ["prove", "--bundle", "threshold.json", "--account", "t-account.json",
                                              "--self-attested", "--out", "self.json"], in: dir)
         expect(selfProve, 0, "prove --self-attested")

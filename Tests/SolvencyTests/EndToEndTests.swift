@@ -4,6 +4,7 @@ import StrictJSON
 import XCTest
 import ZKGroup
 @testable import Solvency
+import ZKTestSupport
 
 /// publish → attest → prove → verify through the library, for every shipped
 /// circuit with its example values (Vectors/examples/) on both curves, and
@@ -35,7 +36,7 @@ final class EndToEndTests: XCTestCase {
     func testOptionsStandardSecp256k1() throws { try checkFlow("options-standard", .secp256k1) }
 
     func testEveryShippedCircuitHasATest() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: repoPath("Circuits")).filter { $0.hasSuffix(".zkm") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: Repository.forTests.path("Circuits")).filter { $0.hasSuffix(".zkm") }
         XCTAssertEqual(Set(files.map { String($0.dropLast(4)) }), Set(shippedCircuits), "a circuit was added or removed: update shippedCircuits and EndToEndTests")
     }
 
@@ -111,7 +112,7 @@ final class EndToEndTests: XCTestCase {
 
     func testProverRefusesAnAccountShortOfMargin() throws {
         let bundle = try makeBundle()
-        let short = try exampleAccount("cross-margin", "short")
+        let short = try Repository.forTests.exampleAccount("cross-margin", "short")
         let (statement, openings) = try Custodian.attest(bundle: bundle, account: short, key: TestKeys.custodian, at: testNow)
         let e = assertSolvencyError("marginShortfall") { try Prover.prove(bundle: bundle, statement: statement, openings: openings, at: testNow) }
         guard case .marginShortfall(let s) = e else { return }
@@ -121,7 +122,7 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(e?.description, "the account does not meet its margin: requirement `maintenance` is short by 0.00001 USD; no proof was made")
         assertSolvencyError("marginShortfall") { try Prover.proveSelfAttested(bundle: bundle, account: short, at: testNow) }
         // At exactly the margin, it proves (excess 0 is ≥ 0): checked without proving here.
-        let atMargin = try exampleAccount("cross-margin", "at-margin")
+        let atMargin = try Repository.forTests.exampleAccount("cross-margin", "at-margin")
         let values = try bundle.compiled().inputValues(for: atMargin)
         XCTAssertEqual(Prover.excesses(compiled: try bundle.compiled(), inputValues: values).first?.excess, .zero)
     }
@@ -130,7 +131,7 @@ final class EndToEndTests: XCTestCase {
         for circuit in shippedCircuits {
             let compiled = try makeBundle(circuit).compiled()
             for name in ["solvent", "at-margin", "short"] {
-                let account = try exampleAccount(circuit, name)
+                let account = try Repository.forTests.exampleAccount(circuit, name)
                 let plain = try compiled.evaluate(account)
                 let mine = Prover.excesses(compiled: compiled, inputValues: try compiled.inputValues(for: account))
                 XCTAssertEqual(mine.map(\.name), plain.requirements.map(\.name), "\(circuit)/\(name)")
@@ -167,7 +168,7 @@ final class EndToEndTests: XCTestCase {
 
     func testCommitmentsSwappedBetweenTwoAccounts() throws {
         let f = try Fixtures.flow()
-        let other = try Custodian.attest(bundle: f.bundle, account: exampleAccount("cross-margin", "at-margin"), key: TestKeys.custodian, at: testNow)
+        let other = try Custodian.attest(bundle: f.bundle, account: Repository.forTests.exampleAccount("cross-margin", "at-margin"), key: TestKeys.custodian, at: testNow)
         // 1. Another account's (validly signed) statement in this proof, label kept: the statement does not match the proof.
         let swapped = try editJSON(f.proofBytes) { $0["statement"] = .object(other.statement.envelope.json) }
         assertInvalid(swapped, bundle: f.bundle, code: "statementMismatch",

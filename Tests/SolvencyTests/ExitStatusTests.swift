@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ZKTestSupport
 @testable import Solvency
 import ZKMarginCLI
 
@@ -33,7 +34,7 @@ final class ExitStatusTests: XCTestCase {
         let dir = try temporaryDirectory(self)
         try writeTestKeys(to: dir)
         try FileManager.default.createDirectory(atPath: dir + "/Circuits", withIntermediateDirectories: true)
-        try FileIO.write(try readRepoFile("Circuits/threshold.zkm"), to: dir + "/Circuits/threshold.zkm", mode: 0o644)
+        try FileIO.write(try Repository.forTests.read("Circuits/threshold.zkm"), to: dir + "/Circuits/threshold.zkm", mode: 0o644)
         let small = smallValues["threshold"]!
         try FileIO.write(Array(small.values.utf8), to: dir + "/values.json", mode: 0o644)
         try FileIO.write(Array(small.account.utf8), to: dir + "/solvent.json", mode: 0o644)

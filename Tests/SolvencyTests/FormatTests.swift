@@ -3,6 +3,7 @@ import StrictJSON
 import XCTest
 @testable import ZKGroup
 @testable import Solvency
+import ZKTestSupport
 
 /// The strict JSON reader, base64, times and keys.
 final class FormatTests: XCTestCase {
@@ -223,9 +224,9 @@ final class FormatTests: XCTestCase {
     }
 
     func testEmbeddedExampleDataMatchesTheRepository() throws {
-        XCTAssertEqual(ExampleData.crossMarginSource, try circuitSource("cross-margin"), "ExampleData.crossMarginSource differs from Circuits/cross-margin.zkm")
-        XCTAssertEqual(ExampleData.crossMarginValues, String(decoding: try exampleValues("cross-margin"), as: UTF8.self))
-        XCTAssertEqual(ExampleData.solventAccount, String(decoding: try readRepoFile("Vectors/examples/cross-margin/solvent.json"), as: UTF8.self))
-        XCTAssertEqual(ExampleData.shortAccount, String(decoding: try readRepoFile("Vectors/examples/cross-margin/short.json"), as: UTF8.self))
+        XCTAssertEqual(ExampleData.crossMarginSource, try Repository.forTests.circuitSource("cross-margin"), "ExampleData.crossMarginSource differs from Circuits/cross-margin.zkm")
+        XCTAssertEqual(ExampleData.crossMarginValues, String(decoding: try Repository.forTests.example("cross-margin", "values.json"), as: UTF8.self))
+        XCTAssertEqual(ExampleData.solventAccount, String(decoding: try Repository.forTests.read("Vectors/examples/cross-margin/solvent.json"), as: UTF8.self))
+        XCTAssertEqual(ExampleData.shortAccount, String(decoding: try Repository.forTests.read("Vectors/examples/cross-margin/short.json"), as: UTF8.self))
     }
 }

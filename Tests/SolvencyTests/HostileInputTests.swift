@@ -5,6 +5,7 @@ import XCTest
 import ZKGroup
 import ZKProofs
 @testable import Solvency
+import ZKTestSupport
 
 /// The findings of the soundness review that are about hostile files,
 /// each replayed through the executable where it was found: the files are
@@ -61,9 +62,9 @@ final class HostileInputTests: XCTestCase {
         XCTAssertNotEqual(attest.status, 0)
         XCTAssertTrue(attest.stderr.contains("normalization form C"), attest.stderr)
         XCTAssertFalse(FileIO.exists("\(dir)/s.json") || FileIO.exists("\(dir)/o.json"), "nothing is written")
-        let values = try exampleValues("cross-margin").replacing(#""id": "ETH-PERP""#, with: #""id": "ETH-PERP\#u{0301}""#)
+        let values = try Repository.forTests.example("cross-margin", "values.json").replacing(#""id": "ETH-PERP""#, with: #""id": "ETH-PERP\#u{0301}""#)
         try FileIO.write(values, to: "\(dir)/values.json", mode: 0o644)
-        let publish = try CLI.run("zkmargin", ["publish", "--values", "values.json", "--circuit", repoPath("Circuits/cross-margin.zkm"),
+        let publish = try CLI.run("zkmargin", ["publish", "--values", "values.json", "--circuit", Repository.forTests.path("Circuits/cross-margin.zkm"),
                                                "--key", "publisher.pem", "--out", "b2.json"], in: dir)
         XCTAssertNotEqual(publish.status, 0)
         XCTAssertTrue(publish.stderr.contains("normalization form C") || publish.stderr.contains("invisible") || publish.stderr.contains("control"), publish.stderr)
@@ -89,11 +90,11 @@ final class HostileInputTests: XCTestCase {
             }
             try FileIO.write(bundle, to: "\(dir)/\(name).json", mode: 0o644)
             expect(try verify(dir, ["proof.json"], bundle: "\(name).json"), status: 2, limit)
-            expect(try CLI.run("zkmargin", ["check", "--bundle", "\(name).json", "--account", repoPath("Vectors/examples/cross-margin/solvent.json")], in: dir),
+            expect(try CLI.run("zkmargin", ["check", "--bundle", "\(name).json", "--account", Repository.forTests.path("Vectors/examples/cross-margin/solvent.json")], in: dir),
                    status: 2, limit)
             try FileManager.default.createDirectory(atPath: "\(dir)/\(name)", withIntermediateDirectories: true)
             try FileIO.write(Array(circuit.utf8), to: "\(dir)/\(name)/cross-margin.zkm", mode: 0o644)
-            let publish = try CLI.run("zkmargin", ["publish", "--values", repoPath("Vectors/examples/cross-margin/values.json"), "--circuit", "\(name)/cross-margin.zkm",
+            let publish = try CLI.run("zkmargin", ["publish", "--values", Repository.forTests.path("Vectors/examples/cross-margin/values.json"), "--circuit", "\(name)/cross-margin.zkm",
                                                    "--key", "publisher.pem", "--out", "b-\(name).json"], in: dir)
             XCTAssertNotEqual(publish.status, 0)
             XCTAssertTrue(publish.stderr.contains(limit), publish.stderr)
@@ -227,11 +228,11 @@ final class HostileInputTests: XCTestCase {
                status: 64, "zkmargin-verify: error: ", "minute 60")
         expect(try CLI.run("zkmargin-verify", ["--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem", "--at", "2025-11-25T12:30:00Zjunk", "proof.json"], in: dir),
                status: 64, "unexpected text after the time")
-        let publish = try CLI.run("zkmargin", ["publish", "--values", repoPath("Vectors/examples/cross-margin/values.json"), "--key", "publisher.pem",
+        let publish = try CLI.run("zkmargin", ["publish", "--values", Repository.forTests.path("Vectors/examples/cross-margin/values.json"), "--key", "publisher.pem",
                                                "--out", "b.json", "--valid-until", "2030-02-30T00:00:00Z"], in: dir)
         XCTAssertEqual(publish.status, 64)
         XCTAssertTrue(publish.stderr.contains("day 30 is out of range"), publish.stderr)
-        let epoch = try CLI.run("zkmargin", ["publish", "--values", repoPath("Vectors/examples/cross-margin/values.json"), "--key", "publisher.pem",
+        let epoch = try CLI.run("zkmargin", ["publish", "--values", Repository.forTests.path("Vectors/examples/cross-margin/values.json"), "--key", "publisher.pem",
                                              "--out", "b.json", "--epoch", "2025-11-25T24:00:00Z"], in: dir)
         XCTAssertEqual(epoch.status, 64)
         XCTAssertTrue(epoch.stderr.contains("hour 24"), epoch.stderr)
@@ -255,9 +256,9 @@ final class HostileInputTests: XCTestCase {
                                               "--out", "s.json", "--openings", "o.json"], in: dir)
         XCTAssertNotEqual(attest.status, 0)
         XCTAssertTrue(attest.stderr.contains("duplicate key"), attest.stderr)
-        let values = Array(String(decoding: try exampleValues("cross-margin"), as: UTF8.self).replacingOccurrences(of: #""quote": "USD","#, with: #""quote": "USD", "quote": "EUR","#).utf8)
+        let values = Array(String(decoding: try Repository.forTests.example("cross-margin", "values.json"), as: UTF8.self).replacingOccurrences(of: #""quote": "USD","#, with: #""quote": "USD", "quote": "EUR","#).utf8)
         try FileIO.write(values, to: "\(dir)/values.json", mode: 0o644)
-        let publish = try CLI.run("zkmargin", ["publish", "--values", "values.json", "--circuit", repoPath("Circuits/cross-margin.zkm"),
+        let publish = try CLI.run("zkmargin", ["publish", "--values", "values.json", "--circuit", Repository.forTests.path("Circuits/cross-margin.zkm"),
                                                "--key", "publisher.pem", "--out", "b2.json"], in: dir)
         XCTAssertNotEqual(publish.status, 0)
         XCTAssertTrue(publish.stderr.contains("duplicate key"), publish.stderr)

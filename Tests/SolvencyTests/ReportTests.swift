@@ -2,13 +2,14 @@ import Foundation
 @testable import MarginCircuits
 import StrictJSON
 import XCTest
+import ZKTestSupport
 @testable import Solvency
 
 /// The margin report (`zkmargin check`) as the library renders it.
 final class ReportTests: XCTestCase {
     func report(_ circuit: String, _ account: String) throws -> MarginReport {
-        try Workflow.check(valuesPath: repoPath("Vectors/examples/\(circuit)/values.json"),
-                           accountPath: repoPath("Vectors/examples/\(circuit)/\(account).json"))
+        try Workflow.check(valuesPath: Repository.forTests.path("Vectors/examples/\(circuit)/values.json"),
+                           accountPath: Repository.forTests.path("Vectors/examples/\(circuit)/\(account).json"))
     }
 
     func testTextOfAShortAccount() throws {

@@ -5,6 +5,7 @@ import XCTest
 @testable import ZKGroup
 import ZKProofs
 @testable import Solvency
+import ZKTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -16,14 +17,6 @@ import Darwin
 /// secret files are 0600 whatever the umask and never silently replaced,
 /// and no error raised while reading a secret file quotes its content.
 final class SolvencySecretHygieneTests: XCTestCase {
-    static func renderings<T>(_ x: T) -> [String] {
-        var dumped = ""
-        dump(x, to: &dumped)
-        var dumpedArray = ""
-        dump([x], to: &dumpedArray)
-        return [String(describing: x), String(reflecting: x), "\(x)", "\([x])", String(reflecting: [x]), dumped, dumpedArray]
-    }
-
     /// The text forms of every secret in `openings`: each blinding factor
     /// (hex both cases, base64, 16-digit prefixes) and each nonzero value
     /// with at least five digits.
@@ -56,15 +49,15 @@ final class SolvencySecretHygieneTests: XCTestCase {
         let flow = try Fixtures.flow()
         let forms = Self.secretForms(flow.openings)
         XCTAssertGreaterThan(forms.count, 20)
-        for text in Self.renderings(flow.openings) { assertNoSecret(text, forms) }
+        for text in renderings(flow.openings) { assertNoSecret(text, forms) }
         for e in flow.openings.entries {
-            for text in Self.renderings(e) { assertNoSecret(text, forms) }
+            for text in renderings(e) { assertNoSecret(text, forms) }
             XCTAssertEqual(e.description, "Openings.Entry(\(e.id), <redacted>)")
         }
         XCTAssertEqual(Mirror(reflecting: flow.openings).children.compactMap(\.label), ["account", "curve", "inputs"])
         XCTAssertEqual(Mirror(reflecting: flow.openings.entries[0]).children.compactMap(\.label), ["id"])
         // The proof and statement, printed any way, hold no secret either.
-        for text in Self.renderings(flow.proof) + Self.renderings(flow.statement) { assertNoSecret(text, forms) }
+        for text in renderings(flow.proof) + renderings(flow.statement) { assertNoSecret(text, forms) }
         assertNoSecret(String(decoding: flow.proofBytes, as: UTF8.self), forms)
         // Sanity: the openings file itself does hold them.
         XCTAssertTrue(String(decoding: flow.openings.encoded(), as: UTF8.self).contains(forms[0]))
@@ -74,7 +67,7 @@ final class SolvencySecretHygieneTests: XCTestCase {
         let key = SigningKey.generate()
         let forms = Self.keyForms(key)
         XCTAssertGreaterThan(forms.count, 4)
-        for text in Self.renderings(key) {
+        for text in renderings(key) {
             assertNoSecret(text, forms)
             XCTAssertTrue(text.contains(key.verifyingKey.id), text)
         }
@@ -90,7 +83,7 @@ final class SolvencySecretHygieneTests: XCTestCase {
         var pem = TestKeys.custodian.pemRepresentation()
         defer { secureZero(&pem) }
         try FileIO.write(pem, to: dir + "/custodian.pem", mode: FileIO.secretMode)
-        return (dir + "/bundle.json", repoPath("Vectors/examples/cross-margin/solvent.json"), dir + "/custodian.pem")
+        return (dir + "/bundle.json", Repository.forTests.path("Vectors/examples/cross-margin/solvent.json"), dir + "/custodian.pem")
     }
 
     /// 0600 whatever the umask: a permissive umask (000) does not widen a
@@ -235,7 +228,7 @@ final class SolvencySecretHygieneTests: XCTestCase {
     /// naming the input, not the values or blindings involved.
     func testOpeningsMismatchNamesTheInputOnly() throws {
         let flow = try Fixtures.flow()
-        let other = try Custodian.attest(bundle: flow.bundle, account: try exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow).openings
+        let other = try Custodian.attest(bundle: flow.bundle, account: try Repository.forTests.exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow).openings
         let swapped = Openings(bundleDigest: flow.openings.bundleDigest, statementDigest: flow.openings.statementDigest,
                                account: flow.openings.account, curve: flow.openings.curve, entries: other.entries)
         let e = assertSolvencyError("openingsMismatch") {

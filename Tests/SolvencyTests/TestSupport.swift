@@ -6,13 +6,7 @@ import XCTest
 import ZKGroup
 import ZKProofs
 @testable import Solvency
-
-/// The repository root (two levels above this file's folder).
-let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-func repoPath(_ relative: String) -> String { repositoryRoot.appendingPathComponent(relative).path }
-
-func readRepoFile(_ relative: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: repositoryRoot.appendingPathComponent(relative))) }
+import ZKTestSupport
 
 /// The circuits the library ships, with their example folders.
 let shippedCircuits = ["threshold", "cross-margin", "tiered-margin", "portfolio-margin", "options-standard"]
@@ -39,16 +33,6 @@ let testIssuedAt = Date(timeIntervalSince1970: 1_764_072_000)          // 2025-1
 let testValidUntil = testIssuedAt.addingTimeInterval(86_400)
 let testNow = testIssuedAt.addingTimeInterval(3_600)
 
-func circuitSource(_ name: String) throws -> String {
-    String(decoding: try readRepoFile("Circuits/\(name).zkm"), as: UTF8.self)
-}
-
-func exampleValues(_ circuit: String) throws -> [UInt8] { try readRepoFile("Vectors/examples/\(circuit)/values.json") }
-
-func exampleAccount(_ circuit: String, _ name: String = "solvent") throws -> Account {
-    try Account.decode(from: Data(try readRepoFile("Vectors/examples/\(circuit)/\(name).json")))
-}
-
 /// Small risk values for self-attested proofs (which add two range
 /// constraints per input): the threshold circuit with a single asset.
 let smallValues: [String: (values: String, account: String)] = [
@@ -66,7 +50,7 @@ func smallBundle(_ circuit: String, curve: Curve = .p256) throws -> (bundle: Ris
 /// Publishes an example bundle with the test keys.
 func makeBundle(_ circuit: String = "cross-margin", curve: Curve = .p256, key: SigningKey = TestKeys.publisher,
                 epoch: String? = "2025-11-25T12:00:00Z", values: [UInt8]? = nil) throws -> RiskBundle {
-    try RiskBundle.publish(values: values ?? exampleValues(circuit), circuitName: circuit, circuitSource: circuitSource(circuit),
+    try RiskBundle.publish(values: values ?? Repository.forTests.example(circuit, "values.json"), circuitName: circuit, circuitSource: Repository.forTests.circuitSource(circuit),
                            curve: curve, epoch: epoch, issuedAt: testIssuedAt, validUntil: testValidUntil, key: key)
 }
 
@@ -93,7 +77,7 @@ enum Fixtures {
     static func flow(_ circuit: String = "cross-margin", curve: Curve = .p256) throws -> Flow {
         let key = "\(circuit)/\(curve)"
         if let f = cache.withLock({ $0[key] }) { return f }
-        let (bundle, account) = (try makeBundle(circuit, curve: curve), try exampleAccount(circuit))
+        let (bundle, account) = (try makeBundle(circuit, curve: curve), try Repository.forTests.exampleAccount(circuit))
         let (statement, openings) = try Custodian.attest(bundle: bundle, account: account, key: TestKeys.custodian, at: testNow)
         let proof = try Prover.prove(bundle: bundle, statement: statement, openings: openings, at: testNow)
         let f = Flow(bundle: bundle, statement: statement, openings: openings, proof: proof, proofBytes: proof.encoded())

@@ -4,6 +4,7 @@ import XCTest
 import ZKGroup
 import ZKProofs
 @testable import Solvency
+import ZKTestSupport
 
 /// Finding F1 and F2 of the soundness review: a constraint proven at a wider
 /// width than its no-wrap-around analysis assumed lets a dishonest prover
@@ -23,7 +24,7 @@ final class WidthSoundnessTests: XCTestCase {
     func testPortfolioMarginShortOptionMinimumCannotWrap() throws {
         let account = #"{"account": "fund-F1", "balances": {"USDC": "40000"}, "positions": {"BTC-27JUN-100000-C": {"size": "-4", "entry_price": "2400"}}}"#
         try assertWrapAroundRefused(circuit: "portfolio-margin", account: account) { j in
-            try exampleValues("portfolio-margin").replacing(#""short_option_min": "500""#, with: #""short_option_min": "\#(120 + j)000000000000000000000000000000000""#)
+            try Repository.forTests.example("portfolio-margin", "values.json").replacing(#""short_option_min": "500""#, with: #""short_option_min": "\#(120 + j)000000000000000000000000000000000""#)
         }
     }
 
@@ -32,7 +33,7 @@ final class WidthSoundnessTests: XCTestCase {
     func testOptionsStandardFloorCannotWrap() throws {
         let account = #"{"account": "fund-F1", "balances": {"USDC": "90000"}, "positions": {"BTC-27JUN-100000-C": {"size": "-3", "entry_price": "2400"}}}"#
         try assertWrapAroundRefused(circuit: "options-standard", account: account) { j in
-            try exampleValues("options-standard").replacing(#""mark": "2500", "underlying": "97000""#,
+            try Repository.forTests.example("options-standard", "values.json").replacing(#""mark": "2500", "underlying": "97000""#,
                                                             with: #""mark": "2500", "underlying": "\#(230 + j)0000000000000000000000000000000000""#)
         }
     }

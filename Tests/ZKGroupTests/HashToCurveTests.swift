@@ -1,15 +1,11 @@
 import Foundation
 import XCTest
 import ZKGroup
+import ZKTestSupport
 
 /// RFC 9380 known answers from Vectors/hash-to-curve/ (see its README.md for
 /// provenance), plus the error paths of expand_message_xmd.
 final class HashToCurveTests: XCTestCase {
-    static let vectorsDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Vectors")
-        .appendingPathComponent("hash-to-curve")
-
     struct AffinePoint: Decodable {
         let x: String
         let y: String
@@ -46,8 +42,7 @@ final class HashToCurveTests: XCTestCase {
     }
 
     func load<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
-        let url = Self.vectorsDirectory.appendingPathComponent(name)
-        return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+        try JSONDecoder().decode(T.self, from: Data(Repository.forTests.read("Vectors/hash-to-curve/\(name)")))
     }
 
     func bytes(_ hex: String, file: StaticString = #filePath, line: UInt = #line) throws -> [UInt8] {

@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import XCTest
 @testable import ZKGroup
+import ZKTestSupport
 
 /// The fast field arithmetic, curve arithmetic, decompression and MSM
 /// backends, each against an independent reference: GMP for the field,
@@ -478,19 +479,5 @@ final class MSMTests: XCTestCase {
                                 : MSM.compute(scalars: jobs[i / 2], points: bases, backend: .fast)
         }
         for i in 0..<16 { XCTAssertEqual(results[i], expected[i / 2]) }
-    }
-
-    // MARK: Benchmark (opt-in)
-
-    /// `ZKMARGIN_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter MSMTests/testMicrobench`
-    func testMicrobench() throws {
-        guard ProcessInfo.processInfo.environment["ZKMARGIN_BENCH"] == "1" else {
-            throw XCTSkip("set ZKMARGIN_BENCH=1 to run the group microbenchmarks")
-        }
-        for curve in Curve.allCases {
-            for (name, us) in GroupMicrobench.run(curve: curve) {
-                print(String(format: "%@ %-34@ %12.3f µs", curve.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0), name, us))
-            }
-        }
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
 import XCTest
 @testable import ZKGroup
+import ZKTestSupport
 
 /// Encoding known answers and negative vectors from `Vectors/encoding/`,
 /// and the group law against OpenSSL on both curves.
 final class PointTests: XCTestCase {
     func load(_ curve: Curve) throws -> [String: Any] {
-        let url = ScalarTests.vectors.appendingPathComponent("encoding/\(curve.rawValue).json")
-        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        try XCTUnwrap(Repository.forTests.vectorObject("encoding/\(curve.rawValue).json"))
     }
 
     func caseName(_ e: GroupError) -> String { e.code }

@@ -1,22 +1,18 @@
 import Foundation
 import XCTest
 @testable import ZKGroup
+import ZKTestSupport
 
 /// Known answers from `Vectors/scalar/` (plain Python integers, see
 /// Vectors/encoding/generate.py) and algebraic properties on both curves.
 final class ScalarTests: XCTestCase {
-    static let vectors = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Vectors")
-
     func scalar(_ hex: String, _ curve: Curve) throws -> Scalar {
         try Scalar(canonical: XCTUnwrap([UInt8](hex: hex)), curve: curve)
     }
 
     func testKnownAnswers() throws {
         for curve in Curve.allCases {
-            let url = Self.vectors.appendingPathComponent("scalar/\(curve.rawValue).json")
-            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+            let json = try XCTUnwrap(Repository.forTests.vectorObject("scalar/\(curve.rawValue).json"))
             XCTAssertEqual(json["order"] as? String, curve.orderBytes.hexString)
             let cases = try XCTUnwrap(json["arithmetic"] as? [[String: Any]])
             XCTAssertGreaterThan(cases.count, 10)

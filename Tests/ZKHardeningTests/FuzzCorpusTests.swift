@@ -2,14 +2,17 @@ import Foundation
 import Solvency
 import XCTest
 @testable import ZKHardening
+import ZKTestSupport
 
 /// Replays every fuzz corpus in `Vectors/fuzz/<target>/` (the seeds, and
 /// every crash a fuzz run found, saved as `regression-*`) through its target.
 /// A target crashes on a broken oracle, so a failure here stops the run with
 /// the oracle's message.
 final class FuzzCorpusTests: XCTestCase {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Repository.forTests.root
 
+    /// The targets find the repository with `Repository.locate()`, from the
+    /// working directory unless `ZKMARGIN_ROOT` says where it is.
     override class func setUp() {
         super.setUp()
         setenv("ZKMARGIN_ROOT", root.path, 1)

@@ -2,12 +2,12 @@ import Foundation
 import Solvency
 import XCTest
 import ZKHardening
+import ZKTestSupport
 
 /// The tamper harness on a deterministic sample (`scripts/tamper.sh` runs
 /// every variant through the release binary).
 final class TamperTests: XCTestCase {
-    /// The repository root (two levels above this file's folder).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Repository.forTests.root
 
     /// Every fixture, made once: publishing, attesting and proving are the
     /// slow part.
@@ -31,7 +31,7 @@ final class TamperTests: XCTestCase {
     /// without that, rejecting the variants would prove nothing.
     func testUntamperedFixturesAreAccepted() throws {
         let fixtures = try fixtures()
-        let shipped = try RepositoryRoot.shippedCircuits(root: Self.root)
+        let shipped = try Repository.forTests.shippedCircuits()
         XCTAssertEqual(Set(shipped), ["threshold", "cross-margin", "tiered-margin", "portfolio-margin", "options-standard"])
         XCTAssertEqual(Set(fixtures.filter { $0.mode == .custodian }.map(\.circuit)), Set(shipped))
         XCTAssertFalse(fixtures.filter { $0.mode == .selfAttested }.isEmpty)

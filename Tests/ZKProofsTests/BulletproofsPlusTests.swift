@@ -1,6 +1,7 @@
 import XCTest
 @testable import ZKGroup
 @testable import ZKProofs
+import ZKTestSupport
 
 /// Completeness of the Bulletproofs+ range proof over affine forms.
 final class BulletproofsPlusTests: XCTestCase {

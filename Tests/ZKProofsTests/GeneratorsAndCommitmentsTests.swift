@@ -2,12 +2,11 @@ import Foundation
 import XCTest
 @testable import ZKGroup
 @testable import ZKProofs
+import ZKTestSupport
 
 /// Generator and commitment known answers (Vectors/generators, Vectors/commitments)
 /// and the commitment homomorphism on both curves.
 final class GeneratorsAndCommitmentsTests: XCTestCase {
-    static var regenerate: Bool { ProcessInfo.processInfo.environment["ZKMARGIN_WRITE_VECTORS"] == "1" }
-
     func generatorsJSON(_ curve: Curve) throws -> [String: Any] {
         let gens = Generators.standard(curve)
         let (gs, hs) = gens.vectors(8)
@@ -35,13 +34,10 @@ final class GeneratorsAndCommitmentsTests: XCTestCase {
     }
 
     func check(_ family: String, _ curve: Curve, _ make: (Curve) throws -> [String: Any]) throws {
-        let url = vectorsURL.appendingPathComponent("\(family)/\(curve.rawValue).json")
+        let relative = "\(family)/\(curve.rawValue).json"
         let fresh = try make(curve)
-        if Self.regenerate {
-            let data = try JSONSerialization.data(withJSONObject: fresh, options: [.prettyPrinted, .sortedKeys])
-            try (data + [0x0a]).write(to: url)
-        }
-        let stored = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? NSDictionary)
+        if regeneratingVectors { try writeVector(relative, fresh) }
+        let stored = try XCTUnwrap(Repository.forTests.vectorObject(relative)) as NSDictionary
         XCTAssertEqual(stored, fresh as NSDictionary, "\(family)/\(curve.rawValue).json differs from what the code computes")
     }
 
@@ -53,8 +49,7 @@ final class GeneratorsAndCommitmentsTests: XCTestCase {
         for curve in Curve.allCases {
             try check("commitments", curve, commitmentsJSON)
             // And the stored commitments open with the stored openings.
-            let url = vectorsURL.appendingPathComponent("commitments/\(curve.rawValue).json")
-            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+            let json = try XCTUnwrap(Repository.forTests.vectorObject("commitments/\(curve.rawValue).json"))
             for c in try XCTUnwrap(json["cases"] as? [[String: String]]) {
                 let v = try Scalar(canonical: XCTUnwrap([UInt8](hex: c["value"]!)), curve: curve)
                 let r = try Scalar(canonical: XCTUnwrap([UInt8](hex: c["blinding"]!)), curve: curve)

@@ -2,13 +2,13 @@ import Foundation
 import XCTest
 @testable import ZKGroup
 @testable import ZKProofs
+import ZKTestSupport
 
 /// Vectors/rangeproof: deterministic valid proofs (seeded prover randomness)
 /// and one negative vector per verifier check, each with the error it must
 /// raise. Run with ZKMARGIN_WRITE_VECTORS=1 to rewrite the files after a
 /// deliberate format change; otherwise the files are the reference.
 final class RangeProofVectorTests: XCTestCase {
-    static var regenerate: Bool { ProcessInfo.processInfo.environment["ZKMARGIN_WRITE_VECTORS"] == "1" }
 
     /// A stable name for each error, as the vectors spell it.
     static func code(_ e: RangeProofError) -> String {
@@ -125,18 +125,17 @@ final class RangeProofVectorTests: XCTestCase {
 
     func testVectors() throws {
         for curve in Curve.allCases {
-            let url = vectorsURL.appendingPathComponent("rangeproof/\(curve.rawValue).json")
+            let relative = "rangeproof/\(curve.rawValue).json"
             let built = try Self.validCases.filter { $0.curve == curve }.map(Self.build)
-            if Self.regenerate {
+            if regeneratingVectors {
                 var negatives = [[String: Any]]()
                 for (i, b) in built.enumerated() {
                     for n in Self.negatives(b) { negatives.append(["valid": i, "name": n.name, "proof": n.proof.hexString, "error": n.error]) }
                 }
                 let json: [String: Any] = ["curve": curve.rawValue, "valid": built.map(\.json), "invalid": negatives]
-                let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
-                try (data + [0x0a]).write(to: url)
+                try writeVector(relative, json)
             }
-            let stored = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+            let stored = try XCTUnwrap(Repository.forTests.vectorObject(relative))
             let valid = try XCTUnwrap(stored["valid"] as? [[String: Any]])
             XCTAssertEqual(valid.count, built.count)
             let gens = Generators.standard(curve)

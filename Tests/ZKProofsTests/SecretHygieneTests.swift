@@ -2,41 +2,23 @@ import Foundation
 import XCTest
 @testable import ZKGroup
 @testable import ZKProofs
+import ZKTestSupport
 
 /// Secrets in ZKProofs (issue 6): openings never print, the masked
 /// commitment is the plain Pedersen commitment, the prover's only
 /// variable-time multi-scalar multiplications are over public challenges,
 /// and the seeded test generator is reachable from no production path.
 final class ZKProofsSecretHygieneTests: XCTestCase {
-    static let sources = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Sources")
-
-    static func renderings<T>(_ x: T) -> [String] {
-        var dumped = ""
-        dump(x, to: &dumped)
-        var dumpedArray = ""
-        dump([x], to: &dumpedArray)
-        return [String(describing: x), String(reflecting: x), "\(x)", "\([x])", String(reflecting: [x]), dumped, dumpedArray]
-    }
-
-    static func secretForms(_ s: Scalar) -> [String] {
-        let hex = s.bytes.hexString
-        var forms = [hex, hex.uppercased(), String(hex.prefix(16)), String(hex.suffix(16))]
-        for i in 0..<4 where s.value[i] > 9_999 { forms.append(String(s.value[i])) }
-        return forms
-    }
-
     func testOpeningNeverPrintsValueOrBlinding() throws {
         for curve in Curve.allCases {
             let value = Scalar(987_654_321_987, curve: curve)
             let opening = Opening.random(value: value)
-            let texts = Self.renderings(opening)
+            let texts = renderings(opening)
             XCTAssertEqual(texts[0], "Opening(<redacted>)")
             XCTAssertTrue(Mirror(reflecting: opening).children.isEmpty)
             for text in texts {
                 XCTAssertFalse(text.contains("987654321987"), text)
-                for form in Self.secretForms(opening.blinding) + Self.secretForms(value) {
+                for form in secretForms(opening.blinding) + secretForms(value) {
                     XCTAssertFalse(text.contains(form), "a secret (\(form)) appears in: \(text)")
                 }
             }
@@ -87,9 +69,9 @@ final class ZKProofsSecretHygieneTests: XCTestCase {
         do { _ = try BulletproofsPlus.prove(statement, openings: [other], generators: gens, using: &rng) } catch { errors.append(error) }
         XCTAssertEqual(errors, [.valueOutOfRange(form: 0), .openingMismatch(index: 0)])
         for e in errors {
-            for text in Self.renderings(e) {
+            for text in renderings(e) {
                 XCTAssertFalse(text.contains("300123"), text)
-                for form in Self.secretForms(opening.blinding) + Self.secretForms(other.blinding) {
+                for form in secretForms(opening.blinding) + secretForms(other.blinding) {
                     XCTAssertFalse(text.contains(form), text)
                 }
             }
@@ -102,32 +84,33 @@ final class ZKProofsSecretHygieneTests: XCTestCase {
     /// `SecretMSM`. Commitments use neither MSM. Review the new call (is
     /// every scalar public?) before extending the list.
     func testProverUsesTheFastMSMOnlyOnPublicScalars() throws {
-        let prover = try String(contentsOf: Self.sources.appendingPathComponent("ZKProofs/BulletproofsPlus.swift"), encoding: .utf8)
+        let prover = try Repository.forTests.text("Sources/ZKProofs/BulletproofsPlus.swift")
         let fast = prover.split(separator: "\n").filter { $0.contains("MSM.compute(") && !$0.contains("SecretMSM.compute(") }
         XCTAssertEqual(fast.count, 2, fast.joined(separator: "\n"))
         for line in fast {
             XCTAssertTrue(line.contains("scalars: [eInv, eYHalfInv]") || line.contains("scalars: [e, eInv]"), String(line))
         }
         XCTAssertEqual(prover.components(separatedBy: "SecretMSM.compute(").count - 1, 5, "A, L, R, A1 and B: update this test with the prover")
-        let commitment = try String(contentsOf: Self.sources.appendingPathComponent("ZKProofs/Commitment.swift"), encoding: .utf8)
+        let commitment = try Repository.forTests.text("Sources/ZKProofs/Commitment.swift")
         XCTAssertFalse(commitment.contains("MSM.compute("))
     }
 
-    /// `SeededRandom` (deterministic) may blind nothing real: in the shipped
-    /// targets (the libraries and the two executables), only its own file
-    /// and the group microbenchmark (public scalars) name it. The hardening
-    /// harness (fuzz and tamper targets, not products) may use it for
-    /// reproducible fixtures.
+    /// `SeededRandom` (deterministic) may blind nothing real. It is defined
+    /// in ZKTestSupport, which no library depends on; besides its own file,
+    /// only the benchmarks (public inputs; `zkmargin bench` reaches them
+    /// through ZKBenchmarks) and the hardening harness (fuzz and tamper
+    /// fixtures; not products) may name it or import its target. The
+    /// libraries and the sources of `zkmargin` and `zkmargin-verify` must not.
     func testSeededRandomIsUnreachableFromProductionCode() throws {
-        let allowed: Set<String> = ["ZKGroup/Random.swift", "ZKGroup/PippengerBenchmark.swift"]
-        let harness = ["ZKHardening/", "zkmargin-fuzz/", "zkmargin-tamper/"]
+        let repository = Repository.forTests
+        let allowed = ["Sources/ZKTestSupport/", "Sources/ZKBenchmarks/", "Sources/ZKHardening/", "Sources/zkmargin-fuzz/", "Sources/zkmargin-tamper/"]
         var offenders: [String] = []
-        let files = FileManager.default.enumerator(at: Self.sources, includingPropertiesForKeys: nil)!
-        for case let url as URL in files where url.pathExtension == "swift" {
-            let relative = String(url.path.dropFirst(Self.sources.path.count + 1))
-            if allowed.contains(relative) || harness.contains(where: { relative.hasPrefix($0) }) { continue }
-            if try String(contentsOf: url, encoding: .utf8).contains("SeededRandom") { offenders.append(relative) }
+        let files = repository.files(under: "Sources", suffix: ".swift")
+        XCTAssertTrue(files.contains("Sources/ZKTestSupport/SeededRandom.swift"), "SeededRandom moved: update this test")
+        for file in files where !allowed.contains(where: { file.hasPrefix($0) }) {
+            let text = try repository.text(file)
+            if text.contains("SeededRandom") || text.contains("import ZKTestSupport") { offenders.append(file) }
         }
-        XCTAssertEqual(offenders, [], "SeededRandom used outside tests: \(offenders)")
+        XCTAssertEqual(offenders, [], "SeededRandom or ZKTestSupport used outside tests, benchmarks and the hardening harness: \(offenders)")
     }
 }

@@ -1,6 +1,7 @@
 import XCTest
 @testable import ZKGroup
 @testable import ZKProofs
+import ZKTestSupport
 
 /// A proof must fail for any statement but its own, and for any change to
 /// its bytes.

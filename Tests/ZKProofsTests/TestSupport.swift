@@ -2,10 +2,18 @@ import Foundation
 import XCTest
 @testable import ZKGroup
 @testable import ZKProofs
+import ZKTestSupport
 
-let vectorsURL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Vectors")
+/// `ZKMARGIN_WRITE_VECTORS=1`: the known-answer tests rewrite their vector
+/// files from what the code computes before comparing (then review the diff).
+var regeneratingVectors: Bool { ProcessInfo.processInfo.environment["ZKMARGIN_WRITE_VECTORS"] == "1" }
+
+/// Writes `Vectors/<relative>` as the committed vector files are formatted:
+/// pretty-printed, keys sorted, a final newline.
+func writeVector(_ relative: String, _ object: [String: Any]) throws {
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+    try (data + [0x0a]).write(to: Repository.forTests.url("Vectors/\(relative)"))
+}
 
 /// A statement with one commitment per value and the forms xⱼ, plus its openings.
 struct Fixture {

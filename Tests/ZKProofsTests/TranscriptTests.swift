@@ -2,13 +2,13 @@ import Foundation
 import XCTest
 @testable import ZKGroup
 @testable import ZKProofs
+import ZKTestSupport
 
 /// Replays Vectors/transcript/transcript.json (written by an independent
 /// Python implementation of the construction in its README).
 final class TranscriptTests: XCTestCase {
     func testKnownAnswers() throws {
-        let url = vectorsURL.appendingPathComponent("transcript/transcript.json")
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let json = try XCTUnwrap(Repository.forTests.vectorObject("transcript/transcript.json"))
         let cases = try XCTUnwrap(json["cases"] as? [[String: Any]])
         XCTAssertGreaterThanOrEqual(cases.count, 5)
         var challenges = 0

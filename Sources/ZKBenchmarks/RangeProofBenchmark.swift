@@ -1,7 +1,9 @@
 import ZKGroup
+import ZKProofs
 
-/// Measurements behind `zkmargin bench rangeproof`. Lives in the library so
-/// the executable only parses arguments and prints.
+/// Measurements behind `zkmargin bench rangeproof`, here rather than in the
+/// executable so that it only parses arguments and prints. Fresh random
+/// values and blindings from `SystemRandom`, as a prover would draw them.
 package enum RangeProofBenchmark {
     package struct SizeResult: Sendable {
         package let m: Int

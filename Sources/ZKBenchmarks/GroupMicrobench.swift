@@ -1,17 +1,22 @@
 import Dispatch
+import ZKGroup
+import ZKTestSupport
 
 /// Microbenchmarks of the group layer: OpenSSL scalar multiplication, the fast
 /// MSM backend (always the fast one, whatever `MSM.backend` is), decompression
-/// and field arithmetic. `zkmargin bench` prints them; a test runs them when
-/// `ZKMARGIN_BENCH=1`. Meaningful in release builds only. Large MSMs use
-/// several threads unless `ZKMARGIN_MSM_THREADS=1`.
+/// and field arithmetic. `zkmargin bench group` prints them. Meaningful in
+/// release builds only. Large MSMs use several threads unless
+/// `ZKMARGIN_MSM_THREADS=1`.
+///
+/// The fast arithmetic is internal to ZKGroup; this reaches it through the
+/// package-only handles of `ZKGroup/PackageAccess.swift`.
 package enum GroupMicrobench {
     /// Medians over several runs, in microseconds per operation (per point
-    /// for the MSM rows).
+    /// for the MSM rows), in the order they are measured.
     package static func run(curve: Curve) -> [(name: String, microseconds: Double)] {
         switch curve {
-        case .p256: return run(P256Model.self)
-        case .secp256k1: return run(Secp256k1Model.self)
+        case .p256: return run(curve, P256FieldElement.self)
+        case .secp256k1: return run(curve, Secp256k1FieldElement.self)
         }
     }
 
@@ -28,26 +33,26 @@ package enum GroupMicrobench {
         return samples[samples.count / 2]
     }
 
-    static func run<C: CurveModel>(_: C.Type) -> [(name: String, microseconds: Double)] {
-        typealias F = FieldElement<C.Field>
-        let curve = C.curve
+    static func run<F: FastFieldElement>(_ curve: Curve, _: F.Type) -> [(name: String, microseconds: Double)] {
         var out = [(name: String, microseconds: Double)]()
+        // Public, reproducible inputs.
         var rng = SeededRandom(seed: "microbench-\(curve)")
         let scalars = (0..<4096).map { _ in Scalar.random(curve, using: &rng) }
-        // Distinct points without 4096 OpenSSL multiplications: 0..4095
-        // multiples of a random point's odd multiples via the fast backend.
+        // Distinct points without 4096 OpenSSL multiplications: 64 random
+        // multiples of a random point, then running sums of them. All but
+        // the first 64 are rebuilt from affine coordinates (Z = 1 inside
+        // OpenSSL).
         let base = Point.generatorMultiple(scalars[0])
         var points = [Point]()
         points.reserveCapacity(4096)
         for i in 0..<64 { points.append(base.multiplied(by: scalars[i + 1])) }
-        var affine = affineMontgomery(points, as: C.self).map { $0! }
-        var acc = JacobianPoint<C>(affine[0])
-        var jac = [JacobianPoint<C>]()
-        while affine.count + jac.count < 4096 {
-            acc = acc + affine[jac.count % 64]
-            jac.append(acc)
+        var sums = [Point]()
+        var acc = points[0]
+        while points.count + sums.count < 4096 {
+            acc = acc + points[sums.count % 64]
+            sums.append(acc)
         }
-        affine += JacobianPoint.batchToAffine(jac).map { $0! }
+        let affine = FastAffinePoints(points + sums, curve: curve).points
         points += affine[64...].map(\.point)
 
         // OpenSSL scalar multiplications.
@@ -67,25 +72,25 @@ package enum GroupMicrobench {
 
         // The fast MSM backend, per point, from Points (includes the
         // conversion out of OpenSSL) and from affine inputs.
-        var jsink = JacobianPoint<C>.identity
+        var jsink = FastJacobianPoint(affine[0])
         for n in [1, 16, 64, 150, 256, 1024, 4096] {
             let ks = Array(scalars.prefix(n)), ps = Array(points.prefix(n))
-            let kbits = ks.map(\.value), aps = Array(affine.prefix(n))
+            let kbits = FastScalars(ks), aps = FastAffinePoints(Array(affine.prefix(n)), curve: curve)
             let reps = max(1, 2048 / n)
             out.append(("MSM \(n) (Point in/out) per point", median(runs: 5, perRun: n * reps) {
                 for _ in 0..<reps { sink = MSM.compute(scalars: ks, points: ps, backend: .fast) }
             }))
             out.append(("MSM \(n) (affine) per point", median(runs: 5, perRun: n * reps) {
-                for _ in 0..<reps { jsink = MSMEngine.multiply(kbits, aps) }
+                for _ in 0..<reps { jsink = FastMSM.multiply(kbits, aps) }
             }))
         }
         for n in [16, 32, 64, 128] {
-            let ks = scalars.prefix(n).map(\.value), aps = Array(affine.prefix(n))
+            let ks = FastScalars(Array(scalars.prefix(n))), aps = FastAffinePoints(Array(affine.prefix(n)), curve: curve)
             out.append(("MSM \(n) Straus per point", median(runs: 5, perRun: n * 8) {
-                for _ in 0..<8 { jsink = MSMEngine.straus(ks, aps) }
+                for _ in 0..<8 { jsink = FastMSM.straus(ks, aps) }
             }))
             out.append(("MSM \(n) Pippenger per point", median(runs: 5, perRun: n * 8) {
-                for _ in 0..<8 { jsink = MSMEngine.pippenger(ks, aps, windowBits: MSMEngine.pippengerWindow(n)) }
+                for _ in 0..<8 { jsink = FastMSM.pippenger(ks, aps, windowBits: FastMSM.pippengerWindow(n)) }
             }))
         }
         out.append(("MSM 64 reference (EC_POINT_mul) per point", median(runs: 3, perRun: 64) {
@@ -97,7 +102,7 @@ package enum GroupMicrobench {
             let prepared = PreparedBases(Array(points.prefix(fixed)), curve: curve, windowBits: nil, backend: .fast)
             let ks = Array(scalars.prefix(fixed))
             let eks = Array(scalars.suffix(extra))
-            let eps = affine.suffix(extra).map { AffinePoint($0) }
+            let eps = Array(affine.suffix(extra))
             let reps = max(1, 2048 / (fixed + extra))
             out.append(("prepared \(fixed) + \(extra) extra, total", median(runs: 5, perRun: reps) {
                 for _ in 0..<reps { _ = MSM.isIdentity(prepared: prepared, scalars: ks, extraScalars: eks, extraAffine: eps, backend: .fast) }
@@ -109,14 +114,14 @@ package enum GroupMicrobench {
 
         // Decoding.
         let encodings = points.prefix(256).map { try! $0.compressed() }
-        let xs = encodings.map { (x: U256(bigEndian: $0[1...]), odd: $0[0] == 3) }
+        let xs = try! encodings.map { e throws(GroupError) in try CompressedCoordinates(e, curve: curve) }
         out.append(("decode Point (fast sqrt + OpenSSL set)", median(perRun: 256) {
-            for e in xs { sink = try! Point.decompress(x: e.x, odd: e.odd, curve: curve, backend: .fast) }
+            for e in xs { sink = try! Point.decompress(e, curve: curve, backend: .fast) }
         }))
         out.append(("decode Point (OpenSSL oct2point)", median(perRun: 256) {
-            for e in xs { sink = try! Point.decompress(x: e.x, odd: e.odd, curve: curve, backend: .reference) }
+            for e in xs { sink = try! Point.decompress(e, curve: curve, backend: .reference) }
         }))
-        var asink = AffinePoint(affine[0])
+        var asink = affine[0]
         out.append(("decode AffinePoint (fast)", median(perRun: 256) {
             for e in encodings { asink = try! AffinePoint(compressed: e, curve: curve, backend: .fast) }
         }))
@@ -125,16 +130,17 @@ package enum GroupMicrobench {
         out.append(("decode AffinePoint.decodeAll (threads)", median(runs: 5, perRun: 2048) {
             _ = AffinePoint.decodeAll(manyEncodings, curve: curve)
         }))
+        var fsink = FastAffinePoints([Point](), curve: curve)
         out.append(("Point → affine (OpenSSL get_affine)", median(perRun: 256) {
-            asink = AffinePoint(affineMontgomery(somePoints, as: C.self).last!!)
+            fsink = FastAffinePoints(somePoints, curve: curve)
         }))
         out.append(("affine → Point (OpenSSL set_affine)", median(perRun: 256) {
             for a in affine.prefix(256) { sink = a.point }
         }))
 
         // Field arithmetic (dependent chains, so latency-bound).
-        var x = affine[1].x
-        let y = affine[2].y
+        var x = F.coordinates(of: affine[1]).x
+        let y = F.coordinates(of: affine[2]).y
         out.append(("field mul", median(perRun: 100_000) {
             for _ in 0..<100_000 { x = x * y }
         }))
@@ -153,7 +159,7 @@ package enum GroupMicrobench {
         out.append(("field sqrt", median(perRun: 200) {
             for _ in 0..<200 { x = (x.squareRoot ?? y) + y }
         }))
-        var j = JacobianPoint<C>(affine[3]).doubled()
+        var j = FastJacobianPoint(affine[3]).doubled()
         out.append(("Jacobian double", median(perRun: 10_000) {
             for _ in 0..<10_000 { j = j.doubled() }
         }))
@@ -161,10 +167,10 @@ package enum GroupMicrobench {
             for i in 0..<10_000 { j = j + affine[i & 1023] }
         }))
         out.append(("Jacobian + Jacobian", median(perRun: 10_000) {
-            let q = JacobianPoint<C>(affine[5]).doubled()
+            let q = FastJacobianPoint(affine[5]).doubled()
             for _ in 0..<10_000 { j = j + q }
         }))
-        withExtendedLifetime((sink, jsink, asink, x, j)) {}
+        withExtendedLifetime((sink, jsink, asink, fsink, x, j)) {}
         return out
     }
 }
