@@ -44,11 +44,11 @@ public enum Curve: String, CaseIterable, Sendable, Codable, CustomStringConverti
     }
 }
 
-/// Per-curve constants and the shared OpenSSL group object.
+/// Per-curve constants (read from `CurveConstants.swift`) and the shared
+/// OpenSSL group object.
 ///
 /// Invariant: `group` is created once and never mutated afterwards; OpenSSL
 /// reads a `const EC_GROUP *` from many threads safely.
-
 final class CurveParameters: @unchecked Sendable {
     let curve: Curve
     /// The OpenSSL `EC_GROUP *`.
@@ -64,20 +64,21 @@ final class CurveParameters: @unchecked Sendable {
     let gx: U256
     let gy: U256
 
-    private init(curve: Curve, nid: Int32, prime: String, order: String, a: String, b: String, gx: String, gy: String) {
-        self.curve = curve
+    private init<C: CurveModel>(_: C.Type, nid: Int32) {
+        curve = C.curve
         guard let group = EC_GROUP_new_by_curve_name(nid) else {
-            fatalError("OpenSSL does not provide curve \(curve); libcrypto is unusable")
+            fatalError("OpenSSL does not provide curve \(C.curve); libcrypto is unusable")
         }
         self.group = group
-        self.prime = U256(hex: prime)
-        self.order = U256(hex: order)
-        self.a = U256(hex: a)
-        self.b = U256(hex: b)
-        self.gx = U256(hex: gx)
-        self.gy = U256(hex: gy)
-        // The constants above are the published ones; OpenSSL must agree.
-        precondition(Self.bignumU256(EC_GROUP_get0_order(group)) == self.order, "order mismatch with OpenSSL")
+        prime = C.Field.modulus
+        order = C.Order.modulus
+        a = C.coefficientA
+        b = C.coefficientB
+        gx = C.generatorX
+        gy = C.generatorY
+        // The constants are the published ones; OpenSSL must agree
+        // (`CurveConstantsTests` compares all of them).
+        precondition(Self.bignumU256(EC_GROUP_get0_order(group)) == order, "order mismatch with OpenSSL")
     }
 
     private static func bignumU256(_ bn: OpaquePointer?) -> U256 {
@@ -86,21 +87,6 @@ final class CurveParameters: @unchecked Sendable {
         return U256(bigEndian: bytes)
     }
 
-    static let p256 = CurveParameters(
-        curve: .p256, nid: NID_X9_62_prime256v1,
-        prime: "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
-        order: "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
-        a: "ffffffff00000001000000000000000000000000fffffffffffffffffffffffc",
-        b: "5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b",
-        gx: "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296",
-        gy: "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5")
-
-    static let secp256k1 = CurveParameters(
-        curve: .secp256k1, nid: NID_secp256k1,
-        prime: "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f",
-        order: "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
-        a: "0",
-        b: "7",
-        gx: "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798",
-        gy: "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8")
+    static let p256 = CurveParameters(P256Model.self, nid: NID_X9_62_prime256v1)
+    static let secp256k1 = CurveParameters(Secp256k1Model.self, nid: NID_secp256k1)
 }

@@ -49,18 +49,18 @@ public enum HashToCurveError: Error, Equatable, Sendable, CustomStringConvertibl
 /// Exactly one of gx1, gx2 is square because Z is not, so the map always
 /// lands on the curve. P-256 uses it directly (A = −3, B = b, Z = −10, §8.2).
 /// secp256k1 has A = 0, so (§6.6.3, §8.7) it maps to the 3-isogenous curve
-/// E′: y² = x³ + A′·x + B′ with
-/// A′ = 0x3f8731abdd661adca08a5558f0f5d272e953d363cb6f0e5d405447c01a444533,
-/// B′ = 1771, Z = −11, then through the 3-isogeny E′ → E of Appendix E.1:
+/// E′: y² = x³ + A′·x + B′ (B′ = 1771), Z = −11, then through the 3-isogeny
+/// E′ → E of Appendix E.1 (all constants in `CurveConstants.swift`):
 ///
 ///     x = (k₁₃·x′³ + k₁₂·x′² + k₁₁·x′ + k₁₀) / (x′² + k₂₁·x′ + k₂₀)
 ///     y = y′·(k₃₃·x′³ + k₃₂·x′² + k₃₁·x′ + k₃₀) / (x′³ + k₄₂·x′² + k₄₁·x′ + k₄₀)
 ///
 /// (a zero denominator, only at the kernel of the isogeny, gives the identity).
-/// For p ≡ 3 (mod 4), as for both primes, sqrt(x) = x^((p+1)/4) and
-/// is_square is the Legendre symbol; sgn0(x) = x mod 2.
+/// The field arithmetic is `FieldElement` (`SSWUMap.swift` states which
+/// operations each step uses); sgn0(x) = x mod 2 (`isOdd`).
 ///
-/// Nothing here is constant-time: the inputs are public labels (generator names).
+/// Not constant time (the map branches on whether gx1 is a square, and on
+/// the exceptional cases): the inputs are public labels (generator names).
 /// The RFC's own test vectors (Appendices J.1.1, J.8.1, K.1) are in
 /// `Vectors/hash-to-curve/` and checked by `HashToCurveTests`.
 public enum HashToCurve {
@@ -146,13 +146,17 @@ public enum HashToCurve {
     /// count·48 bytes and reduces each 48-byte chunk mod p (OS2IP, big-endian).
     /// Returns each element as 32 bytes big-endian.
     package static func hashToField(_ msg: [UInt8], dst: [UInt8], count: Int, curve: Curve) throws(HashToCurveError) -> [[UInt8]] {
-        try fieldElements(msg, dst: dst, count: count, field: PrimeField.of(curve)).map(\.bytes)
+        switch curve {
+        case .p256: return try fieldElements(msg, dst: dst, count: count, as: P256Field.self).map(\.bigEndianBytes)
+        case .secp256k1: return try fieldElements(msg, dst: dst, count: count, as: Secp256k1Field.self).map(\.bigEndianBytes)
+        }
     }
 
-    static func fieldElements(_ msg: [UInt8], dst: [UInt8], count: Int, field: PrimeField) throws(HashToCurveError) -> [GMPFieldElement] {
+    static func fieldElements<M: FieldModulus>(_ msg: [UInt8], dst: [UInt8], count: Int,
+                                               as _: M.Type) throws(HashToCurveError) -> [FieldElement<M>] {
         let L = fieldElementBytes
         let uniform = try expandMessageXMD(msg, dst: dst, length: count * L)
-        return (0..<count).map { i in GMPFieldElement(reducing: uniform[(i * L)..<((i + 1) * L)], field: field) }
+        return (0..<count).map { i in FieldElement(reducing: uniform[(i * L)..<((i + 1) * L)]) }
     }
 
     // MARK: map_to_curve
@@ -163,9 +167,15 @@ public enum HashToCurve {
     /// curve as 32 bytes big-endian each, or nil for the identity (possible
     /// only through the isogeny's kernel, probability ≈ 2⁻²⁵⁵).
     package static func mapToCurve(_ u: [UInt8], curve: Curve) -> (x: [UInt8], y: [UInt8])? {
-        let map = SSWUMap.of(curve)
-        guard let (x, y) = map.map(GMPFieldElement(reducing: u, field: map.field)) else { return nil }
-        return (x.bytes, y.bytes)
+        switch curve {
+        case .p256: return mapToCurve(u, SSWUMaps.p256)
+        case .secp256k1: return mapToCurve(u, SSWUMaps.secp256k1)
+        }
+    }
+
+    static func mapToCurve<C: CurveModel>(_ u: [UInt8], _ map: SSWUMap<C>) -> (x: [UInt8], y: [UInt8])? {
+        guard let (x, y) = map.map(FieldElement(reducing: u)) else { return nil }
+        return (x.bigEndianBytes, y.bigEndianBytes)
     }
 
     // MARK: hash_to_curve (RFC 9380 §3)
@@ -180,157 +190,30 @@ public enum HashToCurve {
     ///
     /// - Precondition: `dst` is not empty (a constant in every caller).
     public static func hash(_ msg: [UInt8], dst: [UInt8], curve: Curve) -> Point {
-        let map = SSWUMap.of(curve)
-        let u: [GMPFieldElement]
+        switch curve {
+        case .p256: return hash(msg, dst: dst, SSWUMaps.p256)
+        case .secp256k1: return hash(msg, dst: dst, SSWUMaps.secp256k1)
+        }
+    }
+
+    static func hash<C: CurveModel>(_ msg: [UInt8], dst: [UInt8], _ map: SSWUMap<C>) -> Point {
+        let u: [FieldElement<C.Field>]
         do {
-            u = try fieldElements(msg, dst: dst, count: 2, field: map.field)
+            u = try fieldElements(msg, dst: dst, count: 2, as: C.Field.self)
         } catch {
             // 96 bytes is always within the limits; only an empty DST can fail.
             preconditionFailure("HashToCurve.hash: \(error)")
         }
-        let q0 = point(map.map(u[0]), curve: curve)
-        let q1 = point(map.map(u[1]), curve: curve)
+        let q0 = point(map.map(u[0]), as: C.self)
+        let q1 = point(map.map(u[1]), as: C.self)
         return q0 + q1  // clear_cofactor is the identity map: h = 1.
     }
 
-    private static func point(_ affine: (GMPFieldElement, GMPFieldElement)?, curve: Curve) -> Point {
-        guard let (x, y) = affine else { return Point.identity(curve) }
-        guard let p = Point(affineX: x.value, y: y.value, curve: curve) else {
-            preconditionFailure("hash-to-curve produced a point off \(curve): constants are wrong")
+    private static func point<C: CurveModel>(_ affine: (FieldElement<C.Field>, FieldElement<C.Field>)?, as _: C.Type) -> Point {
+        guard let (x, y) = affine else { return Point.identity(C.curve) }
+        guard let p = Point(affineX: x.canonical, y: y.canonical, curve: C.curve) else {
+            preconditionFailure("hash-to-curve produced a point off \(C.curve): constants are wrong")
         }
         return p
     }
-}
-
-/// The simplified SWU map of RFC 9380 §6.6.2 for one suite, with the
-/// optional 3-isogeny of Appendix E.1 for secp256k1.
-struct SSWUMap: Sendable {
-    let field: PrimeField
-    /// Coefficients of the curve the SWU map targets (E itself or E′).
-    let a: GMPFieldElement
-    let b: GMPFieldElement
-    /// The non-square Z of the suite.
-    let z: GMPFieldElement
-    /// −B/A and B/(Z·A), precomputed.
-    let minusBOverA: GMPFieldElement
-    let bOverZA: GMPFieldElement
-    let isogeny: Isogeny3?
-
-    init(field: PrimeField, a: GMPFieldElement, b: GMPFieldElement, z: GMPFieldElement, isogeny: Isogeny3?) {
-        precondition(!a.isZero && !b.isZero && !z.isSquare, "invalid simplified SWU parameters")
-        self.field = field
-        self.a = a
-        self.b = b
-        self.z = z
-        self.minusBOverA = -(b * a.inverseOrZero())
-        self.bOverZA = b * (z * a).inverseOrZero()
-        self.isogeny = isogeny
-    }
-
-    static func of(_ curve: Curve) -> SSWUMap {
-        switch curve {
-        case .p256: return p256
-        case .secp256k1: return secp256k1
-        }
-    }
-
-    /// P256_XMD:SHA-256_SSWU_RO_ (RFC 9380 §8.2): A = −3, B = b, Z = −10.
-    static let p256: SSWUMap = {
-        let f = PrimeField.p256
-        let params = CurveParameters.p256
-        return SSWUMap(field: f,
-                       a: GMPFieldElement(unchecked: params.a, field: f),
-                       b: GMPFieldElement(unchecked: params.b, field: f),
-                       z: GMPFieldElement(-10, field: f),
-                       isogeny: nil)
-    }()
-
-    /// secp256k1_XMD:SHA-256_SSWU_RO_ (RFC 9380 §8.7): SWU on E′ with
-    /// A′ = 0x3f87…4533, B′ = 1771, Z = −11, then the 3-isogeny to E.
-    static let secp256k1: SSWUMap = {
-        let f = PrimeField.secp256k1
-        return SSWUMap(field: f,
-                       a: GMPFieldElement(hex: "3f8731abdd661adca08a5558f0f5d272e953d363cb6f0e5d405447c01a444533", field: f),
-                       b: GMPFieldElement(1771, field: f),
-                       z: GMPFieldElement(-11, field: f),
-                       isogeny: .secp256k1)
-    }()
-
-    /// g(x) = x³ + A·x + B.
-    func g(_ x: GMPFieldElement) -> GMPFieldElement { (x.squared() + a) * x + b }
-
-    /// `map_to_curve_simple_swu(u)` onto E (or E′), straightforward
-    /// (not constant-time) form of RFC 9380 §6.6.2.
-    func simpleSWU(_ u: GMPFieldElement) -> (x: GMPFieldElement, y: GMPFieldElement) {
-        let zu2 = z * u.squared()                          // Z·u²
-        let tv1 = (zu2.squared() + zu2).inverseOrZero()    // inv0(Z²·u⁴ + Z·u²)
-        let x1 = tv1.isZero ? bOverZA : minusBOverA * (GMPFieldElement.one(field) + tv1)
-        let gx1 = g(x1)
-        var x: GMPFieldElement, y: GMPFieldElement
-        if gx1.isSquare {
-            x = x1
-            y = gx1.squareRoot()
-        } else {
-            x = zu2 * x1
-            y = g(x).squareRoot()
-        }
-        if u.sgn0 != y.sgn0 { y = -y }
-        return (x, y)
-    }
-
-    /// The full `map_to_curve` of the suite, onto E; nil for the identity.
-    func map(_ u: GMPFieldElement) -> (GMPFieldElement, GMPFieldElement)? {
-        let (x, y) = simpleSWU(u)
-        guard let isogeny else { return (x, y) }
-        return isogeny.map(x: x, y: y)
-    }
-}
-
-/// A 3-isogeny E′ → E given by the rational maps of RFC 9380 Appendix E.1:
-/// x = x_num(x′) / x_den(x′), y = y′ · y_num(x′) / y_den(x′).
-/// Coefficient arrays are in increasing degree; x_den and y_den are monic.
-struct Isogeny3: Sendable {
-    let xNum: [GMPFieldElement]   // k_(1,0) … k_(1,3)
-    let xDen: [GMPFieldElement]   // k_(2,0), k_(2,1), 1
-    let yNum: [GMPFieldElement]   // k_(3,0) … k_(3,3)
-    let yDen: [GMPFieldElement]   // k_(4,0) … k_(4,2), 1
-
-    /// Horner evaluation of a polynomial with coefficients in increasing degree.
-    static func evaluate(_ coefficients: [GMPFieldElement], at x: GMPFieldElement) -> GMPFieldElement {
-        var acc = coefficients.last!
-        for c in coefficients.dropLast().reversed() { acc = acc * x + c }
-        return acc
-    }
-
-    /// The image of (x′, y′), or nil (the identity) if a denominator vanishes.
-    func map(x: GMPFieldElement, y: GMPFieldElement) -> (GMPFieldElement, GMPFieldElement)? {
-        let xd = Self.evaluate(xDen, at: x), yd = Self.evaluate(yDen, at: x)
-        guard !xd.isZero, !yd.isZero else { return nil }
-        let outX = Self.evaluate(xNum, at: x) * xd.inverseOrZero()
-        let outY = y * Self.evaluate(yNum, at: x) * yd.inverseOrZero()
-        return (outX, outY)
-    }
-
-    /// secp256k1's 3-isogeny, RFC 9380 Appendix E.1.
-    static let secp256k1: Isogeny3 = {
-        let f = PrimeField.secp256k1
-        func k(_ hex: String) -> GMPFieldElement { GMPFieldElement(hex: hex, field: f) }
-        let one = GMPFieldElement.one(f)
-        return Isogeny3(
-            xNum: [k("8e38e38e38e38e38e38e38e38e38e38e38e38e38e38e38e38e38e38daaaaa8c7"),
-                   k("07d3d4c80bc321d5b9f315cea7fd44c5d595d2fc0bf63b92dfff1044f17c6581"),
-                   k("534c328d23f234e6e2a413deca25caece4506144037c40314ecbd0b53d9dd262"),
-                   k("8e38e38e38e38e38e38e38e38e38e38e38e38e38e38e38e38e38e38daaaaa88c")],
-            xDen: [k("d35771193d94918a9ca34ccbb7b640dd86cd409542f8487d9fe6b745781eb49b"),
-                   k("edadc6f64383dc1df7c4b2d51b54225406d36b641f5e41bbc52a56612a8c6d14"),
-                   one],
-            yNum: [k("4bda12f684bda12f684bda12f684bda12f684bda12f684bda12f684b8e38e23c"),
-                   k("c75e0c32d5cb7c0fa9d0a54b12a0a6d5647ab046d686da6fdffc90fc201d71a3"),
-                   k("29a6194691f91a73715209ef6512e576722830a201be2018a765e85a9ecee931"),
-                   k("2f684bda12f684bda12f684bda12f684bda12f684bda12f684bda12f38e38d84")],
-            yDen: [k("fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffff93b"),
-                   k("7a06534bb8bdb49fd5e9e6632722c2989467c1bfc8e8d978dfb425d2685c2573"),
-                   k("6484aa716545ca2cf3a70c3fa8fe337e0a3d21162f0d6299a7bf8192bfd2a76f"),
-                   one])
-    }()
 }

@@ -2,10 +2,10 @@ import CLibCrypto
 
 // MARK: - Curve arithmetic in pure Swift (public data only)
 //
-// Short Weierstrass curves y² = x³ + a·x + b over the fields of
-// `FieldArithmetic.swift`, with a = −3 (P-256) or a = 0 (secp256k1), both of
-// prime order (cofactor 1, so no point has y = 0 and every non-identity point
-// generates the group).
+// Short Weierstrass curves y² = x³ + a·x + b (`CurveModel`, constants in
+// `CurveConstants.swift`) over `FieldElement`, with a = −3 (P-256) or a = 0
+// (secp256k1), both of prime order (cofactor 1, so no point has y = 0 and
+// every non-identity point generates the group).
 //
 // Two representations:
 // - `Affine<C>`: (x, y), never the identity. Inputs of the MSM, bucket
@@ -20,38 +20,15 @@ import CLibCrypto
 // value and handled by branches: correct for every input, but variable-time,
 // which is why this code only ever sees public points and scalars.
 
-/// The constants of one curve for the generic point code.
-protocol CurveModel {
-    associatedtype Field: MontgomeryModulus
-    static var curve: Curve { get }
-    /// a = −3 (true) or a = 0 (false).
-    static var aIsMinusThree: Bool { get }
+/// The curve coefficients as field elements, for the point formulas (each a
+/// Montgomery product of literals, which folds in release builds).
+extension CurveModel {
     /// a in Montgomery form.
-    static var a: FieldElement<Field> { get }
+    @inline(__always)
+    static var a: FieldElement<Field> { FieldElement(coefficientA) }
     /// b in Montgomery form.
-    static var b: FieldElement<Field> { get }
-}
-
-enum P256Model: CurveModel {
-    typealias Field = P256Field
-    static var curve: Curve { .p256 }
-    static var aIsMinusThree: Bool { true }
-    static var a: FieldElement<P256Field> {
-        FieldElement(montgomeryLimbs: 0xfffffffffffffffc, 0x00000003ffffffff, 0x0000000000000000, 0xfffffffc00000004)
-    }
-    static var b: FieldElement<P256Field> {
-        FieldElement(montgomeryLimbs: 0xd89cdf6229c4bddf, 0xacf005cd78843090, 0xe5a220abf7212ed6, 0xdc30061d04874834)
-    }
-}
-
-enum Secp256k1Model: CurveModel {
-    typealias Field = Secp256k1Field
-    static var curve: Curve { .secp256k1 }
-    static var aIsMinusThree: Bool { false }
-    static var a: FieldElement<Secp256k1Field> { .zero }
-    static var b: FieldElement<Secp256k1Field> {
-        FieldElement(montgomeryLimbs: 0x0000000700001ab7, 0, 0, 0)
-    }
+    @inline(__always)
+    static var b: FieldElement<Field> { FieldElement(coefficientB) }
 }
 
 /// An affine point (x, y), Montgomery-form coordinates; never the identity.

@@ -15,7 +15,7 @@ import Glibc
 /// Correct for zero terms (the identity), one term, repeated bases, zero
 /// scalars and identity points.
 ///
-/// The fast backend (pure Swift: `FieldArithmetic.swift`,
+/// The fast backend (pure Swift: `FieldElement.swift`,
 /// `JacobianPoint.swift`, `Pippenger.swift`) uses Straus for fewer than
 /// `MSMEngine.straussThreshold` terms and Pippenger's bucket method with
 /// batched affine additions above. Bases that are reused across many MSMs

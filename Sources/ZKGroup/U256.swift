@@ -32,13 +32,12 @@ struct U256: Sendable {
         self = r
     }
 
-    /// Parses a big-endian hexadecimal constant of at most 64 digits (for
-    /// curve parameters; a bad constant is a programming error).
-    init(hex: String) {
-        precondition(hex.utf8.count <= 64, "constant longer than 256 bits")
-        let padded = String(repeating: "0", count: 64 - hex.utf8.count) + hex
-        guard let bytes = [UInt8](hex: padded) else { preconditionFailure("bad hex digit in constant") }
-        self.init(bigEndian: bytes)
+    /// A constant written as its 64 hexadecimal digits in four groups of 16,
+    /// most significant first: `U256(hex: 0xffffffff00000001, 0x0, …)` reads
+    /// like the published hex string (`CurveConstants.swift`).
+    @inline(__always)
+    init(hex w3: UInt64, _ w2: UInt64, _ w1: UInt64, _ w0: UInt64) {
+        w = (w0, w1, w2, w3)
     }
 
     /// 32 big-endian bytes.

@@ -1,4 +1,3 @@
-import CGMP
 import CLibCrypto
 import Dispatch
 import Foundation
@@ -6,139 +5,11 @@ import XCTest
 @testable import ZKGroup
 import ZKTestSupport
 
-/// The fast field arithmetic, curve arithmetic, decompression and MSM
-/// backends, each against an independent reference: GMP for the field,
-/// OpenSSL for points and decoding, `MSM.reference` (OpenSSL `EC_POINT_mul`
-/// per term) for multi-scalar multiplication.
+/// The fast curve arithmetic, decompression and MSM backends, each against
+/// an independent reference: OpenSSL for points and decoding, `MSM.reference`
+/// (OpenSSL `EC_POINT_mul` per term) for multi-scalar multiplication. The
+/// field arithmetic under them is checked against GMP by `FieldElementTests`.
 final class MSMTests: XCTestCase {
-    // MARK: Helpers
-
-    /// A GMP reference for arithmetic mod p on U256 values.
-    struct GMPField {
-        let p: U256
-
-        func withMPZ<R>(_ xs: [U256], _ body: ([UnsafeMutablePointer<__mpz_struct>], UnsafeMutablePointer<__mpz_struct>) -> R) -> R {
-            let zs = xs.map { _ in UnsafeMutablePointer<__mpz_struct>.allocate(capacity: 1) }
-            let out = UnsafeMutablePointer<__mpz_struct>.allocate(capacity: 1)
-            let mod = UnsafeMutablePointer<__mpz_struct>.allocate(capacity: 1)
-            defer {
-                for z in zs { zk_mpz_clear(z); z.deallocate() }
-                zk_mpz_clear(out); out.deallocate(); zk_mpz_clear(mod); mod.deallocate()
-            }
-            for (z, x) in zip(zs, xs) { zk_mpz_init(z); set(z, x) }
-            zk_mpz_init(out); zk_mpz_init(mod); set(mod, p)
-            return body(zs, out)
-        }
-
-        func set(_ z: UnsafeMutablePointer<__mpz_struct>, _ x: U256) {
-            let bytes = x.bigEndianBytes
-            bytes.withUnsafeBufferPointer { zk_mpz_import(z, 32, 1, 1, 1, 0, $0.baseAddress) }
-        }
-
-        func get(_ z: UnsafeMutablePointer<__mpz_struct>) -> U256 {
-            var out = [UInt8](repeating: 0, count: 32)
-            var count = 0
-            var buf = [UInt8](repeating: 0, count: 64)
-            _ = buf.withUnsafeMutableBufferPointer { zk_mpz_export($0.baseAddress, &count, 1, 1, 1, 0, z) }
-            for i in 0..<count { out[32 - count + i] = buf[i] }
-            return U256(bigEndian: out)
-        }
-
-        func binary(_ a: U256, _ b: U256, _ op: (UnsafeMutablePointer<__mpz_struct>, UnsafeMutablePointer<__mpz_struct>, UnsafeMutablePointer<__mpz_struct>) -> Void) -> U256 {
-            withMPZ([a, b, p]) { z, out in
-                op(out, z[0], z[1])
-                zk_mpz_mod(out, out, z[2])
-                return get(out)
-            }
-        }
-
-        func mul(_ a: U256, _ b: U256) -> U256 { binary(a, b) { zk_mpz_mul($0, $1, $2) } }
-        func add(_ a: U256, _ b: U256) -> U256 { binary(a, b) { zk_mpz_add($0, $1, $2) } }
-        func sub(_ a: U256, _ b: U256) -> U256 { binary(a, b) { zk_mpz_sub($0, $1, $2) } }
-        func inverse(_ a: U256) -> U256 {
-            withMPZ([a, p]) { z, out in
-                _ = zk_mpz_invert(out, z[0], z[1])
-                return get(out)
-            }
-        }
-        func isSquare(_ a: U256) -> Bool {
-            withMPZ([a, p]) { z, _ in zk_mpz_legendre(z[0], z[1]) >= 0 }
-        }
-    }
-
-    static func randomU256(below bound: U256, _ rng: inout SeededRandom) -> U256 {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        while true {
-            rng.fill(&bytes)
-            let v = U256(bigEndian: bytes)
-            if U256.compare(v, bound) < 0 { return v }
-        }
-    }
-
-    /// Values that stress carries: 0, 1, 2, p − 1, p − 2, 2¹²⁸, 2²⁵⁵ − 1, …
-    static func edgeValues(_ p: U256) -> [U256] {
-        [.zero, .one, U256(2, 0, 0, 0), U256.sub(p, .one).0, U256.sub(p, U256(2, 0, 0, 0)).0,
-         U256(0, 0, 1, 0), U256(~0, ~0, ~0, 0x7fff_ffff_ffff_ffff), U256(~0, 0, ~0, 0),
-         U256(0, ~0, 0, 0x8000_0000_0000_0000)]
-    }
-
-    func fieldChecks<M: MontgomeryModulus>(_: M.Type, seed: String) {
-        typealias F = FieldElement<M>
-        let p = M.prime
-        let ref = GMPField(p: p)
-        var rng = SeededRandom(seed: seed)
-        var values = MSMTests.edgeValues(p)
-        for _ in 0..<120 { values.append(MSMTests.randomU256(below: p, &rng)) }
-
-        // Montgomery constants.
-        XCTAssertEqual(F.one.canonical, .one)
-        XCTAssertEqual(F(U256.one), F.one)
-        XCTAssertEqual(F.zero.canonical, .zero)
-
-        for (i, a) in values.enumerated() {
-            let b = values[(i * 7 + 3) % values.count]
-            let fa = F(a), fb = F(b)
-            XCTAssertEqual(fa.canonical, a, "round trip")
-            XCTAssertEqual((fa * fb).canonical, ref.mul(a, b), "mul")
-            XCTAssertEqual(fa.squared.canonical, ref.mul(a, a), "square")
-            XCTAssertEqual((fa + fb).canonical, ref.add(a, b), "add")
-            XCTAssertEqual((fa - fb).canonical, ref.sub(a, b), "sub")
-            XCTAssertEqual((-fa).canonical, ref.sub(.zero, a), "neg")
-            if !a.isZero {
-                XCTAssertEqual(fa.inverse.canonical, ref.inverse(a), "Fermat inverse")
-                XCTAssertEqual(fa.inverseVariableTime.canonical, ref.inverse(a), "GMP inverse")
-            }
-            XCTAssertEqual(fa.squared.squareRoot.map { $0 == fa || $0 == -fa }, true, "sqrt of a square")
-            XCTAssertEqual(fa.squareRoot != nil, ref.isSquare(a), "sqrt exists iff a is a square")
-        }
-        XCTAssertTrue(F.zero.inverse.isZero)
-        XCTAssertNil((-F.one).squareRoot, "−1 is not a square when p ≡ 3 mod 4")
-
-        // The addition chains equal plain exponentiation.
-        let pMinus2 = U256.sub(p, U256(2, 0, 0, 0)).0
-        let pPlus1Over4 = { () -> U256 in
-            var q = U256.add(p, .one).0          // p + 1 < 2²⁵⁶ for both primes
-            for _ in 0..<2 {
-                q = U256(q.w.0 >> 1 | q.w.1 << 63, q.w.1 >> 1 | q.w.2 << 63, q.w.2 >> 1 | q.w.3 << 63, q.w.3 >> 1)
-            }
-            return q
-        }()
-        for a in values.prefix(12) {
-            let fa = F(a)
-            XCTAssertEqual(M.invertByChain(fa), fa.power(pMinus2))
-            XCTAssertEqual(M.sqrtCandidate(fa), fa.power(pPlus1Over4))
-        }
-
-        // Batch inversion.
-        let nonzero = values.filter { !$0.isZero }.map { F($0) }
-        let inverted = F.batchInverted(nonzero)
-        for (x, y) in zip(nonzero, inverted) { XCTAssertEqual(x * y, F.one) }
-        XCTAssertEqual(F.batchInverted([]), [])
-    }
-
-    func testFieldArithmeticP256() { fieldChecks(P256Field.self, seed: "field-p256") }
-    func testFieldArithmeticSecp256k1() { fieldChecks(Secp256k1Field.self, seed: "field-k1") }
-
     // MARK: Points
 
     static func randomPoints(_ curve: Curve, count: Int, _ rng: inout SeededRandom) -> [Point] {
