@@ -4,6 +4,15 @@
 // without revealing its holdings. See README.md and Circuits/README.md.
 import PackageDescription
 
+/// Every module's imports are internal unless written `public import`, and a
+/// member is visible only in files that import its module: a C type (from
+/// CLibCrypto or CGMP) in a public API, or C used by a module that does not
+/// link it, is a compile error.
+let strictImports: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 let package = Package(
     name: "zkmargin",
     platforms: [.macOS(.v15)],
@@ -36,11 +45,11 @@ let package = Package(
         // ZKGroup <- ZKProofs <- Solvency -> MarginCircuits -> StrictJSON.
         // StrictJSON (the strict JSON reader and writer, and the rules for
         // text from untrusted files) is a leaf: Foundation only.
-        .target(name: "StrictJSON"),
-        .target(name: "ZKGroup", dependencies: ["CLibCrypto", "CGMP"]),
-        .target(name: "ZKProofs", dependencies: ["ZKGroup"]),
-        .target(name: "MarginCircuits", dependencies: ["StrictJSON", "CGMP"]),
-        .target(name: "Solvency", dependencies: ["StrictJSON", "ZKProofs", "ZKGroup", "MarginCircuits"]),
+        .target(name: "StrictJSON", swiftSettings: strictImports),
+        .target(name: "ZKGroup", dependencies: ["CLibCrypto", "CGMP"], swiftSettings: strictImports),
+        .target(name: "ZKProofs", dependencies: ["ZKGroup"], exclude: ["BulletproofsPlus.md"], swiftSettings: strictImports),
+        .target(name: "MarginCircuits", dependencies: ["StrictJSON", "CGMP"], swiftSettings: strictImports),
+        .target(name: "Solvency", dependencies: ["StrictJSON", "ZKProofs", "ZKGroup", "MarginCircuits"], swiftSettings: strictImports),
 
         // What the two CLIs share (not a product): exit statuses, printing
         // errors, the repeated options, the flags that remedy library errors.
@@ -49,7 +58,8 @@ let package = Package(
             dependencies: [
                 "Solvency", "ZKGroup", "StrictJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: strictImports
         ),
 
         // Not shipped. ZKTestSupport: what the tests and the hardening tools
@@ -57,8 +67,8 @@ let package = Package(
         // renderings secret scans search). ZKBenchmarks: the measurements
         // behind `zkmargin bench`. No library above may depend on either
         // (LayoutTests checks the sources).
-        .target(name: "ZKTestSupport", dependencies: ["ZKGroup", "MarginCircuits", "StrictJSON"]),
-        .target(name: "ZKBenchmarks", dependencies: ["ZKProofs", "ZKGroup", "ZKTestSupport"]),
+        .target(name: "ZKTestSupport", dependencies: ["ZKGroup", "MarginCircuits", "StrictJSON"], swiftSettings: strictImports),
+        .target(name: "ZKBenchmarks", dependencies: ["ZKProofs", "ZKGroup", "ZKTestSupport"], swiftSettings: strictImports),
 
         // Executables: argument parsing and printing only.
         .executableTarget(
@@ -66,25 +76,28 @@ let package = Package(
             dependencies: [
                 "ZKMarginCLI", "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON", "ZKBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: strictImports
         ),
         .executableTarget(
             name: "zkmargin-verify",
             dependencies: [
                 "ZKMarginCLI", "Solvency",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: strictImports
         ),
 
         // Hardening (issue 6): fuzz targets and the tamper harness. Not shipped
         // as products; `scripts/fuzz.sh` and `scripts/tamper.sh` build them.
-        .target(name: "ZKHardening", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON", "ZKTestSupport"]),
+        .target(name: "ZKHardening", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON", "ZKTestSupport"], swiftSettings: strictImports),
         // Built with `--sanitize=fuzzer -DZKMARGIN_LIBFUZZER` it is a libFuzzer
         // binary; otherwise it replays inputs through the same targets.
-        .executableTarget(name: "zkmargin-fuzz", dependencies: ["ZKHardening"]),
+        .executableTarget(name: "zkmargin-fuzz", dependencies: ["ZKHardening"], swiftSettings: strictImports),
         .executableTarget(
             name: "zkmargin-tamper",
-            dependencies: ["ZKHardening", "ZKTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ZKHardening", "ZKTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictImports
         ),
 
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "ZKTestSupport"]),

@@ -1,4 +1,4 @@
-import CGMP
+internal import CGMP
 
 /// Owns one GMP `mpz_t`. The box is written only while the value that owns it
 /// is being constructed and is immutable afterwards, which is what makes

@@ -1,4 +1,4 @@
-import CGMP
+internal import CGMP
 
 /// Owns one GMP `mpq_t`, immutable once its value is built (see `MPZBox`).
 final class MPQBox: @unchecked Sendable {

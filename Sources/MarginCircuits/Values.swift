@@ -1,5 +1,5 @@
-import Foundation
-import StrictJSON
+public import Foundation
+public import StrictJSON
 
 /// A field of a risk-values element: a decimal, a row keyed by the ids of
 /// another set (matrix parameters), or a row in that set's order.

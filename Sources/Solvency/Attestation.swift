@@ -1,8 +1,8 @@
-import Foundation
-import MarginCircuits
+public import Foundation
+public import MarginCircuits
 import StrictJSON
-import ZKGroup
-import ZKProofs
+public import ZKGroup
+public import ZKProofs
 
 /// A committed input: its id in the compiled circuit and its commitment.
 public struct CommittedInput: Sendable, Equatable {

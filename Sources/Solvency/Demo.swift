@@ -1,7 +1,7 @@
 import Foundation
 import MarginCircuits
 import StrictJSON
-import ZKGroup
+public import ZKGroup
 
 /// `zkmargin demo`: publish → attest → prove → verify on the embedded
 /// cross-margin example (or a synthetic book of N instruments), with keys

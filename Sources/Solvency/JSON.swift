@@ -1,7 +1,8 @@
 // Strict field access over `StrictJSON` values, with `SolvencyError`s that
 // name the exact path. The reader and writer themselves are in `StrictJSON`.
 
-import StrictJSON
+package import StrictJSON
+import ZKGroup
 
 // MARK: Strict field access
 

@@ -1,6 +1,6 @@
 import MarginCircuits
 import StrictJSON
-import ZKGroup
+public import ZKGroup
 import ZKProofs
 
 /// A margin proof (`zkmargin/proof@1`). Unsigned: it is a proof.

@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import Synchronization
-import MarginCircuits
-import ZKGroup
+public import MarginCircuits
+public import ZKGroup
 import ZKProofs
 
 /// One requirement's excess (equity − requirement), in the quote currency.

@@ -1,5 +1,6 @@
 import Foundation
-import MarginCircuits
+import ZKGroup
+public import MarginCircuits
 import StrictJSON
 
 // The texts the two reports print: the margin report (`zkmargin check`) and

@@ -1,7 +1,7 @@
-import Foundation
-import MarginCircuits
+public import Foundation
+public import MarginCircuits
 import StrictJSON
-import ZKGroup
+public import ZKGroup
 
 /// A publisher's signed risk bundle: the circuit's full source, the risk
 /// values, the curve, the epoch and the validity window, signed with the

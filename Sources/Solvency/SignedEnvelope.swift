@@ -1,5 +1,5 @@
-import StrictJSON
-import ZKGroup
+package import StrictJSON
+public import ZKGroup
 
 /// A signed file: the exact payload bytes, the signer's key and an ECDSA
 /// P-256/SHA-256 signature over those bytes.

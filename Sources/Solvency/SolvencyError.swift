@@ -1,6 +1,6 @@
-import MarginCircuits
+public import MarginCircuits
 import StrictJSON
-import ZKProofs
+public import ZKProofs
 
 /// Why a requirement of the circuit is not met, as the prover reports it
 /// before refusing to make a proof.

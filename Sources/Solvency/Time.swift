@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import StrictJSON
 
 /// Why a text is not a time or an epoch zkmargin accepts.

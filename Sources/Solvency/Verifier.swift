@@ -1,7 +1,7 @@
-import Foundation
-import MarginCircuits
+public import Foundation
+public import MarginCircuits
 import StrictJSON
-import ZKGroup
+public import ZKGroup
 import ZKProofs
 
 /// What the verifier trusts and when it checks.

@@ -1,7 +1,7 @@
-import Foundation
-import MarginCircuits
+public import Foundation
+public import MarginCircuits
 import StrictJSON
-import ZKGroup
+public import ZKGroup
 
 /// The file-level operations behind each command. The executables only
 /// parse arguments and print; everything here is reusable and tested.

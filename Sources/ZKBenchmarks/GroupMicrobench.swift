@@ -1,5 +1,5 @@
 import Dispatch
-import ZKGroup
+package import ZKGroup
 import ZKTestSupport
 
 /// Microbenchmarks of the group layer: OpenSSL scalar multiplication, the fast

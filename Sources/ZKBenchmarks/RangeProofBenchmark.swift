@@ -1,5 +1,5 @@
-import ZKGroup
-import ZKProofs
+package import ZKGroup
+package import ZKProofs
 
 /// Measurements behind `zkmargin bench rangeproof`, here rather than in the
 /// executable so that it only parses arguments and prints. Fresh random

@@ -1,4 +1,4 @@
-import CLibCrypto
+internal import CLibCrypto
 
 /// The prime-order elliptic curves zkmargin works over. Both have cofactor 1,
 /// so every point other than the identity generates the whole group.

@@ -1,4 +1,4 @@
-import CGMP
+internal import CGMP
 
 // MARK: - Exponentiation, inversion and square roots of `FieldElement`
 //

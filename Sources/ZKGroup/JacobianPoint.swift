@@ -1,4 +1,4 @@
-import CLibCrypto
+internal import CLibCrypto
 
 // MARK: - Curve arithmetic in pure Swift (public data only)
 //

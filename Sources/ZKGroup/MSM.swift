@@ -1,4 +1,4 @@
-import CLibCrypto
+internal import CLibCrypto
 #if canImport(Darwin)
 import Darwin
 #else

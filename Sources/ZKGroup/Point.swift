@@ -1,4 +1,4 @@
-import CLibCrypto
+internal import CLibCrypto
 
 /// Owns one OpenSSL `EC_POINT *`.
 ///

@@ -1,4 +1,4 @@
-import CLibCrypto
+internal import CLibCrypto
 
 /// A source of random bytes for scalars.
 public protocol RandomBytesSource {

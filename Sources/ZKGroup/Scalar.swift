@@ -1,5 +1,5 @@
-import CGMP
-import CLibCrypto
+internal import CGMP
+internal import CLibCrypto
 
 /// An element of the scalar field ℤ/nℤ of a curve, n the group order.
 ///

@@ -1,7 +1,7 @@
-import Foundation
+package import Foundation
 import MarginCircuits
-import Solvency
-import ZKGroup
+package import Solvency
+package import ZKGroup
 import ZKProofs
 import ZKTestSupport
 

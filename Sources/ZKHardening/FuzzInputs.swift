@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import ZKTestSupport
 
 /// Files in and out of the fuzz corpora.

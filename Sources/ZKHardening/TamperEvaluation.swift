@@ -1,4 +1,5 @@
 import Foundation
+import ZKGroup
 import Solvency
 
 /// What verifying a variant gave: the exit status `zkmargin-verify` gives

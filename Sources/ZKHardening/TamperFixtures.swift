@@ -1,7 +1,7 @@
-import Foundation
+package import Foundation
 import MarginCircuits
-import Solvency
-import ZKGroup
+package import Solvency
+package import ZKGroup
 import ZKTestSupport
 
 /// The bundle and proof files one verification reads. Keys are not in it:

@@ -1,5 +1,5 @@
-import Solvency
-import StrictJSON
+package import Solvency
+package import StrictJSON
 
 /// A JSON tree for writing tampered files.
 ///

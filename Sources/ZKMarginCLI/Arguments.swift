@@ -1,7 +1,7 @@
-import ArgumentParser
-import Foundation
+public import ArgumentParser
+public import Foundation
 import Solvency
-import ZKGroup
+public import ZKGroup
 
 /// `--curve p256`: a curve by its name (`Curve(name:)`, which also takes
 /// `p-256`, `secp256r1` and `prime256v1`).

@@ -1,4 +1,4 @@
-import Solvency
+public import Solvency
 
 /// The exit status of both tools, `zkmargin` and `zkmargin-verify`, for
 /// every command.

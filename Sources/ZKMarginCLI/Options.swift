@@ -1,6 +1,6 @@
-import ArgumentParser
-import Foundation
-import ZKGroup
+public import ArgumentParser
+public import Foundation
+public import ZKGroup
 
 // The options several commands take, each declared once with one help text.
 // Where one command requires an option that others take optionally, there

@@ -1,4 +1,4 @@
-import Solvency
+public import Solvency
 
 /// A flag that remedies a library error. The library's messages speak of
 /// the data ("no custodian key was given"); the command line adds how to act

@@ -1,4 +1,4 @@
-import ZKGroup
+public import ZKGroup
 
 /// A public affine form over committed values: f(x) = Σⱼ aⱼ·xⱼ + b.
 ///

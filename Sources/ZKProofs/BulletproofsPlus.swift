@@ -1,4 +1,4 @@
-import ZKGroup
+public import ZKGroup
 
 /// Bulletproofs+ aggregated range proofs over affine forms of commitments.
 ///

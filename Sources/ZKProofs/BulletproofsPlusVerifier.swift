@@ -1,4 +1,4 @@
-import ZKGroup
+public import ZKGroup
 
 extension BulletproofsPlus {
     /// One proof's verification equation, multiplied by a weight ρ, as

@@ -1,4 +1,4 @@
-import ZKGroup
+public import ZKGroup
 
 /// A Pedersen commitment C = v·G + r·H to a value v with blinding factor r.
 /// Perfectly hiding (r uniform), computationally binding (no one knows

@@ -1,5 +1,5 @@
 import Synchronization
-import ZKGroup
+public import ZKGroup
 
 /// The public generators of a curve, all derived by RFC 9380 hash-to-curve
 /// with DST `ZKMARGIN-V1-<curve>` so that no discrete-log relation between

@@ -1,4 +1,4 @@
-import ZKGroup
+public import ZKGroup
 
 /// A Bulletproofs+ aggregated range proof (Chung, Han, Ju, Kim, Seo 2020).
 ///

@@ -1,4 +1,4 @@
-import ZKGroup
+public import ZKGroup
 
 /// Every way building, proving or verifying a range proof can fail. Messages
 /// name the field or the form index, never a value or a blinding factor.

@@ -1,4 +1,4 @@
-import ZKGroup
+public import ZKGroup
 
 /// What a range proof claims: for every form fₖ, fₖ(v) ∈ [0, 2ⁿ), where v are
 /// the values inside `commitments`.

@@ -1,4 +1,4 @@
-import ZKGroup
+public import ZKGroup
 
 /// A Fiat–Shamir transcript: every message the verifier sees, absorbed in
 /// order, determines every challenge.

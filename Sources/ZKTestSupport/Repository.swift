@@ -1,5 +1,5 @@
-import Foundation
-import MarginCircuits
+package import Foundation
+package import MarginCircuits
 
 /// A checkout of this repository: the one place the tests and the hardening
 /// tools find `Circuits/`, `Vectors/` and `Sources/`.

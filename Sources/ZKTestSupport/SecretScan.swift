@@ -1,4 +1,4 @@
-import ZKGroup
+package import ZKGroup
 
 /// Every way Swift can turn a value into text: what the secret-hygiene tests
 /// search for a secret's forms. Printing, interpolation and `dump`, alone

@@ -1,5 +1,5 @@
 import Foundation
-import StrictJSON
+package import StrictJSON
 
 /// Reading the committed vectors (`Vectors/`) with the project's strict
 /// reader: a vector file that repeats a key or breaks the grammar fails the

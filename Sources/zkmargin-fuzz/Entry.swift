@@ -58,7 +58,7 @@ struct FuzzDriver {
                 print("\(target.rawValue): \(files.count) input\(files.count == 1 ? "" : "s") ran without a crash")
             case "make-seeds":
                 let root = try FuzzInputs.root()
-                let targets = try arguments.dropFirst().map { name in
+                let targets = arguments.dropFirst().map { name in
                     guard let t = FuzzTarget(rawValue: name) else { usage("unknown target '\(name)'") }
                     return t
                 }

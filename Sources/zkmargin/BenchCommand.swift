@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZKMarginCLI
 import Foundation
 import StrictJSON
 import ZKBenchmarks
@@ -20,14 +21,6 @@ struct BenchCommand: ParsableCommand {
         """,
         subcommands: [RangeProofBench.self, GroupBench.self]
     )
-}
-
-struct CurveOption: ParsableArguments {
-    @Option(name: .long, help: "Curve: p256 (default) or secp256k1.", transform: { name in
-        guard let c = Curve(name: name) else { throw ValidationError("unknown curve '\(name)' (expected p256 or secp256k1)") }
-        return c
-    })
-    var curve: Curve = .p256
 }
 
 /// Writes progress lines to standard error, only on a terminal.
@@ -61,7 +54,7 @@ struct RangeProofBench: ParsableCommand {
     var batch = "100,1000"
 
     func run() throws {
-        let curve = curveOption.curve
+        let curve = curveOption.value
         let ms = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         let batches = batch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
         guard !ms.isEmpty, ms.allSatisfy({ $0 >= 1 && $0 <= 4096 }) else { throw ValidationError("--sizes takes values from 1 to 4096") }
@@ -109,15 +102,15 @@ struct GroupBench: ParsableCommand {
     var json = false
 
     func run() throws {
-        let results = GroupMicrobench.run(curve: curveOption.curve)
+        let results = GroupMicrobench.run(curve: curveOption.value)
         if json {
             // The operations in the order they were measured (the table's order).
             printJSON(JSONObject([
-                ("curve", .string(curveOption.curve.rawValue)),
+                ("curve", .string(curveOption.value.rawValue)),
                 ("microseconds", .object(JSONObject(results.map { ($0.name, .timing($0.microseconds)) }))),
             ]))
         } else {
-            print("Group operations on \(curveOption.curve) (medians, µs)")
+            print("Group operations on \(curveOption.value) (medians, µs)")
             for r in results { print(r.name.padding(toLength: 40, withPad: " ", startingAt: 0) + pad(fmt(r.microseconds), 12)) }
         }
     }

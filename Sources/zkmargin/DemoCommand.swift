@@ -24,7 +24,7 @@ struct DemoCommand: ParsableCommand {
         """
     )
 
-    @OptionGroup var curve: ZKMarginCLI.CurveOption   // qualified: BenchCommand.swift has its own CurveOption for now
+    @OptionGroup var curve: CurveOption
 
     @Option(help: "Use a synthetic cross-margin book with this many perpetuals instead of the example.")
     var instruments: Int?

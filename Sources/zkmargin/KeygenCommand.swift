@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZKGroup
 import Solvency
 import ZKMarginCLI
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MarginCircuits
 import Foundation
 import Solvency
 import ZKMarginCLI
@@ -34,7 +35,7 @@ struct PublishCommand: ParsableCommand {
 
     @OptionGroup var out: OutOption
 
-    @OptionGroup var curve: ZKMarginCLI.CurveOption   // qualified: BenchCommand.swift has its own CurveOption for now
+    @OptionGroup var curve: CurveOption
 
     @Option(help: ArgumentHelp("End of the validity window, an RFC 3339 time such as 2030-01-01T00:00:00Z (default: 24 hours from now).", valueName: "TIME"),
             transform: ArgumentTransforms.time)

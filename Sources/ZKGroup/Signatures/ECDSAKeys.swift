@@ -1,4 +1,4 @@
-import CLibCrypto
+internal import CLibCrypto
 
 // ECDSA P-256/SHA-256 keys and signatures, over OpenSSL's EVP API: what
 // publishers sign bundles and custodians sign statements with. The only
