@@ -35,28 +35,44 @@ public func jsonQuoted(_ s: String) -> String {
     return out + "\""
 }
 
-extension JSONValue {
-    /// Deterministic pretty-printed UTF-8: two-space indentation, keys in the
-    /// object's order, a final newline. Arrays of scalars and empty
-    /// containers stay on one line. Strings and keys as `jsonQuoted` writes
-    /// them.
-    public func encoded() -> [UInt8] {
+/// A JSON tree as the writer sees it, so that one writer serves every tree:
+/// `JSONValue`, and trees that may repeat a key or carry number text that
+/// is not JSON (the tamper harness writes the files a strict reader must
+/// refuse, byte for byte as zkmargin writes the valid ones).
+public protocol JSONWritable {
+    /// This node: a scalar's exact text, or its elements, or its members in order.
+    var jsonNode: JSONNode<Self> { get }
+}
+
+/// One node of a `JSONWritable` tree.
+public enum JSONNode<Child> {
+    /// `null`, `true`, `false`, a number's text or a quoted string, as written.
+    case scalar(String)
+    case array([Child])
+    case object([(key: String, value: Child)])
+}
+
+extension JSONWritable {
+    /// Deterministic pretty-printed UTF-8: two-space indentation, members in
+    /// order, a final newline. Arrays of scalars and empty containers stay on
+    /// one line.
+    public func prettyJSON() -> [UInt8] {
         var out = ""
-        write(into: &out, indent: 0)
+        writePretty(into: &out, indent: 0)
         out += "\n"
         return Array(out.utf8)
     }
 
-    /// Compact UTF-8 (no whitespace), keys in the object's order: what
-    /// signed payloads use.
-    public func compactEncoded() -> [UInt8] {
+    /// Compact UTF-8 (no whitespace), members in order.
+    public func compactJSON() -> [UInt8] {
         var out = ""
         writeCompact(into: &out)
         return Array(out.utf8)
     }
 
     private func writeCompact(into out: inout String) {
-        switch self {
+        switch jsonNode {
+        case .scalar(let text): out += text
         case .array(let items):
             out += "["
             for (i, item) in items.enumerated() {
@@ -64,61 +80,68 @@ extension JSONValue {
                 item.writeCompact(into: &out)
             }
             out += "]"
-        case .object(let obj):
+        case .object(let members):
             out += "{"
-            for (i, entry) in obj.entries.enumerated() {
+            for (i, m) in members.enumerated() {
                 if i > 0 { out += "," }
-                out += jsonQuoted(entry.key) + ":"
-                entry.value.writeCompact(into: &out)
+                out += jsonQuoted(m.key) + ":"
+                m.value.writeCompact(into: &out)
             }
             out += "}"
-        default:
-            write(into: &out, indent: 0)
         }
     }
 
-    private var isScalar: Bool {
-        switch self {
-        case .array, .object: return false
-        default: return true
-        }
-    }
-
-    private func write(into out: inout String, indent: Int) {
+    private func writePretty(into out: inout String, indent: Int) {
         let pad = String(repeating: "  ", count: indent + 1)
         let closing = String(repeating: "  ", count: indent)
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
-        case .string(let s): out += jsonQuoted(s)
+        switch jsonNode {
+        case .scalar(let text): out += text
         case .array(let items):
             if items.isEmpty { out += "[]"; return }
-            if items.allSatisfy(\.isScalar) {
-                out += "["
-                for (i, item) in items.enumerated() {
-                    if i > 0 { out += ", " }
-                    item.write(into: &out, indent: indent + 1)
-                }
-                out += "]"
+            let scalars = items.compactMap { item -> String? in
+                if case .scalar(let text) = item.jsonNode { return text }
+                return nil
+            }
+            if scalars.count == items.count {
+                out += "[" + scalars.joined(separator: ", ") + "]"
                 return
             }
             out += "[\n"
             for (i, item) in items.enumerated() {
                 out += pad
-                item.write(into: &out, indent: indent + 1)
+                item.writePretty(into: &out, indent: indent + 1)
                 out += i + 1 < items.count ? ",\n" : "\n"
             }
             out += closing + "]"
-        case .object(let obj):
-            if obj.entries.isEmpty { out += "{}"; return }
+        case .object(let members):
+            if members.isEmpty { out += "{}"; return }
             out += "{\n"
-            for (i, entry) in obj.entries.enumerated() {
-                out += pad + jsonQuoted(entry.key) + ": "
-                entry.value.write(into: &out, indent: indent + 1)
-                out += i + 1 < obj.entries.count ? ",\n" : "\n"
+            for (i, m) in members.enumerated() {
+                out += pad + jsonQuoted(m.key) + ": "
+                m.value.writePretty(into: &out, indent: indent + 1)
+                out += i + 1 < members.count ? ",\n" : "\n"
             }
             out += closing + "}"
         }
     }
+}
+
+extension JSONValue: JSONWritable {
+    public var jsonNode: JSONNode<JSONValue> {
+        switch self {
+        case .null: return .scalar("null")
+        case .bool(let b): return .scalar(b ? "true" : "false")
+        case .number(let n): return .scalar(n)
+        case .string(let s): return .scalar(jsonQuoted(s))
+        case .array(let items): return .array(items)
+        case .object(let o): return .object(o.entries)
+        }
+    }
+
+    /// Deterministic pretty-printed UTF-8 (`prettyJSON`): what every
+    /// zkmargin file is written as.
+    public func encoded() -> [UInt8] { prettyJSON() }
+
+    /// Compact UTF-8 (`compactJSON`): what signed payloads use.
+    public func compactEncoded() -> [UInt8] { compactJSON() }
 }

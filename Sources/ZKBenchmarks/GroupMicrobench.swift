@@ -14,10 +14,7 @@ package enum GroupMicrobench {
     /// Medians over several runs, in microseconds per operation (per point
     /// for the MSM rows), in the order they are measured.
     package static func run(curve: Curve) -> [(name: String, microseconds: Double)] {
-        switch curve {
-        case .p256: return run(curve, P256FieldElement.self)
-        case .secp256k1: return run(curve, Secp256k1FieldElement.self)
-        }
+        run(curve, fastFieldElementType(for: curve))
     }
 
     /// Median of `runs` timings of `body`, each divided by `perRun`.

@@ -1,6 +1,6 @@
 // Package-only handles on the pure-Swift arithmetic, for the other targets
 // of this package: the benchmarks (`Sources/ZKBenchmarks`) time these
-// operations. The arithmetic itself stays internal (FieldArithmetic.swift,
+// operations. The arithmetic itself stays internal (FieldElement.swift,
 // JacobianPoint.swift, Pippenger.swift) and every member here only forwards
 // to it: nothing here measures anything, draws randomness or adds a code
 // path, and no client of the library can see any of it.
@@ -9,10 +9,9 @@
 
 /// An element of a curve's base field in the fast Montgomery arithmetic.
 ///
-/// One concrete type per curve, so that code generic over this protocol
-/// (specialised in its own module) pays one plain call per operation and no
-/// dispatch on the curve: the cheapest field operations take a few
-/// nanoseconds.
+/// One type per curve (`fastFieldElementType(for:)`), so that an
+/// operation costs one witness call and no dispatch on the curve: the
+/// cheapest field operations take a few nanoseconds.
 package protocol FastFieldElement: Sendable, Equatable {
     /// The affine coordinates of `point`. Precondition: `point` is on this field's curve.
     static func coordinates(of point: AffinePoint) -> (x: Self, y: Self)
@@ -27,36 +26,30 @@ package protocol FastFieldElement: Sendable, Equatable {
     var squareRoot: Self? { get }
 }
 
-/// An element of P-256's base field.
-package struct P256FieldElement: FastFieldElement {
-    var element: FieldElement<P256Field>
-
-    package static func coordinates(of point: AffinePoint) -> (x: Self, y: Self) {
-        let a = point.affine(as: P256Model.self)
-        return (Self(element: a.x), Self(element: a.y))
+/// The field type of `curve`'s base field, for code generic over
+/// `FastFieldElement` (it is opened at the call: `run(curve, type)`).
+package func fastFieldElementType(for curve: Curve) -> any FastFieldElement.Type {
+    switch curve {
+    case .p256: return FastField<P256Model>.self
+    case .secp256k1: return FastField<Secp256k1Model>.self
     }
-    package static func * (a: Self, b: Self) -> Self { Self(element: a.element * b.element) }
-    package static func + (a: Self, b: Self) -> Self { Self(element: a.element + b.element) }
-    package var squared: Self { Self(element: element.squared) }
-    package var inverse: Self { Self(element: element.inverse) }
-    package var inverseVariableTime: Self { Self(element: element.inverseVariableTime) }
-    package var squareRoot: Self? { element.squareRoot.map { Self(element: $0) } }
 }
 
-/// An element of secp256k1's base field.
-package struct Secp256k1FieldElement: FastFieldElement {
-    var element: FieldElement<Secp256k1Field>
+/// An element of curve `C`'s base field: one generic forwarder for both
+/// curves, each operation specialised here for its curve.
+struct FastField<C: CurveModel>: FastFieldElement {
+    var element: FieldElement<C.Field>
 
-    package static func coordinates(of point: AffinePoint) -> (x: Self, y: Self) {
-        let a = point.affine(as: Secp256k1Model.self)
+    static func coordinates(of point: AffinePoint) -> (x: Self, y: Self) {
+        let a = point.affine(as: C.self)
         return (Self(element: a.x), Self(element: a.y))
     }
-    package static func * (a: Self, b: Self) -> Self { Self(element: a.element * b.element) }
-    package static func + (a: Self, b: Self) -> Self { Self(element: a.element + b.element) }
-    package var squared: Self { Self(element: element.squared) }
-    package var inverse: Self { Self(element: element.inverse) }
-    package var inverseVariableTime: Self { Self(element: element.inverseVariableTime) }
-    package var squareRoot: Self? { element.squareRoot.map { Self(element: $0) } }
+    static func * (a: Self, b: Self) -> Self { Self(element: a.element * b.element) }
+    static func + (a: Self, b: Self) -> Self { Self(element: a.element + b.element) }
+    var squared: Self { Self(element: element.squared) }
+    var inverse: Self { Self(element: element.inverse) }
+    var inverseVariableTime: Self { Self(element: element.inverseVariableTime) }
+    var squareRoot: Self? { element.squareRoot.map { Self(element: $0) } }
 }
 
 // MARK: - Points

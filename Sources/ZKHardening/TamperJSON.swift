@@ -60,13 +60,6 @@ package indirect enum TamperJSON: Sendable, Equatable {
         }
     }
 
-    var isScalar: Bool {
-        switch self {
-        case .array, .object: return false
-        default: return true
-        }
-    }
-
     // MARK: Lookup and replacement
 
     /// The value of the first member named `key`, if this is an object.
@@ -136,90 +129,32 @@ package indirect enum TamperJSON: Sendable, Equatable {
 
     // MARK: Writing
 
-    /// Pretty-printed UTF-8 exactly as `JSONValue.encoded()` writes it.
-    package func pretty() -> [UInt8] {
-        var out = ""
-        writePretty(into: &out, indent: 0)
-        out += "\n"
-        return Array(out.utf8)
-    }
+    /// Pretty-printed UTF-8 exactly as `JSONValue.encoded()` writes it (the
+    /// same writer, `JSONWritable`).
+    package func pretty() -> [UInt8] { prettyJSON() }
 
     /// Compact UTF-8 exactly as `JSONValue.compactEncoded()` writes it.
-    package func compact() -> [UInt8] {
-        var out = ""
-        writeCompact(into: &out)
-        return Array(out.utf8)
-    }
+    package func compact() -> [UInt8] { compactJSON() }
 
     /// Compact text, for descriptions and for values turned into strings.
     package var compactText: String { String(decoding: compact(), as: UTF8.self) }
+}
 
-    private func writeScalar(into out: inout String) {
+extension TamperJSON: JSONWritable {
+    /// Containers as they are (keys may repeat); scalars written exactly as
+    /// the `JSONValue` with the same content is.
+    package var jsonNode: JSONNode<TamperJSON> {
+        let scalar: JSONValue
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
-        case .string(let s): out += jsonQuoted(s)
-        case .array, .object: break
+        case .array(let items): return .array(items)
+        case .object(let members): return .object(members.map { ($0.key, $0.value) })
+        case .null: scalar = .null
+        case .bool(let b): scalar = .bool(b)
+        case .number(let n): scalar = .number(n)
+        case .string(let s): scalar = .string(s)
         }
-    }
-
-    private func writeCompact(into out: inout String) {
-        switch self {
-        case .array(let items):
-            out += "["
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                item.writeCompact(into: &out)
-            }
-            out += "]"
-        case .object(let members):
-            out += "{"
-            for (i, m) in members.enumerated() {
-                if i > 0 { out += "," }
-                out += jsonQuoted(m.key) + ":"
-                m.value.writeCompact(into: &out)
-            }
-            out += "}"
-        default:
-            writeScalar(into: &out)
-        }
-    }
-
-    private func writePretty(into out: inout String, indent: Int) {
-        let pad = String(repeating: "  ", count: indent + 1)
-        let closing = String(repeating: "  ", count: indent)
-        switch self {
-        case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            if items.allSatisfy(\.isScalar) {
-                out += "["
-                for (i, item) in items.enumerated() {
-                    if i > 0 { out += ", " }
-                    item.writeScalar(into: &out)
-                }
-                out += "]"
-                return
-            }
-            out += "[\n"
-            for (i, item) in items.enumerated() {
-                out += pad
-                item.writePretty(into: &out, indent: indent + 1)
-                out += i + 1 < items.count ? ",\n" : "\n"
-            }
-            out += closing + "]"
-        case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{\n"
-            for (i, m) in members.enumerated() {
-                out += pad + jsonQuoted(m.key) + ": "
-                m.value.writePretty(into: &out, indent: indent + 1)
-                out += i + 1 < members.count ? ",\n" : "\n"
-            }
-            out += closing + "}"
-        default:
-            writeScalar(into: &out)
-        }
+        guard case .scalar(let text) = scalar.jsonNode else { preconditionFailure("a JSON scalar is written as a scalar") }
+        return .scalar(text)
     }
 }
 
