@@ -88,7 +88,13 @@ public struct CompiledStatement: Sendable {
     public let venue: String
     public let quote: String
     /// Committed by the custodian, in a fixed order: each `private`
-    /// declaration in source order, each element in the values' order.
+    /// declaration in source order, each element in the values' order. A
+    /// position (`from size`, bounds on both sides of 0) is committed as two
+    /// parts, `size[X].long` and `size[X].short`, both ≥ 0 and at most one
+    /// nonzero for an honest custodian (see "Position sides" in
+    /// Circuits/README.md); a declaration whose elements appear in every
+    /// form with one common coefficient (the cost of all positions, which
+    /// only appears summed) is committed once, as `sum(cost)`.
     public let inputs: [CompiledInput]
     /// Prover helpers, each defined from inputs and earlier helpers.
     public let helpers: [CompiledHelper]
@@ -97,7 +103,12 @@ public struct CompiledStatement: Sendable {
     public let constraints: [RangeConstraint]
 
     let circuit: CheckedCircuit
+    /// One per element of each `private` declaration: what the circuit's
+    /// expressions (and the plain evaluator) read.
+    let elementary: [CompiledInput]
     let sources: [InputSource]
+    /// How each committed input is made from the elementary values.
+    let recipes: [InputRecipe]
     let requirements: [GroundRequirement]
     /// Units of CircuitLimits.maximumExpandedTerms the compilation used.
     let workUsed: Int
@@ -144,8 +155,12 @@ public struct CompiledStatement: Sendable {
                 sources.append(InputSource(declaration: di, elementID: id, factor: factor))
             }
         }
-        self.inputs = inputs
+        elementary = inputs
         self.sources = sources
+
+        // The variables the lowering works on: one per elementary input, or
+        // a position's two parts.
+        let split = VariableSplit(elementary: inputs, sources: sources, circuit: cc)
 
         // Ground requirements, counted before they are expanded.
         var elaborator = Elaborator(circuit: cc, values: bound, inputBase: base, budget: budget)
@@ -154,7 +169,10 @@ public struct CompiledStatement: Sendable {
         requirements = reqs
 
         // Lowering, under the same budget.
-        var lowerer = Lowerer(inputs: inputs, budget: elaborator.budget)
+        var lowerer = Lowerer(inputs: split.variables, budget: elaborator.budget)
+        lowerer.elementary = split.map
+        lowerer.partner = split.partner
+        lowerer.longParts = Set(split.partner.keys)
         var requirementConstraints: [RangeConstraint] = []
         for r in reqs {
             lowerer.context = "requirement `\(r.name)`"
@@ -163,8 +181,14 @@ public struct CompiledStatement: Sendable {
             try lowerer.lower(r.rhs, coefficient: -1, polarity: 1, into: &lin)
             requirementConstraints.append(try lowerer.requirementConstraint(r.name, lin))
         }
-        helpers = lowerer.helpers
-        constraints = lowerer.helperConstraints + requirementConstraints
+        // Declarations that only ever appear with one common coefficient
+        // are committed once, summed.
+        let aggregated = Aggregation(variables: split.variables, recipes: split.recipes, groups: split.groups,
+                                     helpers: lowerer.helpers, constraints: lowerer.helperConstraints + requirementConstraints)
+        self.inputs = aggregated.inputs
+        recipes = aggregated.recipes
+        helpers = aggregated.helpers
+        constraints = aggregated.constraints
         workUsed = lowerer.budget.used
     }
 
@@ -185,11 +209,20 @@ public struct CompiledStatement: Sendable {
 
     // MARK: Prover-side values
 
-    /// The scaled integer value of every input for an account, in `inputs`
-    /// order (zero for what the account does not hold). Unknown ids, values
-    /// more precise than the declared scale and values outside the declared
-    /// bounds are errors naming the field.
+    /// The scaled integer value of every committed input for an account, in
+    /// `inputs` order (zero for what the account does not hold): each
+    /// position's canonical parts (long = max(size, 0), short = max(−size,
+    /// 0)), each summed declaration's sum. Unknown ids, values more precise
+    /// than the declared scale and values outside the declared bounds are
+    /// errors naming the field.
     public func inputValues(for account: Account) throws(MarginError) -> [BigInt] {
+        let x = try elementaryValues(for: account)
+        return recipes.map { $0.value(x) }
+    }
+
+    /// The scaled integer value of every elementary input (one per element
+    /// of each declaration, signed sizes), in `elementary` order.
+    func elementaryValues(for account: Account) throws(MarginError) -> [BigInt] {
         // Every id in the account must be an element the circuit commits to.
         var balanceSets: [Int] = [], positionSets: [Int] = []
         for d in circuit.inputs {
@@ -212,10 +245,10 @@ public struct CompiledStatement: Sendable {
         }
 
         var out: [BigInt] = []
-        out.reserveCapacity(inputs.count)
+        out.reserveCapacity(elementary.count)
         for (j, s) in sources.enumerated() {
             let d = circuit.inputs[s.declaration]
-            let input = inputs[j]
+            let input = elementary[j]
             let value: Rational
             let path: String
             let what: String
@@ -264,8 +297,8 @@ public struct CompiledStatement: Sendable {
 
     /// Plain, exact evaluation (abs/max/min computed directly, no helpers).
     public func evaluate(_ account: Account) throws(MarginError) -> MarginReport {
-        let ints = try inputValues(for: account)
-        let reals = zip(ints, inputs).map { Rational($0) * $1.scale }
+        let ints = try elementaryValues(for: account)
+        let reals = zip(ints, elementary).map { Rational($0) * $1.scale }
         var reports: [RequirementReport] = []
         var memo: [Int: Rational] = [:]
         for r in requirements {
@@ -347,6 +380,13 @@ struct HelperKey: Hashable {
 
 struct Lowerer {
     let inputCount: Int
+    /// The variables each elementary input (what `Ground.input` indexes)
+    /// stands for: itself, or a position's two parts (size = long − short).
+    var elementary: [ElementaryVariables] = []
+    /// A long part's short part.
+    var partner: [Int: Int] = [:]
+    /// The long parts.
+    var longParts: Set<Int> = []
     var names: [String]
     /// Real value of variable j = integer × unit[j].
     var unit: [Rational]
@@ -400,7 +440,13 @@ struct Lowerer {
         case .constant(let k):
             acc.addConstant(c * k)
         case .input(let j):
-            acc.add(j, c == .one ? unit[j] : c * unit[j])
+            switch elementary.isEmpty ? .single(j) : elementary[j] {
+            case .single(let v):
+                acc.add(v, c == .one ? unit[v] : c * unit[v])
+            case .split(let long, let short):
+                acc.add(long, c * unit[long])
+                acc.add(short, -(c * unit[short]))
+            }
         case .shared(let id, let h):
             try lowerShared(id, h, coefficient: c, polarity: polarity, into: &acc)
         case .sum(let parts):
@@ -415,6 +461,14 @@ struct Lowerer {
             guard effective < 0 else { throw .statement("internal error: abs lowered where it would enlarge equity (the checker should have refused it)") }
             var a = Lin()
             try lower(h, coefficient: .one, polarity: 1, into: &a)
+            // |α·(long − short)| = |α|·(long + short): exact for an honest
+            // custodian's parts (one of them 0), never less otherwise, and
+            // abs only stands where more can only hurt the account.
+            if let (long, short, alpha) = signedPosition(a) {
+                acc.add(long, c * alpha.magnitude)
+                acc.add(short, c * alpha.magnitude)
+                return
+            }
             var negA = Lin()
             negA.add(a, times: -1)
             // Names are built only for a new helper (describing is costly).
@@ -436,6 +490,10 @@ struct Lowerer {
                 try lower(a, coefficient: .one, polarity: effective, into: &b)
                 branches.append(b)
             }
+            if let part = positionPart(isMax: isMax, branches) {
+                acc.add(part, times: c)
+                return
+            }
             let naming = { (names: [String], unit: [Rational]) -> (labels: [String], name: String) in
                 var branchLabels: [String] = []
                 var described: [String] = []
@@ -456,6 +514,37 @@ struct Lowerer {
     }
 
     static let minusOne = Rational(-1)
+
+    /// `a` = α·(long − short) for a position's two parts, with no constant:
+    /// the parts and α (a real coefficient per integer unit).
+    func signedPosition(_ a: Lin) -> (long: Int, short: Int, alpha: Rational)? {
+        guard a.constant.isZero, a.terms.count == 2 else { return nil }
+        for (long, alpha) in a.terms where longParts.contains(long) {
+            guard let short = partner[long], let beta = a.terms[short], beta == -alpha else { return nil }
+            return (long, short, alpha)
+        }
+        return nil
+    }
+
+    /// max(α·(long − short), 0) and min(α·(long − short), 0) (either
+    /// order) as one part: max is α·long for α > 0 and |α|·short for α < 0,
+    /// min is −α·short and −|α|·long. Exact for an honest custodian's parts;
+    /// otherwise max is never less and min never more than the true value,
+    /// and the checker puts max only where more can only hurt the account
+    /// and min only where less can.
+    func positionPart(isMax: Bool, _ branches: [Lin]) -> Lin? {
+        guard branches.count == 2 else { return nil }
+        let zero = branches.firstIndex { $0.terms.isEmpty && $0.constant.isZero }
+        guard let z = zero, let (long, short, alpha) = signedPosition(branches[1 - z]) else { return nil }
+        var out = Lin()
+        switch (isMax, alpha.isNegative) {
+        case (true, false): out.add(long, alpha)
+        case (true, true): out.add(short, alpha.magnitude)
+        case (false, false): out.add(short, -alpha)
+        case (false, true): out.add(long, -alpha.magnitude)
+        }
+        return out
+    }
 
     /// Budget units charged for one call of `helper` besides its terms
     /// (integerizing, hashing and looking up its branches), and for a new

@@ -1,0 +1,160 @@
+// What the custodian commits to, made from what the circuit reads.
+//
+// A circuit reads one value per element of each `private` declaration (the
+// elementary inputs: a signed position size, a cost, a balance). Two things
+// make the committed inputs differ from them:
+//
+// * **Position sides.** A position (`from size`) whose bounds lie on both
+//   sides of 0 is committed as two parts, long = max(size, 0) and short =
+//   max(−size, 0), each ≥ 0 and within the declared bound of its side. The
+//   lowering reads size as long − short, `abs(α·size)` as |α|·(long +
+//   short) and `max(±α·size, 0)` / `min(±α·size, 0)` as one part (see
+//   `Lowerer.signedPosition`, `positionPart`). Those are exact for the
+//   canonical split an honest custodian commits (at most one part nonzero);
+//   for any other split (a self-attesting prover's choice) abs and max can
+//   only be larger and min only smaller than their true value, and the
+//   checker's convexity rule puts abs and max only where larger can only
+//   hurt the account, min only where smaller can. So no split can hide a
+//   shortfall, and no helper commitment or range constraint is needed per
+//   instrument: the proof's cost follows the account's requirements.
+//   Hedge mode (both sides really held) is not modelled: an account gives one
+//   signed size per instrument.
+// * **Summed declarations.** When every form (each helper branch, each
+//   constraint) has one common coefficient for all elements of a
+//   declaration — as the cost of all positions has, which only appears in
+//   Σ size·mark − Σ cost — only their sum matters, and it is committed once,
+//   with bounds the sums of the elements' bounds. Every form's value, range
+//   and width is the same as with the elements committed one by one.
+
+/// The variables one elementary input stands for in the lowering.
+enum ElementaryVariables: Sendable {
+    case single(Int)
+    /// size = long − short.
+    case split(long: Int, short: Int)
+}
+
+/// How one committed input's value is made from the elementary values.
+enum InputRecipe: Sendable {
+    /// The elementary value itself.
+    case whole(Int)
+    /// max(x, 0) for the long part, max(−x, 0) for the short part.
+    case long(Int)
+    case short(Int)
+    /// The sum of these elementary values.
+    case sum([Int])
+
+    func value(_ x: [BigInt]) -> BigInt {
+        switch self {
+        case .whole(let j): return x[j]
+        case .long(let j): return x[j].isNegative ? .zero : x[j]
+        case .short(let j): return x[j].isNegative ? -x[j] : .zero
+        case .sum(let js): return js.reduce(BigInt.zero) { $0 + x[$1] }
+        }
+    }
+}
+
+/// The lowering's variables: each elementary input as is, or a position's
+/// two parts.
+struct VariableSplit {
+    var variables: [CompiledInput] = []
+    var recipes: [InputRecipe] = []
+    /// Per elementary input, its variables.
+    var map: [ElementaryVariables] = []
+    /// A long part's short part.
+    var partner: [Int: Int] = [:]
+    /// Per declaration that is not split and has several elements, its
+    /// variables: the candidates for being committed as one sum.
+    var groups: [[Int]] = []
+
+    init(elementary: [CompiledInput], sources: [InputSource], circuit: CheckedCircuit) {
+        var byDeclaration: [Int: [Int]] = [:]
+        for (j, x) in elementary.enumerated() {
+            let d = circuit.inputs[sources[j].declaration]
+            if d.fields == ["size"], x.lowerBound.isNegative, x.upperBound.signum > 0 {
+                let long = variables.count
+                variables.append(CompiledInput(id: "\(x.id).long", lowerBound: .zero, upperBound: x.upperBound, scale: x.scale))
+                variables.append(CompiledInput(id: "\(x.id).short", lowerBound: .zero, upperBound: -x.lowerBound, scale: x.scale))
+                recipes += [.long(j), .short(j)]
+                map.append(.split(long: long, short: long + 1))
+                partner[long] = long + 1
+            } else {
+                byDeclaration[sources[j].declaration, default: []].append(variables.count)
+                map.append(.single(variables.count))
+                variables.append(x)
+                recipes.append(.whole(j))
+            }
+        }
+        groups = byDeclaration.keys.sorted().compactMap { byDeclaration[$0]!.count > 1 ? byDeclaration[$0]! : nil }
+    }
+}
+
+/// Commits each summable group once: the final inputs, recipes, helpers and
+/// constraints, every index renumbered.
+struct Aggregation {
+    var inputs: [CompiledInput] = []
+    var recipes: [InputRecipe] = []
+    var helpers: [CompiledHelper] = []
+    var constraints: [RangeConstraint] = []
+
+    init(variables: [CompiledInput], recipes oldRecipes: [InputRecipe], groups: [[Int]], helpers oldHelpers: [CompiledHelper], constraints oldConstraints: [RangeConstraint]) {
+        let forms = oldHelpers.flatMap(\.branches) + oldConstraints.map(\.form)
+        let limit = BigInt.powerOfTwo(CompiledStatement.wrapLimitBits)
+        // A group is summable when every form gives all its variables one
+        // coefficient (zero included), and its sum stays within the limit.
+        var summed: [Int: [Int]] = [:]   // first variable of a group → the group
+        for g in groups {
+            let members = Set(g)
+            let common = forms.allSatisfy { f in
+                var coefficient: BigInt? = nil
+                var seen = 0
+                for t in f.terms where members.contains(t.index) {
+                    seen += 1
+                    if let c = coefficient, c != t.coefficient { return false }
+                    coefficient = t.coefficient
+                }
+                return seen == 0 || seen == members.count
+            }
+            let lo = g.reduce(BigInt.zero) { $0 + variables[$1].lowerBound }
+            let hi = g.reduce(BigInt.zero) { $0 + variables[$1].upperBound }
+            if common, lo.magnitude < limit, hi.magnitude < limit { summed[g[0]] = g }
+        }
+        // New indices: a group's first variable becomes the sum, the others go.
+        var newIndex = [Int?](repeating: nil, count: variables.count)
+        let dropped = Set(summed.values.flatMap { $0.dropFirst() })
+        for (v, x) in variables.enumerated() where !dropped.contains(v) {
+            newIndex[v] = inputs.count
+            if let g = summed[v] {
+                let name = x.id.split(separator: "[").first.map(String.init) ?? x.id
+                inputs.append(CompiledInput(id: "sum(\(name))",
+                                            lowerBound: g.reduce(BigInt.zero) { $0 + variables[$1].lowerBound },
+                                            upperBound: g.reduce(BigInt.zero) { $0 + variables[$1].upperBound }, scale: x.scale))
+                recipes.append(.sum(g.map { if case .whole(let j) = oldRecipes[$0] { return j } else { preconditionFailure("only whole inputs are summed") } }))
+            } else {
+                inputs.append(x)
+                recipes.append(oldRecipes[v])
+            }
+        }
+        let shift = variables.count - inputs.count
+        func remap(_ f: AffineForm) -> AffineForm {
+            var terms: [AffineTerm] = []
+            terms.reserveCapacity(f.terms.count)
+            for t in f.terms {
+                if t.index >= variables.count {
+                    terms.append(AffineTerm(index: t.index - shift, coefficient: t.coefficient))
+                } else if let i = newIndex[t.index] {
+                    terms.append(AffineTerm(index: i, coefficient: t.coefficient))
+                }   // a dropped group member: its common coefficient is on the group's first
+            }
+            terms.sort { $0.index < $1.index }
+            return AffineForm(terms: terms, constant: f.constant)
+        }
+        helpers = oldHelpers.map { h in
+            CompiledHelper(id: h.id, lowerBound: h.lowerBound, upperBound: h.upperBound, kind: h.kind, branches: h.branches.map(remap), unit: h.unit)
+        }
+        constraints = oldConstraints.map { c in
+            let f = remap(c.form)
+            return RangeConstraint(name: c.name, isRequirement: c.isRequirement, terms: f.terms, constant: f.constant, bitWidth: c.bitWidth,
+                                   scale: c.scale, maxValue: c.maxValue, maxMagnitude: c.maxMagnitude)
+        }
+    }
+}
