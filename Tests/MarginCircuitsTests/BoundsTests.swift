@@ -14,12 +14,15 @@ final class BoundsTests: XCTestCase {
         // size ∈ [−2^63, 2^63 − 1] at scale 1, mark = 10^-18: the form is size·1 (÷ 10^18), 64 bits.
         let s = try oneInstrument("private size[i in instruments] from size in [-9223372036854775808, 9223372036854775807] scale 1\nrequire r: sum(i in instruments: size[i] * mark[i]) >= 0",
                                   mark: "0.000000000000000001")
+        // The position is committed as its two sides: size = long − short.
         let r = s.constraints.last!
-        XCTAssertEqual(r.terms, [AffineTerm(index: 0, coefficient: 1)])
+        XCTAssertEqual(r.terms, [AffineTerm(index: 0, coefficient: 1), AffineTerm(index: 1, coefficient: -1)])
         XCTAssertEqual(r.scale, Rational(BigInt.powerOfTen(18)))
         XCTAssertEqual(r.maxValue, BigInt.powerOfTwo(63) - 1)
         XCTAssertEqual(r.bitWidth, 64)
-        XCTAssertEqual(s.inputs[0].lowerBound, -BigInt.powerOfTwo(63))
+        XCTAssertEqual(s.inputs.map(\.id), ["size[X].long", "size[X].short"])
+        XCTAssertEqual(s.inputs[0].upperBound, BigInt.powerOfTwo(63) - 1)
+        XCTAssertEqual(s.inputs[1].upperBound, BigInt.powerOfTwo(63))
         // The largest value fits exactly; the form is exact at 18 decimals.
         let a = try account(#"{"account": "a", "positions": {"X": {"size": "9223372036854775807"}}}"#)
         XCTAssertEqual(try s.evaluate(a).binding!.excess, dec("9.223372036854775807"))
@@ -37,14 +40,20 @@ final class BoundsTests: XCTestCase {
         XCTAssertEqual(small.constraints.last!.bitWidth, 8)
         let sixteen = try oneInstrument("private size[i in instruments] from size in [0, 256] scale 1\nrequire r: sum(i in instruments: size[i] * mark[i]) >= 0", mark: "1")
         XCTAssertEqual(sixteen.constraints.last!.bitWidth, 16)
-        // The short part of a 2^63-scale size: both helper constraints fit 64 bits.
-        let abs63 = try oneInstrument("private size[i in instruments] from size in [-9223372036854775808, 9223372036854775807] scale 1\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i]) - 1", mark: "1")
+        // abs of a signed input that is not a position (a balance here) needs
+        // a helper: the short part of a 2^63-scale value, both of whose
+        // constraints fit 64 bits.
+        let abs63 = try oneInstrument("private size[i in instruments] from balance in [-9223372036854775808, 9223372036854775807] scale 1\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i]) - 1", mark: "1")
         XCTAssertEqual(abs63.helpers.count, 1)
         XCTAssertEqual(abs63.constraints.filter { !$0.isRequirement }.map(\.bitWidth), [64, 64])
         XCTAssertEqual(abs63.helpers[0].upperBound, BigInt.powerOfTwo(64) - 1)   // implied by its 64-bit constraint
         // One more and the short part needs 128 bits.
-        let abs64 = try oneInstrument("private size[i in instruments] from size in [-18446744073709551616, 0] scale 1\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i]) - 1", mark: "1")
+        let abs64 = try oneInstrument("private size[i in instruments] from balance in [-18446744073709551616, 0] scale 1\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i]) - 1", mark: "1")
         XCTAssertEqual(abs64.constraints.filter { !$0.isRequirement }.map(\.bitWidth), [8, 128])
+        // abs of a position needs none: |size| = long + short.
+        let position = try oneInstrument("private size[i in instruments] from size in [-9223372036854775808, 9223372036854775807] scale 1\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i]) - 1", mark: "1")
+        XCTAssertEqual(position.helpers.count, 0)
+        XCTAssertEqual(position.constraints.map(\.terms), [[AffineTerm(index: 0, coefficient: -1), AffineTerm(index: 1, coefficient: -1)]])
     }
 
     func testEighteenDecimalPriceOnTwoToTheSixtyThreeSizeIsRefused() throws {
@@ -78,7 +87,7 @@ final class BoundsTests: XCTestCase {
         }
         // A helper whose branch is huge.
         assertMarginError(["helper", "beyond the 128-bit range proofs"]) {
-            try oneInstrument("private size[i in instruments] from size in [-1e30, 1e30] scale 1e-20\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i])", mark: "1")
+            try oneInstrument("private size[i in instruments] from balance in [-1e30, 1e30] scale 1e-20\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i])", mark: "1")
         }
         // No multiple of the scale within the bounds.
         assertMarginError(["b.zkm:3:", "no multiple of the scale 2"]) {

@@ -205,24 +205,27 @@ final class CircuitLibraryTests: XCTestCase {
 
     func testStatementShapeForExamples() throws {
         let cm = try compiledExample("cross-margin")
-        XCTAssertEqual(cm.inputs.map(\.id), ["balance[BTC]", "balance[USDC]", "size[BTC-PERP]", "size[ETH-PERP]", "cost[BTC-PERP]", "cost[ETH-PERP]"])
-        XCTAssertEqual(cm.helpers.map(\.id), ["abs(size[BTC-PERP]) short part", "abs(size[ETH-PERP]) short part"])
-        XCTAssertEqual(cm.constraints.map(\.name), [
-            "abs(size[BTC-PERP]) short part >= -size[BTC-PERP]", "abs(size[BTC-PERP]) short part >= 0",
-            "abs(size[ETH-PERP]) short part >= -size[ETH-PERP]", "abs(size[ETH-PERP]) short part >= 0",
-            "maintenance"])
-        XCTAssertEqual(cm.constraints.filter(\.isRequirement).count, 1)
-        // size ∈ [−1e17, 1e17] in units of 1e-8: the short part fits 64 bits (1e17 < 2^57).
-        XCTAssertEqual(cm.constraints[0].bitWidth, 64)
-        XCTAssertEqual(cm.inputs[2].lowerBound, BigInt("-100000000000000000")!)
-        XCTAssertEqual(cm.inputs[4].scale, dec("0.000000000001"))
+        // Positions as their two sides; the cost only appears summed, so it
+        // is committed once; |size| = long + short needs no helper.
+        XCTAssertEqual(cm.inputs.map(\.id), ["balance[BTC]", "balance[USDC]", "size[BTC-PERP].long", "size[BTC-PERP].short",
+                                             "size[ETH-PERP].long", "size[ETH-PERP].short", "sum(cost)"])
+        XCTAssertEqual(cm.helpers.map(\.id), [])
+        XCTAssertEqual(cm.constraints.map(\.name), ["maintenance"])
+        XCTAssertEqual(cm.constraints[0].bitWidth, 128)
+        // size ∈ [−1e17, 1e17] in units of 1e-8: each side in [0, 1e17].
+        XCTAssertEqual(cm.inputs[2].lowerBound, .zero)
+        XCTAssertEqual(cm.inputs[3].upperBound, BigInt("100000000000000000")!)
+        XCTAssertEqual(cm.inputs[6].scale, dec("0.000000000001"))
+        XCTAssertEqual(cm.inputs[6].upperBound, BigInt("2000000000000000000000000000")!)   // two costs of at most 1e15 at 1e-12
         XCTAssertEqual(cm.circuitName, "cross-margin")
 
-        // The options circuit's short part is shared between the let and its uses;
-        // only the call with a short-option minimum needs a helper in PM.
+        // The short-option minimum reads the committed short part: no helper.
         let pm = try compiledExample("portfolio-margin")
-        XCTAssertEqual(pm.helpers.map(\.id), ["max(-size[BTC-27JUN-100000-C], 0)"])
+        XCTAssertEqual(pm.helpers.map(\.id), [])
         XCTAssertEqual(pm.constraints.filter(\.isRequirement).count, 6)
+        // Tier maxima stay proven: one helper per instrument.
+        let tm = try compiledExample("tiered-margin")
+        XCTAssertEqual(tm.helpers.count, try RiskValues.decode(from: Data(try Repository.forTests.example("tiered-margin", "values.json"))).ids(of: "instruments")!.count)
     }
 }
 
@@ -243,10 +246,10 @@ final class ListingTests: XCTestCase {
     func testListingShowsFormsAndWidths() throws {
         let s = try compiledExample("cross-margin")
         let l = s.listing
-        XCTAssertTrue(l.hasPrefix("circuit cross-margin: 6 inputs, 2 helpers, 5 range constraints\n"), l)
-        XCTAssertTrue(l.contains("x6 abs(size[BTC-PERP]) short part = max(-size[BTC-PERP], 0) × 0.00000001"), l)
+        XCTAssertTrue(l.hasPrefix("circuit cross-margin: 7 inputs, 0 helpers, 1 range constraints\n"), l)
+        XCTAssertTrue(l.contains("x6 sum(cost) ∈ [-2000000000000000000000000000, 2000000000000000000000000000] × 0.000000000001"), l)
         // BTC at 97000 less 5% = 92150 USD per BTC = 921500000 units of 10^-12 USD per 10^-8 BTC;
-        // size[BTC-PERP]: 97010.5·(1 − 0.005) = 96525.4475 → 965254475; short part: 2·97010.5·0.005 = 970.105 → 9701050.
-        XCTAssertTrue(l.contains("[128 bits] maintenance: 921500000·balance[BTC] + 10000·balance[USDC] + 965254475·size[BTC-PERP] + 33662475·size[ETH-PERP] - cost[BTC-PERP] - cost[ETH-PERP] - 9701050·⟨abs(size[BTC-PERP]) short part⟩ - 680050·⟨abs(size[ETH-PERP]) short part⟩ ≥ 0   (÷ 1000000000000"), l)
+        // long BTC-PERP: 97010.5·(1 − 0.005) = 96525.4475 → 965254475; short: −97010.5·(1 + 0.005) = −97495.5525 → −974955525.
+        XCTAssertTrue(l.contains("[128 bits] maintenance: 921500000·balance[BTC] + 10000·balance[USDC] + 965254475·size[BTC-PERP].long - 974955525·size[BTC-PERP].short + 33662475·size[ETH-PERP].long - 34342525·size[ETH-PERP].short - sum(cost) ≥ 0   (÷ 1000000000000"), l)
     }
 }

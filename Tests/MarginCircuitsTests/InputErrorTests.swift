@@ -159,9 +159,10 @@ final class InputErrorTests: XCTestCase {
     func testAccountMatchedToCircuit() throws {
         let s = try cross()
         func input(_ json: String) throws -> [BigInt] { try s.inputValues(for: try account(json)) }
-        // Zeros for what the account does not hold; cost = size × entry × multiplier.
+        // Zeros for what the account does not hold; the position as its two
+        // sides (long 0, short 2.5); cost = size × entry × multiplier.
         XCTAssertEqual(try input(#"{"account": "a", "balances": {"USDC": "1.5"}, "positions": {"BTC-PERP": {"size": "-2.5", "entry_price": "96000.25"}}}"#),
-                       [0, 150_000_000, -250_000_000, BigInt("-240000625000000000")!].map { $0 })
+                       [0, 150_000_000, 0, 250_000_000, BigInt("-240000625000000000")!].map { $0 })
         assertMarginError([#"account.balances["DOGE"]: unknown asset (not in values.assets)"#]) {
             try input(#"{"account": "a", "balances": {"DOGE": "1"}}"#)
         }
@@ -199,7 +200,7 @@ final class InputErrorTests: XCTestCase {
         let s = try cross(crossValues(replacing: #""multiplier": "1""#, with: #""multiplier": "0.001""#))
         // cost = 2 × 96000 × 0.001 = 192 → 192e12 units
         let x = try s.inputValues(for: try account(#"{"account": "a", "positions": {"BTC-PERP": {"size": "2", "entry_price": "96000"}}}"#))
-        XCTAssertEqual(x[3], BigInt("192000000000000")!)
+        XCTAssertEqual(x[4], BigInt("192000000000000")!)   // after balance[BTC], balance[USDC], size[BTC-PERP].long and .short
         // equity = 2·97010.5·0.001 − 192 = 194.021 − 192 = 2.021; MM = 194.021·0.005 = 0.970105
         let r = try s.evaluate(try account(#"{"account": "a", "positions": {"BTC-PERP": {"size": "2", "entry_price": "96000"}}}"#))
         XCTAssertEqual(r.binding!.equity, dec("2.021"))

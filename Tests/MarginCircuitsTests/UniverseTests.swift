@@ -86,16 +86,17 @@ final class UniverseTests: XCTestCase {
             lines.append("\(c) (example values): " + Universe.summary(try compiledExample(c)))
         }
         XCTAssertEqual(lines.count, 5)
-        // cross-margin: 2 assets + 2×2 position inputs, one short part per instrument,
-        // 2 constraints per short part and the maintenance requirement.
+        // cross-margin: 2 assets + 2 positions × 2 sides + the summed cost; no
+        // helper (|size| = long + short), only the maintenance requirement.
         let cm = try compiledExample("cross-margin")
-        XCTAssertEqual([cm.inputs.count, cm.helpers.count, cm.constraints.count], [6, 2, 5])
+        XCTAssertEqual([cm.inputs.count, cm.helpers.count, cm.constraints.count], [7, 0, 1])
+        // tiered: one tier maximum per instrument (3 constraints each: 3 tiers).
         let tm = try compiledExample("tiered-margin")
-        XCTAssertEqual([tm.inputs.count, tm.helpers.count, tm.constraints.count], [6, 4, 11])
+        XCTAssertEqual([tm.inputs.count, tm.helpers.count, tm.constraints.count], [7, 2, 7])
         let pm = try compiledExample("portfolio-margin")
-        XCTAssertEqual([pm.inputs.count, pm.helpers.count, pm.constraints.count], [5, 1, 8])
+        XCTAssertEqual([pm.inputs.count, pm.helpers.count, pm.constraints.count], [6, 0, 6])
         let os = try compiledExample("options-standard")
-        XCTAssertEqual([os.inputs.count, os.helpers.count, os.constraints.count], [6, 2, 5])
+        XCTAssertEqual([os.inputs.count, os.helpers.count, os.constraints.count], [7, 0, 1])
         let th = try compiledExample("threshold")
         XCTAssertEqual([th.inputs.count, th.helpers.count, th.constraints.count], [3, 0, 1])
     }
@@ -108,10 +109,12 @@ final class UniverseTests: XCTestCase {
             let s = try compile(circuitSource: try Repository.forTests.circuitSource(c), fileName: "\(c).zkm", values: v)
             let seconds = Date().timeIntervalSince(start)
             lines.append("\(c) (1000 instruments, 20 assets): " + Universe.summary(s) + String(format: "; compiled in %.2f s (debug)", seconds))
-            // Every instrument and asset is committed, held or not.
+            // Every instrument and asset is committed, held or not: 20
+            // balances, both sides of 1000 positions, the summed cost. Only
+            // tier maxima need helpers.
             let expected: [String: [Int]] = [   // inputs, helpers, constraints
-                "threshold": [20, 0, 1], "cross-margin": [2020, 1000, 2001], "tiered-margin": [2020, 2000, 7001],
-                "portfolio-margin": [2020, 500, 1017], "options-standard": [2020, 1000, 2001],
+                "threshold": [20, 0, 1], "cross-margin": [2021, 0, 1], "tiered-margin": [2021, 1000, 5001],
+                "portfolio-margin": [2021, 0, 17], "options-standard": [2021, 0, 1],
             ]
             XCTAssertEqual([s.inputs.count, s.helpers.count, s.constraints.count], expected[c], c)
             XCTAssertTrue(s.constraints.allSatisfy { $0.bitWidth <= 128 && $0.maxMagnitude < BigInt.powerOfTwo(250) })

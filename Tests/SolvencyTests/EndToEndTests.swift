@@ -195,7 +195,9 @@ final class EndToEndTests: XCTestCase {
     }
 
     func testTamperedProofFields() throws {
-        let f = try Fixtures.flow()
+        // Tiered margin: its tier maxima are helper commitments, and it has
+        // more than one range proof.
+        let f = try Fixtures.flow("tiered-margin")
         let b = f.bundle
         assertInvalid(try editJSON(f.proofBytes) { $0["epoch"] = .string("2025-11-26T12:00:00Z") }, bundle: b, code: "proofMismatch", contains: "epoch")
         // On another curve the helper commitments may not even decode; either way it is refused.

@@ -175,7 +175,7 @@ final class HostileInputTests: XCTestCase {
         }
         guard case .object(let so) = try JSONParser.parse(statement) else { return XCTFail() }
         try FileIO.write(try editJSON(f.proofBytes) { $0["statement"] = .object(so) }, to: "\(dir)/count.json", mode: 0o644)
-        expect(try verify(dir, ["count.json"]), status: 1, "statement.payload.inputs has 50000 entries, the circuit has 6")
+        expect(try verify(dir, ["count.json"]), status: 1, "statement.payload.inputs has 50000 entries, the circuit has 7")
     }
 
     func testOversizedBundleIsRefusedUnread() throws {

@@ -31,8 +31,8 @@ final class ProofPlanTests: XCTestCase {
             try ProofPlan(statement: makeBundle(c).compiled(), mode: mode).chunks.map { "\($0.bits)x\($0.constraints.count)" }
         }
         XCTAssertEqual(try shape("threshold"), ["128x1"])
-        XCTAssertEqual(try shape("cross-margin"), ["64x4", "128x1"])
-        XCTAssertEqual(try shape("portfolio-margin"), ["64x2", "128x6"])  // one width per proof, never merged
+        XCTAssertEqual(try shape("cross-margin"), ["128x1"])              // no helper: |size| = long + short
+        XCTAssertEqual(try shape("portfolio-margin"), ["128x6"])
         XCTAssertEqual(try shape("threshold", .selfAttested), ["128x7"])
     }
 
@@ -55,11 +55,12 @@ final class ProofPlanTests: XCTestCase {
     }
 
     func testEveryChunkBindsTheWholeContext() throws {
-        let f = try Fixtures.flow()
+        // Tiered margin: several range proofs (tier maxima are helpers).
+        let f = try Fixtures.flow("tiered-margin")
         let compiled = try f.bundle.compiled()
         let plan = try ProofPlan(statement: compiled, mode: .custodian)
         let commitments = f.statement.inputs.map(\.commitment) + f.proof.helpers.map(\.commitment)
-        func context(account: String = "fund-7/subacct-2", epoch: String = f.bundle.epoch, mode: AttestationMode = .custodian,
+        func context(account: String = f.statement.account, epoch: String = f.bundle.epoch, mode: AttestationMode = .custodian,
                      statement: [UInt8] = f.statement.digest, bundle: [UInt8] = f.bundle.digest) -> ProofContext {
             ProofContext(bundleDigest: bundle, circuitDigest: f.bundle.circuitDigest, curve: .p256, account: account, epoch: epoch,
                          mode: mode, statementDigest: statement, claims: plan.claims)

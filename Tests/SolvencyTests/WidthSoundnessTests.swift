@@ -13,38 +13,58 @@ import ZKTestSupport
 /// exactly its analysed width; these tests attack it with a prover that
 /// runs its own code.
 final class WidthSoundnessTests: XCTestCase {
-    // MARK: F1, with the shipped circuits
+    // MARK: F1
 
-    /// An insolvent account under a prohibitive short-option minimum
-    /// (about 1.2·10³⁵ per unit, as in the review): the custodian attests it
-    /// honestly; the dishonest prover picks the short part of the option near
-    /// 2^126 so that the requirement wraps around the group order. Whether a
-    /// wrapping value exists depends on the parameter modulo n, so the
-    /// parameter is varied in its last digits until one does.
-    func testPortfolioMarginShortOptionMinimumCannotWrap() throws {
-        let account = #"{"account": "fund-F1", "balances": {"USDC": "40000"}, "positions": {"BTC-27JUN-100000-C": {"size": "-4", "entry_price": "2400"}}}"#
-        try assertWrapAroundRefused(circuit: "portfolio-margin", account: account) { j in
-            try Repository.forTests.example("portfolio-margin", "values.json").replacing(#""short_option_min": "500""#, with: #""short_option_min": "\#(120 + j)000000000000000000000000000000000""#)
+    /// A floor on debt: `max(-balance, 0)` of a signed input that is not a
+    /// position is a helper the prover commits, analysed at 64 bits. The
+    /// review's attack: an insolvent account (below the 100 000 floor), its
+    /// helper set near 2^126 so that the requirement's form, whose
+    /// coefficient on it is about 2^130, wraps around the group order into
+    /// [0, 2^128). Whether a wrapping value exists depends on the floor
+    /// modulo n, so the floor is varied until one does.
+    static let debtFloorCircuit = """
+        set assets
+        param price[a in assets] >= 0
+        param floor[a in assets] >= 0
+        private balance[a in assets] from balance in [-1e9, 1e9] scale 1e-8
+        require floor_on_debt: sum(a in assets: balance[a] * price[a]) >= sum(a in assets: max(-balance[a], 0) * floor[a]) + 100000
+        """
+
+    func testAHelperProvenWiderThanAnalysedCouldWrapAndIsRefused() throws {
+        let account = #"{"account": "fund-F1", "balances": {"USDC": "40000"}}"#
+        try assertWrapAroundRefused(account: account) { j in
+            let values = #"{"venue": "Test", "quote": "USD", "circuit": "debt-floor", "assets": [{"id": "USDC", "price": "1", "floor": "\#(13 + j)00000000000000000000000000000000000000"}]}"#
+            return try RiskBundle.publish(values: Array(values.utf8), circuitName: "debt-floor", circuitSource: Self.debtFloorCircuit, epoch: "7",
+                                          issuedAt: testIssuedAt, validUntil: testValidUntil, key: TestKeys.publisher)
         }
     }
 
-    /// The same attack on options-standard with an extreme underlying price
-    /// (the floor is mm_rate × underlying per unit short).
-    func testOptionsStandardFloorCannotWrap() throws {
-        let account = #"{"account": "fund-F1", "balances": {"USDC": "90000"}, "positions": {"BTC-27JUN-100000-C": {"size": "-3", "entry_price": "2400"}}}"#
-        try assertWrapAroundRefused(circuit: "options-standard", account: account) { j in
-            try Repository.forTests.example("options-standard", "values.json").replacing(#""mark": "2500", "underlying": "97000""#,
-                                                            with: #""mark": "2500", "underlying": "\#(230 + j)0000000000000000000000000000000000""#)
+    /// The shipped circuits under the review's extreme parameters (a
+    /// short-option minimum of 1.2·10³⁵, an underlying of 2.3·10³⁶): the
+    /// short part the requirement reads is a committed position side, which
+    /// the custodian bounds, so there is no helper a prover could inflate.
+    func testShippedCircuitsLeaveNoHelperToInflate() throws {
+        let account = try Account.decode(from: Data(#"{"account": "fund-F1", "balances": {"USDC": "40000"}, "positions": {"BTC-27JUN-100000-C": {"size": "-4", "entry_price": "2400"}}}"#.utf8))
+        let pm = try makeBundle("portfolio-margin", values: try Repository.forTests.example("portfolio-margin", "values.json")
+            .replacing(#""short_option_min": "500""#, with: #""short_option_min": "120000000000000000000000000000000000""#))
+        let os = try makeBundle("options-standard", values: try Repository.forTests.example("options-standard", "values.json")
+            .replacing(#""mark": "2500", "underlying": "97000""#, with: #""mark": "2500", "underlying": "2300000000000000000000000000000000000""#))
+        for bundle in [pm, os] {
+            let compiled = try bundle.compiled()
+            XCTAssertEqual(compiled.helpers.count, 0, bundle.circuitName)
+            XCTAssertNil(DishonestProver.wrapAroundValues(compiled, inputValues: try compiled.inputValues(for: account), curve: bundle.curve))
+            let (statement, openings) = try Custodian.attest(bundle: bundle, account: account, key: TestKeys.custodian, at: testNow)
+            assertSolvencyError("marginShortfall") { try Prover.prove(bundle: bundle, statement: statement, openings: openings, at: testNow) }
         }
     }
 
-    func assertWrapAroundRefused(circuit: String, account json: String, values: (Int) throws -> [UInt8],
+    func assertWrapAroundRefused(account json: String, bundle makeBundle: (Int) throws -> RiskBundle,
                                  file: StaticString = #filePath, line: UInt = #line) throws {
         let acct = try Account.decode(from: Data(json.utf8))
         // Find parameter values for which a wrapping helper value exists.
         var found: (RiskBundle, [BigInt], String)? = nil
         for j in 0..<64 where found == nil {
-            let bundle = try makeBundle(circuit, values: try values(j))
+            let bundle = try makeBundle(j)
             let compiled = try bundle.compiled()
             let inputs = try compiled.inputValues(for: acct)
             if let (v, r) = DishonestProver.wrapAroundValues(compiled, inputValues: inputs, curve: bundle.curve) { found = (bundle, v, r) }
