@@ -103,6 +103,15 @@ public struct CompiledStatement: Sendable {
     public let constraints: [RangeConstraint]
 
     let circuit: CheckedCircuit
+    /// What this statement was compiled from, to compile it again for an
+    /// anonymity set (`hidingAmong`).
+    let source: Circuit
+    let values: RiskValues
+    /// The elements shown not to be held (`hidingAmong`), in their sets'
+    /// order, and the committed inputs fixed at zero for them, ascending:
+    /// no form reads them. Empty for the statement of the whole bundle.
+    public let excludedElements: [String]
+    public let excludedInputs: [Int]
     /// One per element of each `private` declaration: what the circuit's
     /// expressions (and the plain evaluator) read.
     let elementary: [CompiledInput]
@@ -114,8 +123,20 @@ public struct CompiledStatement: Sendable {
     let workUsed: Int
 
     init(circuit c: Circuit, values v: RiskValues) throws(MarginError) {
+        try self.init(circuit: c, values: v, exclusion: nil)
+    }
+
+    /// Compiles; with `exclusion`, the statement for an anonymity set: the
+    /// same committed inputs in the same order (the custodian's statement is
+    /// the same whatever a holder later hides among), the excluded elements'
+    /// inputs fixed at zero in every form, and the whole analysis (helpers,
+    /// widths, wrap-around) rerun on what remains.
+    init(circuit c: Circuit, values v: RiskValues, exclusion: Exclusion?) throws(MarginError) {
         let cc = c.checked
         circuit = cc
+        source = c
+        values = v
+        excludedElements = exclusion?.elements ?? []
         circuitName = c.name
         venue = v.venue
         quote = v.quote
@@ -171,6 +192,7 @@ public struct CompiledStatement: Sendable {
         // Lowering, under the same budget.
         var lowerer = Lowerer(inputs: split.variables, budget: elaborator.budget)
         lowerer.elementary = split.map
+        lowerer.zeroElementary = exclusion?.elementary ?? []
         lowerer.partner = split.partner
         lowerer.longParts = Set(split.partner.keys)
         var requirementConstraints: [RangeConstraint] = []
@@ -184,12 +206,71 @@ public struct CompiledStatement: Sendable {
         // Declarations that only ever appear with one common coefficient
         // are committed once, summed.
         let aggregated = Aggregation(variables: split.variables, recipes: split.recipes, groups: split.groups,
-                                     helpers: lowerer.helpers, constraints: lowerer.helperConstraints + requirementConstraints)
+                                     helpers: lowerer.helpers, constraints: lowerer.helperConstraints + requirementConstraints,
+                                     summed: exclusion?.summedGroups)
         self.inputs = aggregated.inputs
         recipes = aggregated.recipes
         helpers = aggregated.helpers
         constraints = aggregated.constraints
+        summedGroups = aggregated.summedGroups
+        variableMap = split.map
         workUsed = lowerer.budget.used
+        excludedInputs = aggregated.recipes.indices.filter { aggregated.recipes[$0].reads(exclusion?.elementary ?? []) }
+    }
+
+    /// The groups of variables committed as one sum (`Aggregation`), and
+    /// each elementary input's variables (`VariableSplit`).
+    let summedGroups: [[Int]]
+    let variableMap: [ElementaryVariables]
+
+    // MARK: Anonymity sets
+
+    /// The sets whose elements a holder may show it does not hold: those
+    /// that index a position (`from size`) input.
+    public var positionSets: [String] {
+        var out: [String] = []
+        for d in circuit.inputs where d.fields.contains("size") {
+            let name = circuit.sets[d.set].name
+            if !out.contains(name) { out.append(name) }
+        }
+        return out
+    }
+
+    /// The statement for a holder that hides among `kept`: every element of
+    /// a position set (`positionSets`) not in `kept` is shown not to be held,
+    /// its inputs fixed at zero (all private inputs over that set, except
+    /// those committed only as a sum). An element is excludable only if 0
+    /// is within the declared bounds of each of those inputs; an id in
+    /// `kept` that is no element of a position set is an error.
+    public func hidingAmong(_ kept: Set<String>) throws(MarginError) -> CompiledStatement {
+        let positionSetIndices = Set(circuit.inputs.filter { $0.fields.contains("size") }.map(\.set))
+        var known: Set<String> = []
+        for src in sources where positionSetIndices.contains(circuit.inputs[src.declaration].set) {
+            known.insert(src.elementID)
+        }
+        for id in kept.sorted() where !known.contains(id) {
+            throw .field("hide-among[\(quoted(id))]", "not an element of \(positionSets.map { "values.\($0)" }.joined(separator: " or ")): only positions can be hidden among")
+        }
+        // The elementary inputs to fix at zero, element by element in the values' order.
+        let summedVariables = Set(summedGroups.flatMap { $0 })
+        let summedElementary = Set(variableMap.indices.filter { j in
+            if case .single(let v) = variableMap[j] { return summedVariables.contains(v) } else { return false }
+        })
+        var zero: Set<Int> = []
+        var elements: [String] = []
+        for (j, src) in sources.enumerated() {
+            let d = circuit.inputs[src.declaration]
+            guard positionSetIndices.contains(d.set), !kept.contains(src.elementID), !summedElementary.contains(j) else { continue }
+            let x = elementary[j]
+            guard x.lowerBound.signum <= 0, x.upperBound.signum >= 0 else {
+                throw .field("hide-among", "\(x.id) cannot be shown to be zero: 0 is outside its declared bounds [\(d.lower), \(d.upper)] (line \(d.loc.line))")
+            }
+            zero.insert(j)
+            if !elements.contains(src.elementID) { elements.append(src.elementID) }
+        }
+        if zero.isEmpty { return self }
+        return try CompiledStatement(circuit: source, values: values,
+                                     exclusion: Exclusion(elementary: zero, elements: elements, summedGroups: summedGroups))
     }
 
     /// Refuses values that would commit more than
@@ -387,6 +468,9 @@ struct Lowerer {
     var partner: [Int: Int] = [:]
     /// The long parts.
     var longParts: Set<Int> = []
+    /// Elementary inputs fixed at zero (an anonymity set's excluded
+    /// elements): they contribute nothing to any form.
+    var zeroElementary: Set<Int> = []
     var names: [String]
     /// Real value of variable j = integer × unit[j].
     var unit: [Rational]
@@ -440,6 +524,7 @@ struct Lowerer {
         case .constant(let k):
             acc.addConstant(c * k)
         case .input(let j):
+            if zeroElementary.contains(j) { return }
             switch elementary.isEmpty ? .single(j) : elementary[j] {
             case .single(let v):
                 acc.add(v, c == .one ? unit[v] : c * unit[v])

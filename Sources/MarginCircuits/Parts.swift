@@ -43,6 +43,15 @@ enum InputRecipe: Sendable {
     /// The sum of these elementary values.
     case sum([Int])
 
+    /// Whether this input is made only from elementary inputs in `set`
+    /// (a sum is never: it is not excluded element by element).
+    func reads(_ set: Set<Int>) -> Bool {
+        switch self {
+        case .whole(let j), .long(let j), .short(let j): return set.contains(j)
+        case .sum: return false
+        }
+    }
+
     func value(_ x: [BigInt]) -> BigInt {
         switch self {
         case .whole(let j): return x[j]
@@ -62,7 +71,7 @@ struct VariableSplit {
     var map: [ElementaryVariables] = []
     /// A long part's short part.
     var partner: [Int: Int] = [:]
-    /// Per declaration that is not split and has several elements, its
+    /// Per declaration that is not a position and has several elements, its
     /// variables: the candidates for being committed as one sum.
     var groups: [[Int]] = []
 
@@ -78,7 +87,9 @@ struct VariableSplit {
                 map.append(.split(long: long, short: long + 1))
                 partner[long] = long + 1
             } else {
-                byDeclaration[sources[j].declaration, default: []].append(variables.count)
+                // Positions themselves are never summed: each stays
+                // excludable from an anonymity set (`hidingAmong`).
+                if d.fields != ["size"] { byDeclaration[sources[j].declaration, default: []].append(variables.count) }
                 map.append(.single(variables.count))
                 variables.append(x)
                 recipes.append(.whole(j))
@@ -88,6 +99,15 @@ struct VariableSplit {
     }
 }
 
+/// The elementary inputs an anonymity set fixes at zero (`hidingAmong`),
+/// the elements they belong to, and the summed groups of the statement of
+/// the whole bundle, kept so that both statements commit the same inputs.
+struct Exclusion: Sendable {
+    let elementary: Set<Int>
+    let elements: [String]
+    let summedGroups: [[Int]]
+}
+
 /// Commits each summable group once: the final inputs, recipes, helpers and
 /// constraints, every index renumbered.
 struct Aggregation {
@@ -95,14 +115,20 @@ struct Aggregation {
     var recipes: [InputRecipe] = []
     var helpers: [CompiledHelper] = []
     var constraints: [RangeConstraint] = []
+    /// The groups committed as one sum.
+    var summedGroups: [[Int]] = []
 
-    init(variables: [CompiledInput], recipes oldRecipes: [InputRecipe], groups: [[Int]], helpers oldHelpers: [CompiledHelper], constraints oldConstraints: [RangeConstraint]) {
+    /// With `forced`, exactly those groups are summed (the layout of the
+    /// statement of the whole bundle, which an anonymity set must keep).
+    init(variables: [CompiledInput], recipes oldRecipes: [InputRecipe], groups: [[Int]], helpers oldHelpers: [CompiledHelper],
+         constraints oldConstraints: [RangeConstraint], summed forced: [[Int]]? = nil) {
         let forms = oldHelpers.flatMap(\.branches) + oldConstraints.map(\.form)
         let limit = BigInt.powerOfTwo(CompiledStatement.wrapLimitBits)
         // A group is summable when every form gives all its variables one
         // coefficient (zero included), and its sum stays within the limit.
         var summed: [Int: [Int]] = [:]   // first variable of a group → the group
-        for g in groups {
+        for g in forced ?? [] { summed[g[0]] = g }
+        for g in groups where forced == nil {
             let members = Set(g)
             let common = forms.allSatisfy { f in
                 var coefficient: BigInt? = nil
@@ -118,6 +144,7 @@ struct Aggregation {
             let hi = g.reduce(BigInt.zero) { $0 + variables[$1].upperBound }
             if common, lo.magnitude < limit, hi.magnitude < limit { summed[g[0]] = g }
         }
+        summedGroups = summed.keys.sorted().map { summed[$0]! }
         // New indices: a group's first variable becomes the sum, the others go.
         var newIndex = [Int?](repeating: nil, count: variables.count)
         let dropped = Set(summed.values.flatMap { $0.dropFirst() })
