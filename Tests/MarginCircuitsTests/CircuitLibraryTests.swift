@@ -185,7 +185,7 @@ final class CircuitLibraryTests: XCTestCase {
 
     /// The forms also agree on random accounts within the declared bounds.
     func testCompiledFormsAgreeOnRandomAccounts() throws {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for circuit in ["cross-margin", "tiered-margin", "portfolio-margin", "options-standard"] {
             let s = try compiledExample(circuit)
             let v = try RiskValues.decode(from: Data(try Repository.forTests.example(circuit, "values.json")))
@@ -226,19 +226,6 @@ final class CircuitLibraryTests: XCTestCase {
         // Tier maxima stay proven: one helper per instrument.
         let tm = try compiledExample("tiered-margin")
         XCTAssertEqual(tm.helpers.count, try RiskValues.decode(from: Data(try Repository.forTests.example("tiered-margin", "values.json"))).ids(of: "instruments")!.count)
-    }
-}
-
-/// A small deterministic generator for tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -3,74 +3,6 @@ import XCTest
 @testable import MarginCircuits
 import ZKTestSupport
 
-/// Risk values for real-size venue books (deterministic).
-enum RealBooks {
-    /// `circuit` with `instruments` instruments, `assets` assets, `tiers`
-    /// brackets (tiered-margin) and `scenarios` scenarios (portfolio-margin).
-    static func values(circuit: String, instruments n: Int, assets: Int = 20, tiers: Int = 12, scenarios: Int = 16) -> String {
-        var rng = SplitMix(seed: 11)
-        func price() -> String {   // 1.00 … 99999.99
-            let cents = 100 + Int(rng.next() % 9_999_900)
-            return "\(cents / 100).\(String(format: "%02d", cents % 100))"
-        }
-        var assetList: [String] = []
-        for a in 0..<assets {
-            assetList.append(#"{"id": "A\#(a)", "price": "\#(price())", "haircut": "0.\#(String(format: "%02d", Int(rng.next() % 30)))"}"#)
-        }
-        let tierIDs = (1...tiers).map { "\($0)" }
-        let scenarioIDs = (1...scenarios).map { "s\($0)" }
-        var instruments: [String] = []
-        for i in 0..<n {
-            var fields = [#""id": "I\#(i)""#, #""mark": "\#(price())""#]
-            switch circuit {
-            case "cross-margin":
-                fields.append(#""mm_rate": "0.\#(String(format: "%04d", 10 + Int(rng.next() % 490)))""#)
-            case "tiered-margin":
-                // Binance-like brackets: rates rise, deductions keep MM continuous.
-                var rate = Rational(Int(rng.next() % 20) + 40) / Rational(10_000)
-                var deduction = Rational.zero
-                var floor = Rational(50_000)
-                var rates: [String] = [], deductions: [String] = []
-                for t in tierIDs {
-                    rates.append(#""\#(t)": "\#(rate)""#)
-                    deductions.append(#""\#(t)": "\#(deduction)""#)
-                    let next = rate + Rational(25) / Rational(10_000)
-                    deduction = deduction + floor * (next - rate)
-                    rate = next
-                    floor = floor * Rational(2)
-                }
-                fields.append(#""mm_rate": {\#(rates.joined(separator: ", "))}"#)
-                fields.append(#""deduction": {\#(deductions.joined(separator: ", "))}"#)
-            case "portfolio-margin":
-                let losses = scenarioIDs.map { #""\#($0)": "\#(Int(rng.next() % 20001) - 10000).\#(Int(rng.next() % 100))""# }
-                fields.append(#""loss": {\#(losses.joined(separator: ", "))}"#)
-                if i % 2 == 1 { fields.append(#""short_option_min": "\#(Int(rng.next() % 1000) + 1).5""#) }
-            case "options-standard":
-                fields.append(#""underlying": "\#(price())""#)
-                fields.append(#""mm_rate": "0.075""#)
-            default:
-                break
-            }
-            instruments.append("{" + fields.joined(separator: ", ") + "}")
-        }
-        var json = #"{"venue": "Real size", "quote": "USD", "circuit": "\#(circuit)", "assets": [\#(assetList.joined(separator: ", "))], "instruments": [\#(instruments.joined(separator: ",\n"))]"#
-        if circuit == "tiered-margin" { json += #", "tiers": [\#(tierIDs.map { "\"\($0)\"" }.joined(separator: ", "))]"# }
-        if circuit == "portfolio-margin" { json += #", "scenarios": [\#(scenarioIDs.map { "\"\($0)\"" }.joined(separator: ", "))]"# }
-        return json + "}"
-    }
-
-    /// An account holding every 7th instrument and two assets.
-    static func account(instruments n: Int) -> Account {
-        var rng = SplitMix(seed: 5)
-        var positions: [String: Account.Position] = [:]
-        for i in stride(from: 0, to: n, by: 7) {
-            positions["I\(i)"] = .init(size: Rational(Int(rng.next() % 20001) - 10000) / Rational(1000),
-                                       entryPrice: Rational(Int(rng.next() % 1_000_000)) / Rational(100))
-        }
-        return Account(label: "real-size", balances: ["A0": Rational(10_000_000), "A3": Rational(125) / Rational(10)], positions: positions)
-    }
-}
-
 /// Every limit of CircuitLimits refuses what it bounds, early and with an
 /// error that names it; the largest real books compile well inside them.
 ///
@@ -143,7 +75,7 @@ final class LimitsTests: XCTestCase {
             ("portfolio-margin", 5000, [10021, 0, 17]),
         ]
         for b in books {
-            let json = RealBooks.values(circuit: b.circuit, instruments: b.instruments)
+            let json = SyntheticBooks.values(circuit: b.circuit, instruments: b.instruments)
             let v = try values(json)
             let s = try timed("compile \(b.circuit) with \(b.instruments) instruments") {
                 try compile(circuitSource: try Repository.forTests.circuitSource(b.circuit), fileName: "\(b.circuit).zkm", values: v)
@@ -156,7 +88,7 @@ final class LimitsTests: XCTestCase {
             // largest, uses about 40% of it).
             XCTAssertLessThan(s.workUsed * 2, CircuitLimits.maximumExpandedTerms, "\(b.circuit): \(s.workUsed) units of work")
             if LimitsTests.printTimings { print("[limits] \(b.circuit) × \(b.instruments): \(s.workUsed) units of work, \(json.utf8.count) bytes of values") }
-            try timed("evaluate \(b.circuit)") { try assertFormsAgree(s, RealBooks.account(instruments: b.instruments)) }
+            try timed("evaluate \(b.circuit)") { try assertFormsAgree(s, SyntheticBooks.account(instruments: b.instruments)) }
         }
     }
 
@@ -390,7 +322,7 @@ final class LimitsTests: XCTestCase {
     func testCommittedInputCount() throws {
         // cross-margin commits a balance per asset, a size and a cost per
         // instrument: 1 + 2 × 32768 = 65537.
-        let v = try values(RealBooks.values(circuit: "cross-margin", instruments: 32_768, assets: 1))
+        let v = try values(SyntheticBooks.values(circuit: "cross-margin", instruments: 32_768, assets: 1))
         refuses("cross-margin with 32768 instruments", ["cross-margin.zkm:30:", "`private cost` (line 30): with these values the circuit commits to 65537 inputs, more than the limit of 65536 (CircuitLimits.maximumCommittedInputs)"]) {
             try compile(circuitSource: try Repository.forTests.circuitSource("cross-margin"), fileName: "cross-margin.zkm", values: v)
         }

@@ -11,7 +11,7 @@ enum Universe {
     /// Risk values for `circuit` with `instruments` instruments, 20 assets,
     /// 5 tiers and 16 scenarios, deterministic.
     static func values(circuit: String, instruments n: Int) -> String {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         func price(_ lo: Int, _ hi: Int) -> String {   // two decimals
             let cents = lo * 100 + Int(rng.next() % UInt64((hi - lo) * 100))
             return "\(cents / 100).\(String(format: "%02d", cents % 100))"
@@ -119,7 +119,7 @@ final class UniverseTests: XCTestCase {
             XCTAssertEqual([s.inputs.count, s.helpers.count, s.constraints.count], expected[c], c)
             XCTAssertTrue(s.constraints.allSatisfy { $0.bitWidth <= 128 && $0.maxMagnitude < BigInt.powerOfTwo(250) })
             // A random account agrees with the evaluator.
-            var rng = SplitMix(seed: 99)
+            var rng = SplitMix64(seed: 99)
             var positions: [String: Account.Position] = [:]
             if c != "threshold" {
                 for i in stride(from: 0, to: 1000, by: 7) {

@@ -1,6 +1,7 @@
 import Foundation
 import MarginCircuits
 import XCTest
+import ZKTestSupport
 import ZKGroup
 @testable import Solvency
 
@@ -158,21 +159,6 @@ func difference(_ x: AffineForm, _ y: AffineForm) -> AffineForm {
     for t in y.terms { m[t.index, default: .zero] -= t.coefficient }
     let terms = m.keys.sorted().compactMap { i in m[i]!.isZero ? nil : AffineTerm(index: i, coefficient: m[i]!) }
     return AffineForm(terms: terms, constant: x.constant - y.constant)
-}
-
-/// A deterministic generator (SplitMix64), so that a failure reproduces.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ k: Int) -> Int { Int(next() % UInt64(k)) }
-    mutating func pick<T>(_ xs: [T]) -> T { xs[below(xs.count)] }
 }
 
 /// A random circuit over two sets with signed and non-negative parameters,
