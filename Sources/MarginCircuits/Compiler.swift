@@ -81,8 +81,13 @@ public struct CompiledStatement: Sendable {
     /// Forms must stay below 2^wrapLimitBits in magnitude (far below n/2 for
     /// any 256-bit group order).
     public static let wrapLimitBits = 250
-    /// The range-proof sizes a constraint may use.
-    public static let allowedBitWidths = [8, 16, 32, 64, 128]
+    /// The widest range a constraint may be proven in: [0, 2^250). Each
+    /// constraint is proven at exactly the width its largest honest value
+    /// needs, any bit count from 1 to this (the range proofs weight a
+    /// form's bits above its width by 0). At most 250 keeps the
+    /// no-wrap-around argument: with |F| < 2^250, a negative F is ≥ n −
+    /// 2^250 > 2^250 ≥ 2^w mod n for any 256-bit group order n.
+    public static let maximumBitWidth = 250
 
     public let circuitName: String
     public let venue: String
@@ -781,17 +786,19 @@ struct Lowerer {
         return AffineForm(terms: terms, constant: x.constant - y.constant)
     }
 
-    /// 2^w for the allowed widths, and the wrap limit (computed once).
-    static let powersOfTwo = CompiledStatement.allowedBitWidths.map { BigInt.powerOfTwo($0) }
+    /// 2^w for every width (computed once), and the wrap limit.
+    static let powersOfTwo = (0...CompiledStatement.maximumBitWidth).map { BigInt.powerOfTwo($0) }
     static let wrapLimit = BigInt.powerOfTwo(CompiledStatement.wrapLimitBits)
 
     static func powerOfTwo(width w: Int) -> BigInt {
-        CompiledStatement.allowedBitWidths.firstIndex(of: w).map { powersOfTwo[$0] } ?? BigInt.powerOfTwo(w)
+        w >= 0 && w < powersOfTwo.count ? powersOfTwo[w] : BigInt.powerOfTwo(w)
     }
 
+    /// The smallest width w ≥ 1 with maxValue < 2^w, or nil beyond
+    /// `CompiledStatement.maximumBitWidth`.
     static func width(for maxValue: BigInt) -> Int? {
-        for (w, p) in zip(CompiledStatement.allowedBitWidths, powersOfTwo) where maxValue < p { return w }
-        return nil
+        let w = Swift.max(1, maxValue.signum > 0 ? maxValue.bitWidth : 0)
+        return w <= CompiledStatement.maximumBitWidth ? w : nil
     }
 
     /// Names the variable that contributes most to a form's range.
@@ -875,7 +882,7 @@ struct Lowerer {
                 m = BigInt.max(m, hi)
             }
             guard let w = Lowerer.width(for: m) else {
-                throw .statement("helper `\(baseName)`: its constraint against \(formLabels[k]) can reach \(bitsText(m)) for accounts within the declared bounds, beyond the 128-bit range proofs\(dominantTerm(forms[k].terms, lo: honestLo, hi: honestHi)); tighten the private inputs' bounds or coarsen the parameters' precision")
+                throw .statement("helper `\(baseName)`: its constraint against \(formLabels[k]) can reach \(bitsText(m)) for accounts within the declared bounds, beyond the widest range a proof can show, 2^\(CompiledStatement.maximumBitWidth)\(dominantTerm(forms[k].terms, lo: honestLo, hi: honestHi)); tighten the private inputs' bounds or coarsen the parameters' precision")
             }
             widths.append(w)
             maxValues.append(m)
@@ -960,7 +967,7 @@ struct Lowerer {
         let f = forms[0]
         let (_, hi) = Lowerer.range(f.terms, f.constant, lo: honestLo, hi: honestHi)
         guard let w = Lowerer.width(for: hi) else {
-            throw .statement("requirement `\(name)`: its excess can reach \(bitsText(hi)) (the form counts units of 1/\(scale) of the quote currency) for accounts within the declared bounds, beyond the 128-bit range proofs\(dominantTerm(f.terms, lo: honestLo, hi: honestHi)); tighten the private inputs' bounds or coarsen the parameters' precision")
+            throw .statement("requirement `\(name)`: its excess can reach \(bitsText(hi)) (the form counts units of 1/\(scale) of the quote currency) for accounts within the declared bounds, beyond the widest range a proof can show, 2^\(CompiledStatement.maximumBitWidth)\(dominantTerm(f.terms, lo: honestLo, hi: honestHi)); tighten the private inputs' bounds or coarsen the parameters' precision")
         }
         let (alo, ahi) = Lowerer.range(f.terms, f.constant, lo: advLo, hi: advHi)
         let mag = BigInt.max(alo.magnitude, ahi.magnitude)

@@ -82,7 +82,8 @@ public struct RangeConstraint: Sendable {
     public let isRequirement: Bool
     public let terms: [AffineTerm]
     public let constant: BigInt
-    /// One of 8, 16, 32, 64, 128, with `maxValue < 2^bitWidth`.
+    /// The smallest width with `maxValue < 2^bitWidth`, from 1 to
+    /// `CompiledStatement.maximumBitWidth`: what the range proofs prove, exactly.
     public let bitWidth: Int
     /// form value / scale = the quantity in the quote currency (for a
     /// requirement: its excess, equity − requirement).

@@ -194,7 +194,7 @@ public struct MarginProof: Sendable {
         var proofs: [RangeProofEntry] = []
         for (k, item) in proofItems.enumerated() {
             var f = try FieldReader(item, path: "proof.range_proofs[\(k)]")
-            let n = try f.integer("n", in: 8...128)
+            let n = try f.integer("n", in: 8...256)
             let m = try f.integer("m", in: 1...ProofPlan.maximumFormsPerProof)
             if let chunk = plan?.chunks[k], chunk.bits != n || chunk.constraints.count != m {
                 throw .proofMismatch("range proof \(k) is for n = \(n), m = \(m); the circuit needs n = \(chunk.bits), m = \(chunk.constraints.count)")

@@ -28,11 +28,12 @@ struct PlannedConstraint: Sendable {
 /// * Constraints: the compiled circuit's (helper constraints, then the
 ///   requirements) and, for self-attested proofs, two per input bounding it
 ///   to its declared [lower, upper] (see `selfAttestedBounds`).
-/// * Chunks: constraints are grouped by bit width, and each width's
-///   constraints are proven by proofs of exactly that n, never a wider one
-///   (`chunk` says why); each group is cut into proofs of at most 64 forms
-///   (`split`), minimising Σ n·m' plus a per-proof overhead, m' = m padded
-///   to a power of two.
+/// * Chunks: each constraint is proven at exactly its analysed width w
+///   (any bit count 1…250): a range proof of size n (8, 16, …, 256) weights
+///   each form's bits at and above its own width by 0 (`RangeStatement.widths`).
+///   Constraints are grouped by the smallest n ≥ w, and each group is cut
+///   into proofs of at most 64 forms (`split`), minimising Σ n·m' plus a
+///   per-proof overhead, m' = m padded to a power of two.
 /// * Each chunk's statement lists only the commitments its forms use (in
 ///   global order); the transcript context binds the digest of all of them.
 struct ProofPlan: Sendable {
@@ -41,13 +42,24 @@ struct ProofPlan: Sendable {
     static let perProofCost = 256
 
     struct Chunk: Sendable {
-        /// n, the range width of this proof.
+        /// n, the size of this proof: a power of two at least every width.
         let bits: Int
         /// Indices into `constraints`, in proof order.
         let constraints: [Int]
         /// Global commitment indices (inputs ++ helpers) the forms use, sorted.
         let commitments: [Int]
+        /// The width each form is proven at, in proof order: the constraint's
+        /// analysed width (`PlannedConstraint.bitWidth`).
+        let widths: [Int]
     }
+
+    /// The proof sizes n a chunk may have, and the widest width (see
+    /// `CompiledStatement.maximumBitWidth`).
+    static let proofSizes = [8, 16, 32, 64, 128, 256]
+    static let maximumWidth = CompiledStatement.maximumBitWidth
+
+    /// The smallest proof size n ≥ w.
+    static func proofSize(forWidth w: Int) -> Int { proofSizes.first { w <= $0 }! }
 
     let mode: AttestationMode
     let inputCount: Int
@@ -64,16 +76,17 @@ struct ProofPlan: Sendable {
             PlannedConstraint(name: $0.name, isRequirement: $0.isRequirement, terms: $0.terms, constant: $0.constant, bitWidth: $0.bitWidth)
         }
         if mode == .selfAttested { cs += try Self.selfAttestedBounds(statement.inputs) }
-        for c in cs where !RangeStatement.supportedBitWidths.contains(c.bitWidth) {
-            throw .statementMismatch("constraint `\(c.name)` has width \(c.bitWidth) bits; range proofs support 8, 16, 32, 64 and 128")
+        for c in cs where !(1...Self.maximumWidth).contains(c.bitWidth) {
+            throw .statementMismatch("constraint `\(c.name)` has width \(c.bitWidth) bits; range proofs show widths of 1 to \(Self.maximumWidth) bits")
         }
         guard !cs.isEmpty else { throw .statementMismatch("the circuit compiles to no constraint: there is nothing to prove") }
         let chunks = Self.chunk(cs)
         // Where the planner meets the compiler: a constraint proven at
         // another width than analysed voids the no-wrap-around argument
         // (see `chunk`), and every constraint is proven exactly once.
-        precondition(chunks.allSatisfy { chunk in chunk.constraints.allSatisfy { cs[$0].bitWidth == chunk.bits } },
-                     "a range proof holds a constraint analysed at another width")
+        precondition(chunks.allSatisfy { chunk in
+            chunk.widths == chunk.constraints.map { cs[$0].bitWidth } && chunk.widths.allSatisfy { $0 <= chunk.bits }
+        }, "a range proof proves a constraint at another width than analysed")
         precondition(chunks.flatMap(\.constraints).sorted() == Array(cs.indices), "every constraint in exactly one range proof")
         self.init(mode: mode, inputCount: statement.inputs.count, helperCount: statement.helpers.count, constraints: cs,
                   claims: statement.constraints.filter(\.isRequirement).map(\.name), chunks: chunks)
@@ -91,7 +104,7 @@ struct ProofPlan: Sendable {
     }
 
     /// For self-attested proofs: x − lower ∈ [0, 2^w) and upper − x ∈
-    /// [0, 2^w), w the smallest width with upper − lower < 2^w.
+    /// [0, 2^w), w the smallest width with upper − lower < 2^w (at most 250).
     ///
     /// Why both: with a ≡ x − lower and b ≡ upper − x (mod n), a, b ∈ [0, 2^w),
     /// a + b ≡ upper − lower, and a + b < 2^(w+1) ≪ n, so a + b = upper −
@@ -107,9 +120,12 @@ struct ProofPlan: Sendable {
     static func selfAttestedBounds(_ inputs: [CompiledInput]) throws(SolvencyError) -> [PlannedConstraint] {
         var out: [PlannedConstraint] = []
         for (j, input) in inputs.enumerated() {
+            // w: the smallest width with upper − lower < 2^w, at most 250, so
+            // that a + b < 2^(w+1) ≤ 2^251 stays far below the group order.
             let span = input.upperBound - input.lowerBound
-            guard let w = RangeStatement.supportedBitWidths.sorted().first(where: { span.bitWidth <= $0 }) else {
-                throw .statementMismatch("input \(input.id) has a declared range wider than 2^128; a self-attested proof cannot bound it (use a custodian statement)")
+            let w = Swift.max(1, span.bitWidth)
+            guard w <= Self.maximumWidth else {
+                throw .statementMismatch("input \(input.id) has a declared range wider than 2^\(Self.maximumWidth); a self-attested proof cannot bound it (use a custodian statement)")
             }
             out.append(PlannedConstraint(name: "\(input.id) >= \(input.lowerBound) (declared lower bound)", isRequirement: false,
                                          terms: [AffineTerm(index: j, coefficient: .one)], constant: -input.lowerBound, bitWidth: w))
@@ -153,33 +169,33 @@ struct ProofPlan: Sendable {
         split(count: count, bits: bits).reduce(0) { $0 + bits * padded($1) + perProofCost }
     }
 
-    /// Groups the constraints by bit width, never mixing two widths, and
-    /// cuts each group into proofs (`split`), widths in increasing order and
-    /// constraints in their order within a width.
+    /// Groups the constraints by proof size (the smallest n of 8…256 at
+    /// least their width), widths in increasing order and constraints in
+    /// their order within a group, and cuts each group into proofs.
     ///
     /// **Every constraint is proven at exactly its analysed width.** The
     /// compiler's no-wrap-around argument (`Compiler.swift`) bounds each
     /// helper t from its first constraint, t − B₀ ∈ [0, 2^w₀), with w₀ the
-    /// width it analysed, and bounds every later form from that. A range
-    /// proof of width n > w₀ shows only t − B₀ ∈ [0, 2ⁿ): a prover could
-    /// commit t near 2ⁿ, outside everything the analysis assumed, and a
-    /// form with a large coefficient on t could wrap around the group order
-    /// into the accepted range (finding F1 of the soundness review: an
-    /// insolvent account verified with a 128-bit proof of 64-bit helper
-    /// constraints). Likewise a self-attested input's bound constraint
-    /// (finding F2). Grouping equal widths only costs a few more, smaller
-    /// proofs (at most one partial proof per width class) and makes the
-    /// rule hold by construction; `rangeStatements` asserts it.
+    /// width it analysed, and bounds every later form from that. Had a form
+    /// been proven in [0, 2ⁿ) for n > w₀, a prover could commit t near 2ⁿ,
+    /// outside everything the analysis assumed, and a form with a large
+    /// coefficient on t could wrap around the group order into the accepted
+    /// range (finding F1 of the soundness review: an insolvent account
+    /// verified with a 128-bit proof of 64-bit helper constraints). Likewise
+    /// a self-attested input's bound constraint (finding F2). So each form of
+    /// a proof of size n carries its own width (`Chunk.widths`), and the
+    /// range proof weights its bits at and above that width by 0: the proof
+    /// shows exactly form ∈ [0, 2^w). `init` asserts it.
     static func chunk(_ cs: [PlannedConstraint]) -> [Chunk] {
         var chunks: [Chunk] = []
-        for width in Set(cs.map(\.bitWidth)).sorted() {
-            let members = cs.indices.filter { cs[$0].bitWidth == width }
+        for size in Set(cs.map { proofSize(forWidth: $0.bitWidth) }).sorted() {
+            let members = cs.indices.filter { proofSize(forWidth: cs[$0].bitWidth) == size }
             var start = 0
-            for size in split(count: members.count, bits: width) {
-                let slice = Array(members[start..<start + size])
+            for count in split(count: members.count, bits: size) {
+                let slice = Array(members[start..<start + count])
                 let used = Set(slice.flatMap { cs[$0].terms.map(\.index) }).sorted()
-                chunks.append(Chunk(bits: width, constraints: slice, commitments: used))
-                start += size
+                chunks.append(Chunk(bits: size, constraints: slice, commitments: used, widths: slice.map { cs[$0].bitWidth }))
+                start += count
             }
         }
         return chunks
@@ -210,7 +226,7 @@ struct ProofPlan: Sendable {
             ctx += lengthPrefixed(Array("chunks".utf8)) + lengthPrefixed(u64be(chunks.count))
             ctx += lengthPrefixed(Array("chunk-commitments".utf8)) + lengthPrefixed(chunk.commitments.flatMap(u64be))
             do {
-                out.append(try RangeStatement(curve: curve, bits: chunk.bits, commitments: chunk.commitments.map { commitments[$0] },
+                out.append(try RangeStatement(curve: curve, bits: chunk.bits, widths: chunk.widths, commitments: chunk.commitments.map { commitments[$0] },
                                               forms: forms, context: ctx))
             } catch {
                 throw .rangeProof(error)

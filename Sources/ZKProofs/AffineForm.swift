@@ -7,7 +7,8 @@ public import ZKGroup
 ///     V = Σⱼ aⱼ·Cⱼ + b·G,
 ///
 /// which commits to f(v) with blinding Σⱼ aⱼ·rⱼ. A range proof over V shows
-/// f(v) ∈ [0, 2ⁿ) without revealing any vⱼ.
+/// f(v) ∈ [0, 2ʷ) (w the form's width in the statement) without revealing
+/// any vⱼ.
 ///
 /// Invariant: terms are sorted by strictly increasing index and no
 /// coefficient is zero, so equal forms have equal representations (and

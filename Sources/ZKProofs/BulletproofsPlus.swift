@@ -5,11 +5,14 @@ public import ZKGroup
 /// See `BulletproofsPlus.md` next to this file for the protocol written out
 /// with the same names as the code.
 public enum BulletproofsPlus {
-    public static let protocolLabel = "zkmargin/bulletproofs-plus/v1"
+    /// v2: the statement absorbs each form's width (v1 had one width n for
+    /// every form); v1 proofs do not verify under v2.
+    public static let protocolLabel = "zkmargin/bulletproofs-plus/v2"
 
     // MARK: Prover
 
-    /// Proves that every form of `statement` has its value in [0, 2ⁿ).
+    /// Proves that every form fₖ of `statement` has its value in [0, 2^{wₖ}),
+    /// wₖ = `statement.widths[k]`.
     ///
     /// - Parameters:
     ///   - openings: one per commitment, in order; checked against the
@@ -18,7 +21,7 @@ public enum BulletproofsPlus {
     ///     masks. `SystemRandom` in production.
     /// - Throws: `.openingCount`, `.openingMismatch` if an opening does not
     ///   open its commitment, `.valueOutOfRange` if a form's value is not in
-    ///   [0, 2ⁿ) (no proof is produced for a false statement).
+    ///   [0, 2^{wₖ}) (no proof is produced for a false statement).
     public static func prove<R: RandomBytesSource>(
         _ statement: RangeStatement,
         openings: [Opening],
@@ -34,9 +37,6 @@ public enum BulletproofsPlus {
             guard o.value.curve == curve, Commitment(o, generators: generators) == c else { throw .openingMismatch(index: j) }
         }
 
-        let n = statement.bits
-        let m = statement.paddedCount
-        let N = n * m
         // Every secret buffer this function owns is wiped before it returns
         // or throws (best effort: temporaries Swift makes along the way are
         // freed unwiped; SECURITY.md, "Secrets in memory").
@@ -45,35 +45,62 @@ public enum BulletproofsPlus {
         defer { secureZero(&values); secureZero(&blindings) }
 
         // Each form's value vₖ and blinding γₖ; padding forms are (0, 0).
+        let m = statement.paddedCount
         var v = [Scalar](repeating: .zero(curve), count: m)
         var gamma = [Scalar](repeating: .zero(curve), count: m)
         defer { secureZero(&v); secureZero(&gamma) }
         for (k, form) in statement.forms.enumerated() {
             v[k] = form.evaluate(values)
-            guard v[k].fitsIn(bits: n) else { throw .valueOutOfRange(form: k) }
+            guard v[k].fitsIn(bits: statement.widths[k]) else { throw .valueOutOfRange(form: k) }
             gamma[k] = form.combinedBlinding(blindings)
         }
 
-        let zero = Scalar.zero(curve), one = Scalar.one(curve)
-        let (gVec, hVec) = generators.vectors(N)
-        var transcript = statement.transcript(generators: generators)
-
-        // a_L: the bits of every value; a_R = a_L − 1. No branch on a bit:
-        // a_L,i is built from the bit's integer value, a_R,i by the
-        // branch-free subtraction.
-        var aL = [Scalar](), aR = [Scalar]()
-        aL.reserveCapacity(N); aR.reserveCapacity(N)
+        let widths = statement.paddedWidths
+        var (aL, aR) = bitVectors(v, widths: widths, n: statement.bits)
         defer { secureZero(&aL); secureZero(&aR) }
-        for k in 0..<m {
-            var bytes = v[k].bytes
-            for i in 0..<n {
-                let bit = (bytes[31 - i / 8] >> UInt8(i % 8)) & 1
+        return prove(statement, aL: aL, aR: aR, gamma: gamma, widths: widths, generators: generators, using: &source)
+    }
+
+    /// a_L: for each value vₖ its block of n bits, little-endian, the bits
+    /// j ≥ wₖ set to 0 (padding bits); a_R = a_L − 1.
+    ///
+    /// No branch or memory index depends on a value: a_L,i is built from the
+    /// bit's integer value, a_R,i by the branch-free subtraction; the only
+    /// branch is on the public j < wₖ.
+    static func bitVectors(_ v: [Scalar], widths: [Int], n: Int) -> (aL: [Scalar], aR: [Scalar]) {
+        precondition(v.count == widths.count, "one width per value")
+        let curve = v[0].curve
+        let one = Scalar.one(curve)
+        var aL = [Scalar](), aR = [Scalar]()
+        aL.reserveCapacity(n * v.count); aR.reserveCapacity(n * v.count)
+        for (value, width) in zip(v, widths) {
+            var bytes = value.bytes
+            for j in 0..<n {
+                let bit = j < width ? (bytes[31 - j / 8] >> UInt8(j % 8)) & 1 : 0
                 let l = Scalar(UInt64(bit), curve: curve)
                 aL.append(l)
                 aR.append(l - one)
             }
             secureZero(&bytes)
         }
+        return (aL, aR)
+    }
+
+    /// The proof for the bit vectors a_L, a_R (length n·m') and the forms'
+    /// blindings γₖ (m' of them), with d built from `widths` (one per form,
+    /// padding forms included). It checks nothing: `prove` calls it with the
+    /// bits of values it range-checked and `statement.paddedWidths`; tests
+    /// call it with dishonest bits or widths, to show the verifier refuses
+    /// what comes out.
+    static func prove<R: RandomBytesSource>(
+        _ statement: RangeStatement, aL: [Scalar], aR: [Scalar], gamma: [Scalar], widths: [Int],
+        generators: Generators, using source: inout R
+    ) -> RangeProof {
+        let curve = statement.curve
+        let n = statement.bits, m = statement.paddedCount, N = n * m
+        precondition(aL.count == N && aR.count == N && gamma.count == m && widths.count == m, "witness of the statement's shape")
+        let (gVec, hVec) = generators.vectors(N)
+        var transcript = statement.transcript(generators: generators)
 
         // A = ⟨a_L, G⟩ + ⟨a_R, H⟩ + α·h
         var alpha = Scalar.random(curve, using: &source)
@@ -85,9 +112,9 @@ public enum BulletproofsPlus {
         let y = transcript.challengeScalar("y", curve: curve)
         let z = transcript.challengeScalar("z", curve: curve)
 
-        // y powers y⁰ … y^{N+1}; d = Σₖ z^{2(k+1)}·(0…0 ‖ 2ⁿ ‖ 0…0).
+        // y powers y⁰ … y^{N+1}; d = Σₖ z^{2(k+1)}·(0…0 ‖ 2⁰ … 2^{wₖ−1} ‖ 0^{n−wₖ} ‖ 0…0).
         let yPowers = y.powers(count: N + 2)
-        let d = Self.dVector(z: z, n: n, m: m)
+        let d = Self.dVector(z: z, n: n, widths: widths)
         let zSquared = z * z
 
         // â_L = a_L − z·1,  â_R = a_R + z·1 + d ∘ ←y  (←y)ᵢ = y^{N−i}
@@ -102,11 +129,25 @@ public enum BulletproofsPlus {
             alphaHat += zPower * yPowers[N + 1] * gamma[k]
             zPower *= zSquared
         }
+        return weightedInnerProduct(a: &a, b: &b, alphaHat: &alphaHat, y: y, yPowers: yPowers, A: A,
+                                    gs: Array(gVec), hs: Array(hVec), generators: generators,
+                                    transcript: &transcript, using: &source)
+    }
 
-        // Weighted inner-product argument.
-        var gs = Array(gVec), hs = Array(hVec)
+    /// The weighted inner-product argument on (â, b̂, α̂) over the bases
+    /// (G, H), then the final round (N = 1); A is the proof's first message,
+    /// already absorbed. Wipes what it folds; the caller wipes `a`, `b`,
+    /// `alphaHat` as they are left.
+    static func weightedInnerProduct<R: RandomBytesSource>(
+        a: inout [Scalar], b: inout [Scalar], alphaHat: inout Scalar, y: Scalar, yPowers: [Scalar], A: Point,
+        gs: [Point], hs: [Point], generators: Generators,
+        transcript: inout Transcript, using source: inout R
+    ) -> RangeProof {
+        let curve = y.curve
+        let zero = Scalar.zero(curve)
+        var gs = gs, hs = hs
         var ls = [Point](), rs = [Point]()
-        var length = N
+        var length = a.count
         guard let yInv = y.inverse() else { preconditionFailure("challenge is never zero") }
         while length > 1 {
             let half = length / 2
@@ -177,17 +218,19 @@ public enum BulletproofsPlus {
         return RangeProof(a: A, a1: A1, b: B, ls: ls, rs: rs, r1: r1, s1: s1, d1: d1)
     }
 
-    /// dᵢ for i = k·n + j: z^{2(k+1)}·2ʲ.
-    static func dVector(z: Scalar, n: Int, m: Int) -> [Scalar] {
+    /// dᵢ for i = k·n + j: z^{2(k+1)}·2ʲ when j < wₖ, 0 when j ≥ wₖ (the
+    /// padding bits weigh nothing). `widths` has one entry per form, padding
+    /// forms included (m' in all).
+    static func dVector(z: Scalar, n: Int, widths: [Int]) -> [Scalar] {
         let curve = z.curve
-        let two = Scalar(2, curve: curve)
-        let twoPowers = two.powers(count: n)
+        let zero = Scalar.zero(curve)
+        let twoPowers = Scalar(2, curve: curve).powers(count: n)
         let zSquared = z * z
         var out = [Scalar]()
-        out.reserveCapacity(n * m)
+        out.reserveCapacity(n * widths.count)
         var zPower = zSquared
-        for _ in 0..<m {
-            for j in 0..<n { out.append(zPower * twoPowers[j]) }
+        for w in widths {
+            for j in 0..<n { out.append(j < w ? zPower * twoPowers[j] : zero) }
             zPower *= zSquared
         }
         return out
@@ -195,14 +238,20 @@ public enum BulletproofsPlus {
 }
 
 extension Scalar {
-    /// Whether the canonical value is < 2^bits. Reads every high byte (no
-    /// early exit) and wipes its copy of the value.
+    /// Whether the canonical value is < 2^bits, for any bits in 0…256.
+    /// Constant time in the value: reads all 32 bytes, masks each with a
+    /// mask that depends on `bits` and the byte's position only, no early
+    /// exit; wipes its copy of the value.
     func fitsIn(bits: Int) -> Bool {
+        precondition((0...256).contains(bits), "a scalar has 256 bits")
         var bytes = self.bytes
         defer { secureZero(&bytes) }
-        let fullBytes = 32 - bits / 8
         var high: UInt8 = 0
-        for byte in bytes[0..<fullBytes] { high |= byte }
+        for q in 0..<32 {
+            // bytes[31 − q] holds bits 8q … 8q + 7; the low `allowed` of them may be set.
+            let allowed = Swift.min(Swift.max(bits - 8 * q, 0), 8)
+            high |= bytes[31 - q] & UInt8(truncatingIfNeeded: 0xff << allowed)
+        }
         return high == 0
     }
 }

@@ -9,7 +9,9 @@ extension BulletproofsPlus {
     ///         − r'·e·Σᵢ y⁻ⁱ·sᵢ·Gᵢ − s'·e·Σᵢ sᵢ⁻¹·Hᵢ − r'·y·s'·g − δ'·h ) = 𝒪
     ///
     /// with Â = A − z·ΣGᵢ + Σ(z + dᵢ·y^{N−i})·Hᵢ + y^{N+1}·Σₖ z^{2(k+1)}·Vₖ + ζ·g,
-    /// Vₖ = Σⱼ aₖⱼ·Cⱼ + bₖ·g recomputed here from the statement, and
+    /// Vₖ = Σⱼ aₖⱼ·Cⱼ + bₖ·g recomputed here from the statement,
+    /// dᵢ = z^{2(k+1)}·2ʲ for i = k·n + j with j < wₖ and 0 for j ≥ wₖ (the
+    /// statement's widths, n for padding forms), and
     /// ζ = (z − z²)·Σᵢ₌₁ᴺ yⁱ − z·y^{N+1}·Σᵢ dᵢ.
     struct WeightedEquation {
         var baseScalars: [Scalar]
@@ -64,7 +66,7 @@ extension BulletproofsPlus {
         }
 
         let yPowers = y.powers(count: N + 2)
-        let d = dVector(z: z, n: n, m: m)
+        let d = dVector(z: z, n: n, widths: statement.paddedWidths)
         let yN1 = yPowers[N + 1]
 
         // Shared bases.

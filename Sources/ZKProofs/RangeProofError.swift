@@ -3,8 +3,12 @@ public import ZKGroup
 /// Every way building, proving or verifying a range proof can fail. Messages
 /// name the field or the form index, never a value or a blinding factor.
 public enum RangeProofError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The bit width is not one of 8, 16, 32, 64, 128.
+    /// The proof size n is not one of 8, 16, 32, 64, 128, 256.
     case unsupportedBitWidth(Int)
+    /// The statement does not give exactly one width per form.
+    case widthCount(expected: Int, got: Int)
+    /// A form's width wₖ is outside 1…n.
+    case widthOutOfRange(form: Int, width: Int, bits: Int)
     /// The statement has no form to prove.
     case emptyStatement
     /// n·m exceeds the supported maximum (2²⁰ bits in one proof).
@@ -17,7 +21,7 @@ public enum RangeProofError: Error, Equatable, Sendable, CustomStringConvertible
     case openingCount(expected: Int, got: Int)
     /// An opening does not open the commitment at this index.
     case openingMismatch(index: Int)
-    /// A form's value is outside [0, 2ⁿ): the statement is false.
+    /// A form's value is outside [0, 2^{wₖ}), wₖ its width: the statement is false.
     case valueOutOfRange(form: Int)
     /// The encoded proof has a length that no round count explains.
     case proofLength(expected: Int, got: Int)
@@ -32,7 +36,9 @@ public enum RangeProofError: Error, Equatable, Sendable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case .unsupportedBitWidth(let n): return "unsupported range width \(n) bits (expected 8, 16, 32, 64 or 128)"
+        case .unsupportedBitWidth(let n): return "unsupported range-proof size \(n) bits (expected 8, 16, 32, 64, 128 or 256)"
+        case .widthCount(let e, let g): return "expected one width per form (\(e)), got \(g)"
+        case .widthOutOfRange(let form, let width, let bits): return "form \(form) has width \(width) bits, outside 1…\(bits) (the proof's size n)"
         case .emptyStatement: return "the statement has no value to prove"
         case .statementTooLarge(let bits): return "statement too large: \(bits) bits in one proof (maximum 1048576)"
         case .commitmentIndexOutOfRange(let form, let index): return "form \(form) refers to commitment \(index), which does not exist"

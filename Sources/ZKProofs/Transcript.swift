@@ -21,7 +21,7 @@ public struct Transcript: Sendable {
     /// The current 32-byte chaining value.
     public private(set) var state: [UInt8]
 
-    /// Starts a transcript for `protocolLabel` (e.g. "zkmargin/bulletproofs-plus/v1").
+    /// Starts a transcript for `protocolLabel` (e.g. "zkmargin/bulletproofs-plus/v2").
     public init(protocolLabel: String) {
         var h = SHA256()
         h.update(Array("zkmargin/transcript/v1".utf8))

@@ -19,7 +19,7 @@ final class BoundsTests: XCTestCase {
         XCTAssertEqual(r.terms, [AffineTerm(index: 0, coefficient: 1), AffineTerm(index: 1, coefficient: -1)])
         XCTAssertEqual(r.scale, Rational(BigInt.powerOfTen(18)))
         XCTAssertEqual(r.maxValue, BigInt.powerOfTwo(63) - 1)
-        XCTAssertEqual(r.bitWidth, 64)
+        XCTAssertEqual(r.bitWidth, 63)
         XCTAssertEqual(s.inputs.map(\.id), ["size[X].long", "size[X].short"])
         XCTAssertEqual(s.inputs[0].upperBound, BigInt.powerOfTwo(63) - 1)
         XCTAssertEqual(s.inputs[1].upperBound, BigInt.powerOfTwo(63))
@@ -34,44 +34,50 @@ final class BoundsTests: XCTestCase {
         XCTAssertEqual(just.constraints.last!.maxValue, BigInt.powerOfTwo(64) - 1)
         XCTAssertEqual(just.constraints.last!.bitWidth, 64)
         let over = try oneInstrument("private size[i in instruments] from size in [0, 18446744073709551616] scale 1\nrequire r: sum(i in instruments: size[i] * mark[i]) >= 0", mark: "1")
-        XCTAssertEqual(over.constraints.last!.bitWidth, 128)
-        // Small forms get small widths.
+        XCTAssertEqual(over.constraints.last!.bitWidth, 65)
+        // Every width is exact: small forms get small widths.
         let small = try oneInstrument("private size[i in instruments] from size in [0, 255] scale 1\nrequire r: sum(i in instruments: size[i] * mark[i]) >= 0", mark: "1")
         XCTAssertEqual(small.constraints.last!.bitWidth, 8)
-        let sixteen = try oneInstrument("private size[i in instruments] from size in [0, 256] scale 1\nrequire r: sum(i in instruments: size[i] * mark[i]) >= 0", mark: "1")
-        XCTAssertEqual(sixteen.constraints.last!.bitWidth, 16)
+        let nine = try oneInstrument("private size[i in instruments] from size in [0, 256] scale 1\nrequire r: sum(i in instruments: size[i] * mark[i]) >= 0", mark: "1")
+        XCTAssertEqual(nine.constraints.last!.bitWidth, 9)
         // abs of a signed input that is not a position (a balance here) needs
         // a helper: the short part of a 2^63-scale value, both of whose
         // constraints fit 64 bits.
         let abs63 = try oneInstrument("private size[i in instruments] from balance in [-9223372036854775808, 9223372036854775807] scale 1\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i]) - 1", mark: "1")
         XCTAssertEqual(abs63.helpers.count, 1)
-        XCTAssertEqual(abs63.constraints.filter { !$0.isRequirement }.map(\.bitWidth), [64, 64])
+        XCTAssertEqual(abs63.constraints.filter { !$0.isRequirement }.map(\.bitWidth), [63, 64])
         XCTAssertEqual(abs63.helpers[0].upperBound, BigInt.powerOfTwo(64) - 1)   // implied by its 64-bit constraint
-        // One more and the short part needs 128 bits.
+        // One more and the short part needs 65 bits.
         let abs64 = try oneInstrument("private size[i in instruments] from balance in [-18446744073709551616, 0] scale 1\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i]) - 1", mark: "1")
-        XCTAssertEqual(abs64.constraints.filter { !$0.isRequirement }.map(\.bitWidth), [8, 128])
+        XCTAssertEqual(abs64.constraints.filter { !$0.isRequirement }.map(\.bitWidth), [1, 65])
         // abs of a position needs none: |size| = long + short.
         let position = try oneInstrument("private size[i in instruments] from size in [-9223372036854775808, 9223372036854775807] scale 1\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i]) - 1", mark: "1")
         XCTAssertEqual(position.helpers.count, 0)
         XCTAssertEqual(position.constraints.map(\.terms), [[AffineTerm(index: 0, coefficient: -1), AffineTerm(index: 1, coefficient: -1)]])
     }
 
-    func testEighteenDecimalPriceOnTwoToTheSixtyThreeSizeIsRefused() throws {
-        // 2^63 · 96000.123456789012345678 · 10^18 ≈ 2^139.3 > 2^128. (The requirement
-        // is against 1, not 0: a single-term form against 0 would be divided by its
+    func testEighteenDecimalPriceOnTwoToTheSixtyThreeSizeCompilesAt139Bits() throws {
+        // 2^63 · 96000.123456789012345678 · 10^18 ≈ 2^139.3: beyond 128 bits,
+        // well within the 250 a proof can show. (The requirement is against
+        // 1, not 0: a single-term form against 0 would be divided by its
         // coefficient, since only its sign matters.)
-        assertMarginError(["requirement `r`", "can reach about 2^139", "beyond the 128-bit range proofs", "largest contribution comes from size[X]"]) {
-            try oneInstrument("private size[i in instruments] from size in [-9223372036854775808, 9223372036854775807] scale 1\nrequire r: sum(i in instruments: size[i] * mark[i]) >= 1",
-                              mark: "96000.123456789012345678")
-        }
-        // With sizes up to 2^40 the same price fits: 2^40 · 9.6·10^22 ≈ 2^116.3.
+        let full = try oneInstrument("private size[i in instruments] from size in [-9223372036854775808, 9223372036854775807] scale 1\nrequire r: sum(i in instruments: size[i] * mark[i]) >= 1",
+                                     mark: "96000.123456789012345678")
+        XCTAssertEqual(full.constraints.last!.bitWidth, 139)
+        let a = try account(#"{"account": "a", "positions": {"X": {"size": "3"}}}"#)
+        XCTAssertEqual(try full.evaluate(a).binding!.excess, dec("287999.370370367037037034"))
+        try assertFormsAgree(full, a)
+        // With sizes up to 2^40 the same price needs 116 bits: 2^40 · 9.6·10^22 ≈ 2^115.3.
         let s = try oneInstrument("private size[i in instruments] from size in [-1099511627776, 1099511627776] scale 1\nrequire r: sum(i in instruments: size[i] * mark[i]) >= 1",
                                   mark: "96000.123456789012345678")
-        XCTAssertEqual(s.constraints.last!.bitWidth, 128)
+        XCTAssertEqual(s.constraints.last!.bitWidth, 116)
         XCTAssertEqual(s.constraints.last!.maxValue.bitWidth, 116)
-        let a = try account(#"{"account": "a", "positions": {"X": {"size": "3"}}}"#)
-        XCTAssertEqual(try s.evaluate(a).binding!.excess, dec("287999.370370367037037034"))
         try assertFormsAgree(s, a)
+        // Beyond 2^250 is refused, naming the input: a price with 60 decimals on a 2^63 size.
+        assertMarginError(["requirement `r`", "beyond the widest range a proof can show, 2^250", "largest contribution comes from size[X]"]) {
+            try oneInstrument("private size[i in instruments] from size in [-9223372036854775808, 9223372036854775807] scale 1\nrequire r: sum(i in instruments: size[i] * mark[i]) >= 1",
+                              mark: "9600000000000000000000000000000.000000000000000000000000000000000000000000000000000000000001")
+        }
     }
 
     func testCircuitThatCouldWrapIsRefused() throws {
@@ -86,8 +92,8 @@ final class BoundsTests: XCTestCase {
             try oneInstrument("private size[i in instruments] from size in [-1e80, 1e80] scale 1\nrequire r: 0 >= sum(i in instruments: size[i])", mark: "1")
         }
         // A helper whose branch is huge.
-        assertMarginError(["helper", "beyond the 128-bit range proofs"]) {
-            try oneInstrument("private size[i in instruments] from balance in [-1e30, 1e30] scale 1e-20\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i])", mark: "1")
+        assertMarginError(["helper `abs(size[X]) short part`", "could wrap around the group order"]) {
+            try oneInstrument("private size[i in instruments] from balance in [-1e55, 1e55] scale 1e-20\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i])", mark: "1")
         }
         // No multiple of the scale within the bounds.
         assertMarginError(["b.zkm:3:", "no multiple of the scale 2"]) {
@@ -112,7 +118,8 @@ final class BoundsTests: XCTestCase {
             for k in s.constraints {
                 XCTAssertTrue(k.maxMagnitude < BigInt.powerOfTwo(CompiledStatement.wrapLimitBits), "\(c): \(k.name)")
                 XCTAssertTrue(k.maxValue < BigInt.powerOfTwo(k.bitWidth), "\(c): \(k.name)")
-                XCTAssertTrue(CompiledStatement.allowedBitWidths.contains(k.bitWidth))
+                XCTAssertTrue((1...CompiledStatement.maximumBitWidth).contains(k.bitWidth))
+                XCTAssertEqual(k.bitWidth, max(1, k.maxValue.signum > 0 ? k.maxValue.bitWidth : 0), "\(c): \(k.name) proven at exactly the width its largest value needs")
             }
         }
     }

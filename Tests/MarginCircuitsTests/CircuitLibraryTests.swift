@@ -211,7 +211,7 @@ final class CircuitLibraryTests: XCTestCase {
                                              "size[ETH-PERP].long", "size[ETH-PERP].short", "sum(cost)"])
         XCTAssertEqual(cm.helpers.map(\.id), [])
         XCTAssertEqual(cm.constraints.map(\.name), ["maintenance"])
-        XCTAssertEqual(cm.constraints[0].bitWidth, 128)
+        XCTAssertEqual(cm.constraints[0].bitWidth, 97)   // exactly what its largest honest value needs
         // size ∈ [−1e17, 1e17] in units of 1e-8: each side in [0, 1e17].
         XCTAssertEqual(cm.inputs[2].lowerBound, .zero)
         XCTAssertEqual(cm.inputs[3].upperBound, BigInt("100000000000000000")!)
@@ -237,6 +237,6 @@ final class ListingTests: XCTestCase {
         XCTAssertTrue(l.contains("x6 sum(cost) ∈ [-2000000000000000000000000000, 2000000000000000000000000000] × 0.000000000001"), l)
         // BTC at 97000 less 5% = 92150 USD per BTC = 921500000 units of 10^-12 USD per 10^-8 BTC;
         // long BTC-PERP: 97010.5·(1 − 0.005) = 96525.4475 → 965254475; short: −97010.5·(1 + 0.005) = −97495.5525 → −974955525.
-        XCTAssertTrue(l.contains("[128 bits] maintenance: 921500000·balance[BTC] + 10000·balance[USDC] + 965254475·size[BTC-PERP].long - 974955525·size[BTC-PERP].short + 33662475·size[ETH-PERP].long - 34342525·size[ETH-PERP].short - sum(cost) ≥ 0   (÷ 1000000000000"), l)
+        XCTAssertTrue(l.contains("[97 bits] maintenance: 921500000·balance[BTC] + 10000·balance[USDC] + 965254475·size[BTC-PERP].long - 974955525·size[BTC-PERP].short + 33662475·size[ETH-PERP].long - 34342525·size[ETH-PERP].short - sum(cost) ≥ 0   (÷ 1000000000000"), l)
     }
 }

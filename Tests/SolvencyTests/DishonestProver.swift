@@ -50,8 +50,9 @@ enum DishonestProver {
                            inputs: inputs, helpers: helpers, claims: plan.claims, rangeProofs: entries)
     }
 
-    /// The plan a planner that merges width classes would make: every
-    /// constraint in 128-bit proofs of at most 64 forms. (The planner did
+    /// The plan a planner that proved constraints wider than analysed
+    /// would make: every constraint in 128-bit proofs of at most 64 forms,
+    /// each form proven at width 128. (The planner did
     /// this when it was cheaper, which is finding F1.)
     static func widenedPlan(_ plan: ProofPlan) -> ProofPlan {
         var chunks: [ProofPlan.Chunk] = []
@@ -59,7 +60,7 @@ enum DishonestProver {
         for start in stride(from: 0, to: all.count, by: ProofPlan.maximumFormsPerProof) {
             let slice = Array(all[start..<min(all.count, start + ProofPlan.maximumFormsPerProof)])
             let used = Set(slice.flatMap { plan.constraints[$0].terms.map(\.index) }).sorted()
-            chunks.append(ProofPlan.Chunk(bits: 128, constraints: slice, commitments: used))
+            chunks.append(ProofPlan.Chunk(bits: 128, constraints: slice, commitments: used, widths: slice.map { _ in 128 }))
         }
         return ProofPlan(mode: plan.mode, inputCount: plan.inputCount, helperCount: plan.helperCount,
                          constraints: plan.constraints, claims: plan.claims, chunks: chunks)

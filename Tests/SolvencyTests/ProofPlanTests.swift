@@ -46,7 +46,8 @@ final class ProofPlanTests: XCTestCase {
             XCTAssertEqual(all.sorted(), Array(plan.constraints.indices))
             for chunk in plan.chunks {
                 XCTAssertLessThanOrEqual(chunk.constraints.count, 64)
-                XCTAssertTrue(chunk.constraints.allSatisfy { plan.constraints[$0].bitWidth == chunk.bits })
+                XCTAssertEqual(chunk.widths, chunk.constraints.map { plan.constraints[$0].bitWidth })
+                XCTAssertTrue(chunk.widths.allSatisfy { $0 <= chunk.bits && ProofPlan.proofSize(forWidth: $0) == chunk.bits })
                 let used = Set(chunk.constraints.flatMap { plan.constraints[$0].terms.map(\.index) })
                 XCTAssertEqual(chunk.commitments, used.sorted())
             }

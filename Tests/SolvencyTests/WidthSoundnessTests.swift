@@ -132,7 +132,7 @@ final class WidthSoundnessTests: XCTestCase {
         // With only the lower bound, proven inside a 128-bit proof, it went through.
         let lowerOnly = ProofPlan(mode: .selfAttested, inputCount: 1, helperCount: 0,
                                   constraints: plan.constraints.filter { !$0.name.contains("upper bound") }, claims: plan.claims,
-                                  chunks: [ProofPlan.Chunk(bits: 128, constraints: [0, 1], commitments: [0])])
+                                  chunks: [ProofPlan.Chunk(bits: 128, constraints: [0, 1], commitments: [0], widths: [128, 128])])
         let forgery = try DishonestProver.proof(bundle: bundle, plan: lowerOnly, account: "self/over", inputs: .selfAttested(committed),
                                                 inputOpenings: [opening], helperValues: [], statementDigest: [])
         assertInvalid(forgery.encoded(), bundle: bundle, policy: policy(selfAttested: true), code: "proofMismatch")
@@ -160,8 +160,9 @@ final class WidthSoundnessTests: XCTestCase {
             for mode in [AttestationMode.custodian, .selfAttested] {
                 guard let plan = try? ProofPlan(statement: compiled, mode: mode) else { continue }
                 for chunk in plan.chunks {
-                    for c in chunk.constraints {
-                        XCTAssertEqual(plan.constraints[c].bitWidth, chunk.bits, "\(circuit) \(mode): \(plan.constraints[c].name)")
+                    for (c, w) in zip(chunk.constraints, chunk.widths) {
+                        XCTAssertEqual(plan.constraints[c].bitWidth, w, "\(circuit) \(mode): \(plan.constraints[c].name)")
+                        XCTAssertLessThanOrEqual(w, chunk.bits)
                     }
                 }
             }

@@ -22,9 +22,9 @@ final class BulletproofsPlusTests: XCTestCase {
     func testEveryBitWidthAtTheEdges() throws {
         for curve in Curve.allCases {
             var rng = SeededRandom(seed: "widths-\(curve)")
-            for n in [8, 16, 32, 64, 128] {
+            for n in [8, 16, 32, 64, 128, 256] {
                 let gens = Generators.standard(curve)
-                let top = Scalar(reducing: [UInt8](repeating: 0xff, count: n / 8), curve: curve)   // 2ⁿ − 1
+                let top = Scalar(reducing: [UInt8](repeating: 0xff, count: n / 8), curve: curve)   // 2ⁿ − 1 (mod the order for n = 256)
                 let openings = [Opening.random(value: .zero(curve), using: &rng), Opening.random(value: top, using: &rng)]
                 let commitments = openings.map { Commitment($0, generators: gens) }
                 let st = try RangeStatement(curve: curve, bits: n, commitments: commitments,
@@ -124,7 +124,7 @@ final class BulletproofsPlusTests: XCTestCase {
         let curve = Curve.p256
         var rng = SeededRandom(seed: "statement")
         let c = Commitment(Opening.random(value: .one(curve), using: &rng), generators: .standard(curve))
-        for bits in [0, 1, 7, 12, 63, 256] {
+        for bits in [0, 1, 7, 12, 63, 255, 512] {
             XCTAssertThrowsError(try RangeStatement(curve: curve, bits: bits, commitments: [c], forms: [.variable(0, curve: curve)], context: [])) {
                 XCTAssertEqual($0 as? RangeProofError, .unsupportedBitWidth(bits))
             }

@@ -81,12 +81,14 @@ final class SoundnessTests: XCTestCase {
     }
 
     /// Flipping any single byte of an encoded proof makes it fail: one proof
-    /// per bit width on P-256 and the 8-bit one on secp256k1.
+    /// per bit width up to 128 on P-256, the 8-bit one on secp256k1, and
+    /// mixed widths on both.
     func testEverySingleByteFlipIsRejected() throws {
-        let cases: [(Curve, Int)] = [(.p256, 8), (.p256, 16), (.p256, 32), (.p256, 64), (.p256, 128), (.secp256k1, 8)]
-        for (curve, n) in cases {
-            var rng = SeededRandom(seed: "flips-\(curve)-\(n)")
-            let f = Fixture.simple(curve: curve, bits: n, values: [1, 2], rng: &rng)
+        let cases: [(Curve, Int, [Int]?)] = [(.p256, 8, nil), (.p256, 16, nil), (.p256, 32, nil), (.p256, 64, nil), (.p256, 128, nil),
+                                             (.secp256k1, 8, nil), (.p256, 16, [2, 13]), (.secp256k1, 8, [5, 3])]
+        for (curve, n, widths) in cases {
+            var rng = SeededRandom(seed: "flips-\(curve)-\(n)" + (widths.map { "-\($0)" } ?? ""))
+            let f = Fixture.simple(curve: curve, bits: n, widths: widths, values: [1, 2], rng: &rng)
             let proof = try f.prove(&rng).encoded()
             try BulletproofsPlus.verify(encoded: proof, for: f.statement, generators: f.generators)
             var rejected = 0

@@ -30,6 +30,32 @@ final class TranscriptTests: XCTestCase {
         XCTAssertGreaterThan(challenges, 5)
     }
 
+    /// The case "range-statement" is what the README says the range proof
+    /// absorbs, computed in Python for one fixed statement (P-256, n = 64,
+    /// widths 64, 40, 1, commitments G and H): `RangeStatement.transcript`
+    /// must end in the same state, with the protocol label the prover uses.
+    func testRangeStatementAbsorbsTheSpecifiedBytes() throws {
+        let json = try XCTUnwrap(Repository.forTests.vectorObject("transcript/transcript.json"))
+        let cases = try XCTUnwrap(json["cases"] as? [[String: Any]])
+        let c = try XCTUnwrap(cases.first { $0["name"] as? String == "range-statement" })
+        XCTAssertEqual(c["protocol"] as? String, BulletproofsPlus.protocolLabel)
+        XCTAssertEqual(BulletproofsPlus.protocolLabel, "zkmargin/bulletproofs-plus/v2")
+        let curve = Curve.p256
+        let gens = Generators.standard(curve)
+        let s = { (v: Int) in Scalar(v, curve: curve) }
+        let statement = try RangeStatement(
+            curve: curve, bits: 64, widths: [64, 40, 1],
+            commitments: [Commitment(point: gens.g), Commitment(point: gens.h)],
+            forms: [.variable(0, curve: curve),
+                    AffineForm(curve: curve, terms: [(1, s(3))], constant: s(-2)),
+                    AffineForm(curve: curve, terms: [], constant: s(7))],
+            context: Array("ctx".utf8))
+        let operations = try XCTUnwrap(c["operations"] as? [[String: String]])
+        XCTAssertEqual(Transcript(protocolLabel: BulletproofsPlus.protocolLabel).state.hexString, c["initial_state"] as? String)
+        XCTAssertEqual(statement.transcript(generators: gens).state.hexString, operations.last?["state"])
+        XCTAssertEqual(operations.filter { $0["label"] == "width" }.map(\.["message"]), ["0000000000000040", "0000000000000028", "0000000000000001"])
+    }
+
     func testFramingIsUnambiguous() {
         var a = Transcript(protocolLabel: "x"), b = Transcript(protocolLabel: "x")
         a.append("ab", [0x63]); b.append("a", [0x62, 0x63])

@@ -23,9 +23,10 @@ class Transcript:
             c = int.from_bytes(wide, "big") % n
             if c: return c
 
-def run(curve, protocol, ops):
+def run(curve, protocol, ops, name=None):
     t = Transcript(protocol)
     out = {"curve": curve, "protocol": protocol, "initial_state": t.state.hex(), "operations": []}
+    if name: out["name"] = name
     for op in ops:
         if op[0] == "append":
             t.append(op[1], bytes.fromhex(op[2]))
@@ -46,10 +47,47 @@ ops = [
     ("append", "long", "ab" * 300),
     ("challenge", "e"),
 ]
-cases = [run(c, "zkmargin/bulletproofs-plus/v1", ops) for c in ORDERS] + [run("p256", "", ops[:3])]
+PROTOCOL = "zkmargin/bulletproofs-plus/v2"
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+def u64(v): return v.to_bytes(8, "big").hex()
+def scalar(v, curve): return "%064x" % (v % ORDERS[curve])
+
+def range_statement():
+    """What RangeStatement.transcript absorbs (README, "What the range proof
+    absorbs") for one fixed P-256 statement: n = 64, three forms of widths
+    64, 40, 1 over the commitments C0 = G (the base point) and C1 = H."""
+    curve = "p256"
+    with open(os.path.join(HERE, "..", "generators", "p256.json")) as f:
+        h = json.load(f)["H"]
+    g = "036b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+    # (width, [(index, coefficient)], constant)
+    forms = [(64, [(0, 1)], 0), (40, [(1, 3)], -2), (1, [], 7)]
+    ops = [
+        ("append", "curve", b"p256".hex()),
+        ("append", "generators", b"ZKMARGIN-V1-p256/G=base,H=pedersen-H,Gi=bp-G,Hi=bp-H".hex()),
+        ("append", "n", u64(64)),
+        ("append", "m", u64(len(forms))),
+        ("append", "m-padded", u64(4)),
+        ("append", "context", b"ctx".hex()),
+        ("append", "commitments", u64(2)),
+        ("append", "C", g),
+        ("append", "C", h),
+    ]
+    for width, terms, constant in forms:
+        ops.append(("append", "form", u64(len(terms))))
+        ops.append(("append", "width", u64(width)))
+        for index, coefficient in terms:
+            ops.append(("append", "index", u64(index)))
+            ops.append(("append", "coefficient", scalar(coefficient, curve)))
+        ops.append(("append", "constant", scalar(constant, curve)))
+    return run(curve, PROTOCOL, ops, name="range-statement")
+
+cases = [run(c, PROTOCOL, ops) for c in ORDERS] + [run("p256", "", ops[:3])]
 # Framing: moving a byte between label and message must change the state.
 cases.append(run("p256", "framing", [("append", "ab", "63"), ("challenge", "c")]))
 cases.append(run("p256", "framing", [("append", "a", "6263"), ("challenge", "c")]))
-with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "transcript.json"), "w") as f:
+cases.append(range_statement())
+with open(os.path.join(HERE, "transcript.json"), "w") as f:
     json.dump({"cases": cases}, f, indent=1)
     f.write("\n")
