@@ -1,5 +1,5 @@
 import Foundation
-import MarginCircuits
+@testable import MarginCircuits
 import XCTest
 import ZKGroup
 import ZKProofs
@@ -150,6 +150,17 @@ final class WidthSoundnessTests: XCTestCase {
         XCTAssertEqual(r.status, 1, r.output, file: file, line: line)
         XCTAssertTrue(r.stdout.hasPrefix("INVALID  forged.json: "), r.stdout, file: file, line: line)
         XCTAssertTrue(r.stdout.contains("the circuit needs"), r.stdout, file: file, line: line)
+    }
+
+    /// A self-attested bound is never proven wider than 250 bits: a width of
+    /// 256 would bound nothing (every value mod n is below 2^256), so a span
+    /// needing more is refused rather than rounded up to the next proof size.
+    func testSelfAttestedBoundsNeverUseAWidthThatProvesNothing() throws {
+        func input(_ lo: BigInt, _ hi: BigInt) -> CompiledInput { CompiledInput(id: "x", lowerBound: lo, upperBound: hi, scale: .one) }
+        XCTAssertEqual(try ProofPlan.selfAttestedBounds([input(.zero, BigInt.powerOfTwo(250) - 1)]).map(\.bitWidth), [250, 250])
+        XCTAssertEqual(try ProofPlan.selfAttestedBounds([input(.zero, BigInt.powerOfTwo(129))]).map(\.bitWidth), [130, 130])
+        XCTAssertEqual(try ProofPlan.selfAttestedBounds([input(BigInt(5), BigInt(5))]).map(\.bitWidth), [1, 1])
+        assertSolvencyError("statementMismatch") { try ProofPlan.selfAttestedBounds([input(-BigInt.powerOfTwo(249), BigInt.powerOfTwo(249))]) }
     }
 
     // MARK: The rule, on the shipped circuits
