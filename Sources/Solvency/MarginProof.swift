@@ -31,20 +31,23 @@ import ZKProofs
 /// Everything a verifier needs besides the bundle and the public keys; the
 /// affine forms are *not* in it: the verifier recompiles them from the bundle.
 ///
-/// **Size.** 33 bytes are exactly 44 base64 characters, so for N inputs, H
-/// helpers and range proofs of k₁, k₂, … rounds (each 33·(3 + 2k) + 96
-/// bytes, `RangeProof.encodedLength`), a file written by `encoded()` is
+/// **Size.** 33 bytes are exactly 44 base64 characters, so each commitment
+/// costs 44 bytes of the file. For N inputs, H helpers and range proofs of
+/// k₁, k₂, … rounds (kᵢ = log₂(nᵢ·m′ᵢ); each proof is 195 + 66·kᵢ bytes,
+/// `RangeProof.encodedLength`, 260 + 88·kᵢ characters of base64, plus about
+/// 60 for its JSON entry), a file written by `encoded()` is
 ///
-///     bytes = c + 44·N + 44·H + Σ 4·⌈(195 + 66·kᵢ) / 3⌉ + 37·(number of range proofs)
+///     bytes ≈ c + 44·N + 44·H + Σᵢ (320 + 88·kᵢ)
 ///
-/// where c covers the fixed fields and grows with the account label, the
-/// circuit name and the requirement names: 1 637 bytes for an attested
-/// cross-margin proof (account `synthetic/book-N`, one requirement,
-/// P-256 custodian key), 617 for a self-attested one. For the synthetic
-/// cross-margin books of `zkmargin demo --instruments N` (N = 2n + 2
-/// inputs, H = n helpers for n instruments) that is 8 183 bytes for
-/// n = 10, 31 787 for 100 and 205 311 for 1000, against 8 118 … wait
-/// figures in README.md, "File formats".
+/// where c, the fixed fields, is about 1 300 bytes for a custodian-attested
+/// proof (most of it the statement's envelope: its payload, P-256 key and
+/// signature) and about 420 for a self-attested one, plus whatever the
+/// account label, circuit and requirement names add beyond those of
+/// `zkmargin demo --instruments n` (measured there: 1 295 and 1 302 bytes
+/// attested, 415 and 426 self-attested, for n = 10 and 100). That demo's
+/// cross-margin books have N = 2n + 2 and H = n: 5 863 bytes for n = 10,
+/// 20 766 for 100, 178 216 for 1000 (version 1: 8 118, 43 301, 403 547).
+/// `largestEncodedSize` computes the exact worst case for a bundle.
 public struct MarginProof: Sendable {
     public enum Inputs: Sendable {
         /// Commitments signed by a custodian.
