@@ -122,7 +122,7 @@ enum CommitmentBlob {
     }
 }
 
-/// How a list of ids compares with the circuit's, for messages.
+/// A list's number of commitments against the circuit's, for messages.
 func describeCount(_ what: String, found: Int, expected ids: [String]) -> String {
     "\(what) has \(found) commitment\(found == 1 ? "" : "s"), the circuit has \(ids.count) (\(ids.prefix(4).joined(separator: ", "))\(ids.count > 4 ? ", …" : ""))"
 }

@@ -190,7 +190,8 @@ public struct MarginProof: Sendable {
             }
             let envelope = try SignedEnvelope(json: so, kind: .statement, path: "proof.statement", trusted: trusted)
             let claimed = account
-            let statement = try AttestedStatement(envelope: envelope, expecting: e.map { .init(bundle: $0.bundle, inputIDs: $0.inputIDs, account: claimed) }, path: "proof.statement")
+            let expected = e.map { AttestedStatement.Expectation(bundle: $0.bundle, inputIDs: $0.inputIDs, account: claimed) }
+            let statement = try AttestedStatement(envelope: envelope, expecting: expected, path: "proof.statement")
             inputs = .attested(statement)
         case .selfAttested:
             if r.optional("statement") != nil { throw .field("proof.statement", "a self-attested proof has no custodian statement") }
