@@ -5,6 +5,11 @@ public import ZKGroup
 public import ZKProofs
 
 /// A committed input: its id in the compiled circuit and its commitment.
+///
+/// Files carry no ids (version 2): commitments are stored in the compiled
+/// circuit's order, which the bundle's digest fixes, and get their ids from
+/// the compiled circuit when they are read against a bundle. Read without
+/// one, an entry is named by its position (`inputs[3]`, `helpers[0]`).
 public struct CommittedInput: Sendable, Equatable {
     public let id: String
     public let commitment: Commitment
@@ -14,63 +19,158 @@ public struct CommittedInput: Sendable, Equatable {
         self.commitment = commitment
     }
 
-    var json: JSONValue {
-        .object(JSONObject([("id", .string(id)), ("commitment", .string(Base64.encode((try? commitment.encoded()) ?? [])))]))
-    }
-
-    /// Decodes a list of `{id, commitment}` objects.
-    ///
-    /// With `expected` ids (what the verifier compiled from the bundle),
-    /// the number of entries and every id (compared as UTF-8 bytes) are
-    /// checked before a single point is decoded: a list of the wrong length
-    /// or with a foreign id costs a count and a comparison, not a point
-    /// decompression per entry. `mismatch` builds the error for a list that
-    /// differs from the expected one.
-    static func decode(_ items: [JSONValue], path: String, curve: Curve, expected: [String]? = nil,
-                       mismatch: (String) -> SolvencyError = { .proofMismatch($0) }) throws(SolvencyError) -> [CommittedInput] {
-        if let expected, items.count != expected.count {
-            throw mismatch("\(path) has \(items.count) entries, the circuit has \(expected.count) (\(expected.prefix(4).joined(separator: ", "))\(expected.count > 4 ? ", …" : ""))")
-        }
-        var raw: [(id: String, bytes: [UInt8])] = []
-        raw.reserveCapacity(items.count)
-        for (k, item) in items.enumerated() {
-            var r = try FieldReader(item, path: "\(path)[\(k)]")
-            let id = try r.string("id", maxLength: FormatLimits.maximumIdentifierBytes)
-            if let expected, !sameBytes(id, expected[k]) {
-                throw mismatch("\(path) differs from the circuit's at position \(k): \(jsonQuoted(id)) where the circuit has \(jsonQuoted(expected[k]))")
-            }
-            let bytes = try r.base64("commitment", count: 33)
-            try r.finish()
-            raw.append((id, bytes))
-        }
-        var out: [CommittedInput] = []
-        out.reserveCapacity(raw.count)
-        for (k, entry) in raw.enumerated() {
-            do {
-                out.append(CommittedInput(id: entry.id, commitment: try Commitment(encoded: entry.bytes, curve: curve)))
-            } catch {
-                throw .field("\(path)[\(k)].commitment", "not a valid \(curve) point: \(error)")
-            }
-        }
-        return out
+    /// `ids` paired with `commitments`, or positional names `<prefix>[k]`
+    /// where the ids are not known.
+    static func pairing(_ commitments: [Commitment], ids: [String]?, prefix: String) -> [CommittedInput] {
+        commitments.enumerated().map { k, c in CommittedInput(id: ids?[k] ?? "\(prefix)[\(k)]", commitment: c) }
     }
 }
 
+/// A list of commitments as stored in statements and proofs (version 2):
+/// the base64 (canonical, padded) of their 33-byte SEC1 compressed
+/// encodings, concatenated, in the compiled circuit's order. 33 bytes are
+/// exactly 44 base64 characters, so N commitments are 44·N characters with
+/// no padding, and a count is checked from the text's length alone.
+///
+/// Reading is in three steps, cheapest first, so that a caller can put its
+/// own checks between them: `count` (the text's length), `bytes` (base64),
+/// `points` (each 33-byte slot decoded strictly, `Point.init(compressed:)`).
+enum CommitmentBlob {
+    static let pointBytes = 33
+    static let charactersPerPoint = 44
+
+    /// The stored form of `commitments`: their encodings concatenated.
+    static func encode(_ commitments: [Commitment]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(commitments.count * pointBytes)
+        for c in commitments {
+            // Commitments made or decoded here are never the identity, so
+            // always encode; a 33-byte zero slot would be refused on reading.
+            out += (try? c.encoded()) ?? [UInt8](repeating: 0, count: pointBytes)
+        }
+        return out
+    }
+
+    /// The text of a blob field (an empty string is an empty list).
+    static func text(_ r: inout FieldReader, _ key: String) throws(SolvencyError) -> String {
+        let value = try r.required(key)
+        guard case .string(let text) = value else {
+            throw .field(r.fieldPath(key), "expected a string (base64 of 33-byte commitments, concatenated), found \(value.kindDescription)")
+        }
+        return text
+    }
+
+    /// The number of commitments `text` holds, from its length alone
+    /// (and its trailing padding characters: base64 of 33·N bytes has
+    /// none), before a character of it is decoded. With `expected`, a text
+    /// of another whole number of commitments is refused with
+    /// `mismatch(found)`; a length that cannot be base64 or is not a whole
+    /// number of commitments is a malformed field either way.
+    static func count(_ text: String, path: String, expected: Int?,
+                      mismatch: (Int) -> SolvencyError) throws(SolvencyError) -> Int {
+        let utf8 = text.utf8
+        let length = utf8.count
+        guard length % 4 == 0 else { throw .field(path, "not canonical base64 (\(length) characters, not a multiple of 4)") }
+        let padding = utf8.reversed().prefix(2).prefix { $0 == UInt8(ascii: "=") }.count
+        let byteCount = length / 4 * 3 - padding
+        guard byteCount % pointBytes == 0 else {
+            let wanted = expected.map { ", expected \($0) (\($0 * pointBytes) bytes)" } ?? ""
+            throw .field(path, "holds \(byteCount) bytes, not a whole number of 33-byte commitments\(wanted)")
+        }
+        let found = byteCount / pointBytes
+        if let expected, found != expected { throw mismatch(found) }
+        return found
+    }
+
+    /// The bytes of a text whose length `count` has checked (`count`
+    /// commitments).
+    static func bytes(_ text: String, path: String, count: Int) throws(SolvencyError) -> [UInt8] {
+        if text.isEmpty, count == 0 { return [] }
+        guard let bytes = Base64.decode(text) else { throw .field(path, "not canonical base64") }
+        guard bytes.count == count * pointBytes else {
+            throw .field(path, "holds \(bytes.count) bytes, not \(count) commitments of 33 bytes")
+        }
+        return bytes
+    }
+
+    /// Every 33-byte slot decoded strictly; a bad one is named by its
+    /// index (and its id, if `ids` are known).
+    static func points(_ bytes: [UInt8], path: String, curve: Curve, ids: [String]? = nil) throws(SolvencyError) -> [Commitment] {
+        guard bytes.count % pointBytes == 0 else { throw .field(path, "holds \(bytes.count) bytes, not a whole number of 33-byte commitments") }
+        var out: [Commitment] = []
+        out.reserveCapacity(bytes.count / pointBytes)
+        var k = 0
+        while k * pointBytes < bytes.count {
+            let slot = Array(bytes[(k * pointBytes)..<((k + 1) * pointBytes)])
+            do {
+                out.append(try Commitment(encoded: slot, curve: curve))
+            } catch {
+                let name = ids.map { " (\(jsonQuoted($0[k])))" } ?? ""
+                throw .field(path, "commitment \(k)\(name), bytes \(k * pointBytes)–\((k + 1) * pointBytes - 1), is not a valid \(curve) point: \(error)")
+            }
+            k += 1
+        }
+        return out
+    }
+
+    /// `count`, `bytes` and `points` in one: for lists no digest binds
+    /// (helpers, self-attested inputs).
+    static func decode(_ text: String, path: String, curve: Curve, expected ids: [String]?,
+                       mismatch: (Int) -> SolvencyError) throws(SolvencyError) -> [Commitment] {
+        let n = try count(text, path: path, expected: ids?.count, mismatch: mismatch)
+        return try points(bytes(text, path: path, count: n), path: path, curve: curve, ids: ids)
+    }
+}
+
+/// A list's number of commitments against the circuit's, for messages.
+func describeCount(_ what: String, found: Int, expected ids: [String]) -> String {
+    "\(what) has \(found) commitment\(found == 1 ? "" : "s"), the circuit has \(ids.count) (\(ids.prefix(4).joined(separator: ", "))\(ids.count > 4 ? ", …" : ""))"
+}
+
 /// The custodian's signed commitments to every input of an account
-/// (`zkmargin/statement@1`, in a signed envelope).
+/// (`zkmargin/statement@2`).
+///
+/// A signed envelope (`SignedEnvelope`) with one more field, the
+/// commitments, outside the signed payload and bound by it through their
+/// digest:
 ///
 /// ```json
 /// {
-///   "format": "zkmargin/statement@1",
+///   "format": "zkmargin/statement@2",
+///   "payload": "<base64 of the payload JSON bytes>",
+///   "signer": "<key id>",
+///   "signer_key": "<base64 DER SubjectPublicKeyInfo>",
+///   "signature": "<base64 DER ECDSA signature over the payload bytes>",
+///   "commitments": "<base64 of the N commitments' 33-byte SEC1 encodings, concatenated>"
+/// }
+/// ```
+///
+/// Payload (compact JSON; its SHA-256 is the statement's digest), shown
+/// indented:
+///
+/// ```json
+/// {
+///   "format": "zkmargin/statement@2",
 ///   "custodian": "<key id>",
 ///   "bundle": "<bundle digest, hex>",
 ///   "account": "fund-7/subacct-2",
 ///   "epoch": "2025-11-25T12:00:00Z",
 ///   "curve": "p256",
 ///   "issued_at": "2025-11-25T12:05:00Z",
-///   "inputs": [ { "id": "balance[BTC]", "commitment": "<base64, 33 bytes>" }, … ]
+///   "inputs": 6,
+///   "commitments": "<SHA-256 of the concatenated commitments, lower-case hex>"
 /// }
 /// ```
+///
+/// The commitments are in the compiled circuit's input order. No input ids
+/// are stored: the bundle digest fixes the circuit, hence its inputs and
+/// their order, and `inputs` must equal its number of inputs.
+///
+/// Reading checks, in order: the payload's fields (custodian, bundle,
+/// account, epoch, curve, issue time, `inputs`, digest), each against the
+/// bundle when one is expected; the commitments' length, 44·N characters
+/// of base64 (33·N bytes), from the text's length before anything is
+/// decoded; their SHA-256 against the signed digest; then each point.
 public struct AttestedStatement: Sendable, Equatable {
     public let envelope: SignedEnvelope
     public let custodianKeyID: String
@@ -79,24 +179,42 @@ public struct AttestedStatement: Sendable, Equatable {
     public let epoch: String
     public let curve: Curve
     public let issuedAt: Date
-    /// Every input of the compiled circuit, in its order.
-    public let inputs: [CommittedInput]
+    /// SHA-256 of the concatenated commitments, as signed.
+    public let commitmentsDigest: [UInt8]
+    /// One commitment per input of the compiled circuit, in its order.
+    public let commitments: [Commitment]
+    /// The inputs' ids, from the bundle's compiled circuit, when the
+    /// statement was read against a bundle or made by `Custodian.attest`;
+    /// nil when it was read on its own (the file has no ids).
+    public let inputIDs: [String]?
+
+    /// Every input of the compiled circuit, in its order: the commitments
+    /// with their ids (`inputIDs`; by position, `inputs[k]`, if unknown).
+    public var inputs: [CommittedInput] { CommittedInput.pairing(commitments, ids: inputIDs, prefix: "inputs") }
 
     /// SHA-256 of the signed payload.
     public var digest: [UInt8] { envelope.digest }
     public var custodian: VerifyingKey { envelope.signer }
 
-    /// Strict decoding; checks the signature against the embedded signer key.
+    /// Two statements are the same when their files are (the ids are not
+    /// in the file).
+    public static func == (a: AttestedStatement, b: AttestedStatement) -> Bool { a.envelope == b.envelope }
+
+    /// Strict decoding; checks the signature against the embedded signer
+    /// key. The inputs get positional names: the file has no ids.
     public init(encoded bytes: [UInt8]) throws(SolvencyError) {
         try self.init(envelope: SignedEnvelope(decoding: bytes, kind: .statement))
     }
 
     /// What a statement must say to belong to a bundle, known before its
     /// payload is read: decoding checks each field as it comes, and the
-    /// input count and ids before any point is decoded.
+    /// input count before any commitment is decoded. `account`, if given,
+    /// is the account the statement must name (a proof's), compared as
+    /// bytes before the commitments are read.
     struct Expectation: Sendable {
         let bundle: RiskBundle
         let inputIDs: [String]
+        var account: String? = nil
     }
 
     public static func load(path: String) throws(SolvencyError) -> AttestedStatement {
@@ -110,12 +228,13 @@ public struct AttestedStatement: Sendable, Equatable {
         try self.init(envelope: envelope, expecting: nil)
     }
 
-    /// Decodes the signed payload. With `expecting`, every field is checked
-    /// against the bundle as it is read (identifiers as bytes), so that a
-    /// statement for another bundle, epoch, curve or input list is refused
-    /// before its commitments are decoded; `check(against:compiled:)` makes
-    /// the same checks on an already decoded statement.
-    init(envelope: SignedEnvelope, expecting: Expectation?) throws(SolvencyError) {
+    /// Decodes the signed payload, then the commitments. With `expecting`,
+    /// every field is checked against the bundle as it is read (identifiers
+    /// as bytes), so that a statement for another bundle, epoch, curve,
+    /// account or number of inputs is refused before its commitments are
+    /// touched; `check(against:compiled:)` makes the same checks on an
+    /// already decoded statement.
+    init(envelope: SignedEnvelope, expecting: Expectation?, path envelopePath: String = "statement") throws(SolvencyError) {
         self.envelope = envelope
         var r = FieldReader(try envelope.payloadObject(), path: "statement.payload")
         _ = r.optional("format")
@@ -128,6 +247,9 @@ public struct AttestedStatement: Sendable, Equatable {
             throw .statementForAnotherBundle(statement: bundleDigest.hexString, bundle: b.digestHex)
         }
         account = try r.string("account", maxLength: FormatLimits.maximumIdentifierBytes)
+        if let a = expecting?.account, !sameBytes(account, a) {
+            throw .statementMismatch("the statement is for account \(jsonQuoted(account)), the proof claims account \(jsonQuoted(a))")
+        }
         epoch = try r.epoch("epoch")
         if let b = expecting?.bundle, !sameBytes(epoch, b.epoch) {
             throw .statementMismatch("the statement is for epoch \(epoch), the bundle's epoch is \(b.epoch)")
@@ -141,12 +263,32 @@ public struct AttestedStatement: Sendable, Equatable {
         }
         curve = c
         issuedAt = try r.time("issued_at")
-        inputs = try CommittedInput.decode(try r.array("inputs"), path: "statement.payload.inputs", curve: c, expected: expecting?.inputIDs,
-                                           mismatch: { .statementMismatch("the statement's inputs: \($0)") })
+        let count = try r.integer("inputs", in: 0...FormatLimits.maximumCommitments)
+        if let ids = expecting?.inputIDs, count != ids.count {
+            throw .statementMismatch("the statement commits to \(count) input\(count == 1 ? "" : "s"), the circuit has \(ids.count) (\(ids.prefix(4).joined(separator: ", "))\(ids.count > 4 ? ", …" : ""))")
+        }
+        commitmentsDigest = try r.hex("commitments", count: 32)
         try r.finish()
+
+        // The commitments: their length from the text, their digest, then the points.
+        let path = "\(envelopePath).commitments"
+        guard let text = envelope.commitmentsBase64 else { throw .field(path, "missing") }
+        _ = try CommitmentBlob.count(text, path: path, expected: count) { found in
+            .field(path, "holds \(found) commitment\(found == 1 ? "" : "s") (\(found * CommitmentBlob.pointBytes) bytes), the signed payload says \(count) (\(count * CommitmentBlob.pointBytes) bytes)")
+        }
+        let bytes = try CommitmentBlob.bytes(text, path: path, count: count)
+        let found = SHA256.hash(bytes)
+        guard found == commitmentsDigest else {
+            throw .statementMismatch("the statement's commitments are not the ones its custodian signed: their SHA-256 is \(short(found.hexString))…, the signed payload says \(short(commitmentsDigest.hexString))…")
+        }
+        inputIDs = expecting?.inputIDs
+        commitments = try CommitmentBlob.points(bytes, path: path, curve: c, ids: inputIDs)
     }
 
+    /// Signs commitments to the compiled circuit's inputs, in its order
+    /// (`inputs` are its ids with their commitments).
     static func sign(bundle: RiskBundle, account: String, inputs: [CommittedInput], issuedAt: Date, key: SigningKey) throws(SolvencyError) -> AttestedStatement {
+        let blob = CommitmentBlob.encode(inputs.map(\.commitment))
         let payload = JSONObject([
             ("format", .string(FileKind.statement.formatName)),
             ("custodian", .string(key.verifyingKey.id)),
@@ -155,14 +297,16 @@ public struct AttestedStatement: Sendable, Equatable {
             ("epoch", .string(bundle.epoch)),
             ("curve", .string(bundle.curve.rawValue)),
             ("issued_at", .string(RFC3339.format(issuedAt))),
-            ("inputs", .array(inputs.map(\.json))),
+            ("inputs", .number(String(inputs.count))),
+            ("commitments", .string(SHA256.hash(blob).hexString)),
         ])
-        return try AttestedStatement(envelope: SignedEnvelope(kind: .statement, payload: JSONValue.object(payload).compactEncoded(), key: key))
+        let envelope = SignedEnvelope(kind: .statement, payload: JSONValue.object(payload).compactEncoded(), key: key, commitments: blob)
+        return try AttestedStatement(envelope: envelope, expecting: Expectation(bundle: bundle, inputIDs: inputs.map(\.id)))
     }
 
     /// Checks the statement belongs to `bundle`, whose circuit compiles to
-    /// `compiled`: same bundle digest, epoch and curve, and exactly the
-    /// compiled inputs in their order.
+    /// `compiled`: same bundle digest, epoch and curve, and one commitment
+    /// per compiled input (and, if the statement knows its ids, the same).
     func check(against bundle: RiskBundle, compiled: CompiledStatement) throws(SolvencyError) {
         guard bundleDigest == bundle.digest else {
             throw .statementForAnotherBundle(statement: bundleDigest.hexString, bundle: bundle.digestHex)
@@ -174,10 +318,31 @@ public struct AttestedStatement: Sendable, Equatable {
             throw .statementMismatch("the statement is for epoch \(epoch), the bundle's epoch is \(bundle.epoch)")
         }
         let expected = compiled.inputs.map(\.id)
-        let found = inputs.map(\.id)
-        guard sameBytes(expected, found) else {
+        guard commitments.count == expected.count else {
+            throw .statementMismatch("the statement commits to \(commitments.count) input\(commitments.count == 1 ? "" : "s"), the circuit has \(expected.count) (\(expected.prefix(4).joined(separator: ", "))\(expected.count > 4 ? ", …" : ""))")
+        }
+        if let found = inputIDs, !sameBytes(expected, found) {
             throw .statementMismatch("the statement's inputs " + describeDifference(expected: expected, found: found))
         }
+    }
+
+    /// The statement with its inputs named by `compiled`'s ids (after
+    /// `check(against:compiled:)`).
+    func named(by compiled: CompiledStatement) -> AttestedStatement {
+        AttestedStatement(copying: self, inputIDs: compiled.inputs.map(\.id))
+    }
+
+    private init(copying s: AttestedStatement, inputIDs: [String]) {
+        envelope = s.envelope
+        custodianKeyID = s.custodianKeyID
+        bundleDigest = s.bundleDigest
+        account = s.account
+        epoch = s.epoch
+        curve = s.curve
+        issuedAt = s.issuedAt
+        commitmentsDigest = s.commitmentsDigest
+        commitments = s.commitments
+        self.inputIDs = inputIDs
     }
 }
 
@@ -191,12 +356,14 @@ func describeDifference(expected: [String], found: [String]) -> String {
 }
 
 /// The secret openings of a custodian statement: each input's integer
-/// value and blinding factor (`zkmargin/openings@1`, mode 0600). The
-/// custodian hands this file to the account holder only.
+/// value and blinding factor (`zkmargin/openings@2`, mode 0600). The
+/// custodian hands this file to the account holder only. As in version 1
+/// (which is refused: it belongs to a statement@1), but bound to a
+/// `zkmargin/statement@2` by its digest.
 ///
 /// ```json
 /// {
-///   "format": "zkmargin/openings@1",
+///   "format": "zkmargin/openings@2",
 ///   "warning": "SECRET: …",
 ///   "bundle": "<bundle digest, hex>",
 ///   "statement": "<statement digest, hex>",
@@ -307,8 +474,10 @@ public struct Openings: Sendable, CustomStringConvertible, CustomDebugStringConv
     }
 
     /// Checks these openings open `statement` (same bundle, statement,
-    /// account, curve, ids, and every commitment).
-    func check(against statement: AttestedStatement, generators: Generators) throws(SolvencyError) {
+    /// account, curve, ids, and every commitment). The ids are compared
+    /// with `inputIDs` (the compiled circuit's), or with the statement's own
+    /// if it knows them: the statement file has none.
+    func check(against statement: AttestedStatement, inputIDs: [String]? = nil, generators: Generators) throws(SolvencyError) {
         guard bundleDigest == statement.bundleDigest else {
             throw .openingsMismatch("they were made for bundle \(short(bundleDigest.hexString))…, the statement for \(short(statement.bundleDigest.hexString))…")
         }
@@ -319,10 +488,15 @@ public struct Openings: Sendable, CustomStringConvertible, CustomDebugStringConv
             throw .openingsMismatch("they belong to another statement (\(short(statementDigest.hexString))…, this statement is \(short(statement.digest.hexString))…)")
         }
         guard curve == statement.curve else { throw .openingsMismatch("they are on \(curve), the statement on \(statement.curve)") }
-        guard sameBytes(entries.map(\.id), statement.inputs.map(\.id)) else {
-            throw .openingsMismatch("their inputs " + describeDifference(expected: statement.inputs.map(\.id), found: entries.map(\.id)))
+        if let ids = inputIDs ?? statement.inputIDs {
+            guard sameBytes(entries.map(\.id), ids) else {
+                throw .openingsMismatch("their inputs " + describeDifference(expected: ids, found: entries.map(\.id)))
+            }
         }
-        for (e, input) in zip(entries, statement.inputs) where Commitment(e.opening, generators: generators) != input.commitment {
+        guard entries.count == statement.commitments.count else {
+            throw .openingsMismatch("they open \(entries.count) inputs, the statement commits to \(statement.commitments.count)")
+        }
+        for (e, commitment) in zip(entries, statement.commitments) where Commitment(e.opening, generators: generators) != commitment {
             throw .openingsMismatch("the opening of \(e.id) does not open the statement's commitment to it")
         }
     }

@@ -33,11 +33,42 @@ public enum FileKind: String, Sendable, CaseIterable {
     case proof
     case openings
 
-    /// The only version this build writes and reads.
-    public static let version = 1
+    /// The only version of this kind this build writes and reads: bundles
+    /// are at 1; statements, proofs and openings at 2 (commitments as one
+    /// base64 blob each, README.md "File formats").
+    public var version: Int {
+        switch self {
+        case .bundle: return 1
+        case .statement, .proof, .openings: return 2
+        }
+    }
 
-    /// `zkmargin/bundle@1`, …
-    public var formatName: String { "zkmargin/\(rawValue)@\(Self.version)" }
+    /// `zkmargin/bundle@1`, `zkmargin/statement@2`, …
+    public var formatName: String { "zkmargin/\(rawValue)@\(version)" }
+
+    /// The advice for a file of kind `noun` found in format `found`, if
+    /// that is an older version of the kind (for `unsupportedVersion`).
+    static func adviceForOlder(noun: String, found: String) -> String? {
+        guard let kind = allCases.first(where: { $0.noun == noun }), let at = found.lastIndex(of: "@"),
+              found[..<at] == "zkmargin/\(kind.rawValue)", let old = Int(found[found.index(after: at)...]) else { return nil }
+        return kind.adviceForOlder(version: old)
+    }
+
+    /// What to do with a file of this kind written in an older `version`
+    /// this build no longer reads (nil if there is nothing to say).
+    func adviceForOlder(version old: Int) -> String? {
+        guard old >= 1, old < version else { return nil }
+        switch self {
+        case .bundle:
+            return nil
+        case .statement:
+            return "the custodian must attest the account again with this version (zkmargin attest), and the proof be made again from the new statement"
+        case .openings:
+            return "they belong to a statement in the old format: the custodian must attest the account again with this version (zkmargin attest), which writes new openings"
+        case .proof:
+            return "make the proof again with this version (zkmargin prove), from a statement the custodian attests again with this version"
+        }
+    }
 
     /// What a user calls this file in messages.
     var noun: String {
@@ -112,4 +143,7 @@ public enum FormatLimits {
     public static let maximumIdentifierBytes = 512
     /// A circuit's name.
     public static let maximumCircuitNameBytes = 128
+    /// The most commitments one list in a statement or proof can declare:
+    /// as many 44-character base64 slots as fit in the largest file.
+    public static let maximumCommitments = maximumFileBytes / 44
 }

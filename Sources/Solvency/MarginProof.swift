@@ -3,27 +3,51 @@ import StrictJSON
 public import ZKGroup
 import ZKProofs
 
-/// A margin proof (`zkmargin/proof@1`). Unsigned: it is a proof.
+/// A margin proof (`zkmargin/proof@2`). Unsigned: it is a proof.
 ///
 /// ```json
 /// {
-///   "format": "zkmargin/proof@1",
+///   "format": "zkmargin/proof@2",
 ///   "bundle": "<bundle digest, hex>",
 ///   "circuit": "cross-margin",
 ///   "curve": "p256",
 ///   "account": "fund-7/subacct-2",
 ///   "epoch": "2025-11-25T12:00:00Z",
 ///   "attestation": "custodian",                      or "self"
-///   "statement": { <the custodian's signed statement envelope> },
-///   "inputs": [ { "id": …, "commitment": … } ],      only when "self"
-///   "helpers": [ { "id": "abs(size[BTC-PERP]) short part", "commitment": "<base64>" } ],
+///   "statement": { <the custodian's statement@2 envelope, as signed> },   only when "custodian"
+///   "inputs": "<base64 of the N input commitments>", only when "self"
+///   "helpers": "<base64 of the H helper commitments>",
 ///   "claims": [ { "requirement": "maintenance", "holds": "excess >= 0" } ],
 ///   "range_proofs": [ { "n": 64, "m": 4, "proof": "<base64 Bulletproofs+>" }, … ]
 /// }
 /// ```
 ///
+/// Commitment lists are the base64 of their 33-byte SEC1 compressed
+/// encodings, concatenated, in the compiled circuit's order (inputs, then
+/// helpers): no ids, the bundle fixes them. The statement is embedded once,
+/// as the custodian wrote it (its commitments in its own `commitments`
+/// field, `AttestedStatement`).
+///
 /// Everything a verifier needs besides the bundle and the public keys; the
 /// affine forms are *not* in it: the verifier recompiles them from the bundle.
+///
+/// **Size.** 33 bytes are exactly 44 base64 characters, so each commitment
+/// costs 44 bytes of the file. For N inputs, H helpers and range proofs of
+/// k₁, k₂, … rounds (kᵢ = log₂(nᵢ·m′ᵢ); each proof is 195 + 66·kᵢ bytes,
+/// `RangeProof.encodedLength`, 260 + 88·kᵢ characters of base64, plus about
+/// 60 for its JSON entry), a file written by `encoded()` is
+///
+///     bytes ≈ c + 44·N + 44·H + Σᵢ (320 + 88·kᵢ)
+///
+/// where c, the fixed fields, is about 1 300 bytes for a custodian-attested
+/// proof (most of it the statement's envelope: its payload, P-256 key and
+/// signature) and about 420 for a self-attested one, plus whatever the
+/// account label, circuit and requirement names add beyond those of
+/// `zkmargin demo --instruments n` (measured there: 1 295 and 1 302 bytes
+/// attested, 415 and 426 self-attested, for n = 10 and 100). That demo's
+/// cross-margin books have N = 2n + 2 and H = n: 5 863 bytes for n = 10,
+/// 20 766 for 100, 178 216 for 1000 (version 1: 8 118, 43 301, 403 547).
+/// `largestEncodedSize` computes the exact worst case for a bundle.
 public struct MarginProof: Sendable {
     public enum Inputs: Sendable {
         /// Commitments signed by a custodian.
@@ -95,9 +119,9 @@ public struct MarginProof: Sendable {
         ])
         switch inputs {
         case .attested(let s): o["statement"] = .object(s.envelope.json)
-        case .selfAttested(let c): o["inputs"] = .array(c.map(\.json))
+        case .selfAttested(let c): o["inputs"] = .string(Base64.encode(CommitmentBlob.encode(c.map(\.commitment))))
         }
-        o["helpers"] = .array(helpers.map(\.json))
+        o["helpers"] = .string(Base64.encode(CommitmentBlob.encode(helpers.map(\.commitment))))
         o["claims"] = .array(claims.map { .object(JSONObject([("requirement", .string($0)), ("holds", .string(Self.claimText))])) })
         o["range_proofs"] = .array(rangeProofs.map {
             .object(JSONObject([("n", .number(String($0.bits))), ("m", .number(String($0.forms))), ("proof", .string(Base64.encode($0.proof)))]))
@@ -115,10 +139,17 @@ public struct MarginProof: Sendable {
     /// Strict decoding, refusing at the first field that differs from what
     /// `expecting` says the bundle requires. The order is the order of
     /// cost: the proof's own small fields first; then the custodian's
-    /// signer, compared with the trusted key before the statement's payload
-    /// is decoded or its signature checked; the statement's fields; and the
-    /// number and ids of inputs and helpers before any point is decoded;
-    /// the range proofs' count and shapes before any is decoded.
+    /// signer, compared with the trusted key (DER bytes) before the
+    /// statement's payload is decoded or its signature checked; the
+    /// signature; the payload's fields (bundle, epoch, curve, account as
+    /// bytes, the number of inputs); the statement's commitments: their
+    /// length from the base64 text's, their SHA-256 against the signed
+    /// digest, then the points; the helpers' (or self-attested inputs')
+    /// length from the text's, then their points; the claims; the range
+    /// proofs' count and shapes before any is decoded.
+    ///
+    /// Decoded without an expectation, inputs and helpers are named by
+    /// position (`inputs[k]`, `helpers[k]`): the file carries no ids.
     init(encoded bytes: [UInt8], expecting e: ProofExpectation?) throws(SolvencyError) {
         let object = try parseJSONObject(bytes, what: FileKind.proof.noun)
         try FileKind.check(object["format"], expected: .proof, path: "proof")
@@ -158,18 +189,27 @@ public struct MarginProof: Sendable {
                 trusted = TrustedSigner(key: key, role: "custodian")
             }
             let envelope = try SignedEnvelope(json: so, kind: .statement, path: "proof.statement", trusted: trusted)
-            let statement = try AttestedStatement(envelope: envelope, expecting: e.map { .init(bundle: $0.bundle, inputIDs: $0.inputIDs) })
-            if e != nil, !sameBytes(statement.account, account) {
-                throw .statementMismatch("the statement is for account \(jsonQuoted(statement.account)), the proof claims account \(jsonQuoted(account))")
-            }
+            let claimed = account
+            let expected = e.map { AttestedStatement.Expectation(bundle: $0.bundle, inputIDs: $0.inputIDs, account: claimed) }
+            let statement = try AttestedStatement(envelope: envelope, expecting: expected, path: "proof.statement")
             inputs = .attested(statement)
         case .selfAttested:
             if r.optional("statement") != nil { throw .field("proof.statement", "a self-attested proof has no custodian statement") }
             if let e, !e.allowSelfAttested { throw .selfAttestedNotAllowed }
             plan = try e?.plan(mode)
-            inputs = .selfAttested(try CommittedInput.decode(try r.array("inputs"), path: "proof.inputs", curve: c, expected: e?.inputIDs))
+            let text = try CommitmentBlob.text(&r, "inputs")
+            let ids = e?.inputIDs
+            let commitments = try CommitmentBlob.decode(text, path: "proof.inputs", curve: c, expected: ids) { found in
+                .proofMismatch(describeCount("proof.inputs", found: found, expected: ids ?? []))
+            }
+            inputs = .selfAttested(CommittedInput.pairing(commitments, ids: ids, prefix: "inputs"))
         }
-        helpers = try CommittedInput.decode(try r.array("helpers"), path: "proof.helpers", curve: c, expected: e?.helperIDs)
+        let helperText = try CommitmentBlob.text(&r, "helpers")
+        let helperIDs = e?.helperIDs
+        let helperCommitments = try CommitmentBlob.decode(helperText, path: "proof.helpers", curve: c, expected: helperIDs) { found in
+            .proofMismatch(describeCount("proof.helpers", found: found, expected: helperIDs ?? []))
+        }
+        helpers = CommittedInput.pairing(helperCommitments, ids: helperIDs, prefix: "helpers")
         var claims: [String] = []
         let claimItems = try r.array("claims")
         if let plan, claimItems.count != plan.claims.count {

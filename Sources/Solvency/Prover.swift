@@ -31,6 +31,7 @@ public enum Prover {
         let compiled = try bundle.compiled()
         if let custodianKey { try statement.envelope.requireSigner(custodianKey, role: "custodian") }
         try statement.check(against: bundle, compiled: compiled)
+        let statement = statement.named(by: compiled)
         let generators = Generators.standard(bundle.curve)
         try openings.check(against: statement, generators: generators)
         let values = openings.entries.map(\.value)

@@ -14,6 +14,11 @@ public import ZKGroup
 /// }
 /// ```
 ///
+/// A custodian statement (`zkmargin/statement@2`) has one more field,
+/// `"commitments"`: the base64 of its commitments, concatenated. It is not
+/// covered by the signature; the signed payload binds it by its SHA-256
+/// (`AttestedStatement`). No other kind of envelope has it.
+///
 /// Signing the stored bytes (not a re-serialisation) leaves nothing to
 /// canonicalise. The payload repeats the `format`, so a signature made for
 /// one kind of file can never be read as another. Decoding checks that the
@@ -24,27 +29,42 @@ public struct SignedEnvelope: Sendable, Equatable {
     public let payload: [UInt8]
     public let signer: VerifyingKey
     public let signature: [UInt8]
+    /// A statement's `commitments` field as stored: the base64 of its
+    /// commitments' 33-byte encodings, concatenated (nil for other kinds).
+    /// Unsigned, and kept as text: `AttestedStatement` checks its length,
+    /// then its digest against the signed payload's, before decoding it.
+    public let commitmentsBase64: String?
 
     /// SHA-256 of the payload bytes: the file's digest.
     public var digest: [UInt8] { SHA256.hash(payload) }
 
-    /// Signs `payload` with `key`.
-    package init(kind: FileKind, payload: [UInt8], key: SigningKey) {
+    /// Signs `payload` with `key`; a statement's envelope also carries its
+    /// `commitments` (the bytes, which the payload binds by digest).
+    package init(kind: FileKind, payload: [UInt8], key: SigningKey, commitments: [UInt8]? = nil) {
+        self.init(kind: kind, payload: payload, signer: key.verifyingKey, signature: key.signature(for: payload),
+                  commitmentsBase64: commitments.map { Base64.encode($0) })
+    }
+
+    /// An envelope from its parts, as stored (the signature is not checked).
+    package init(kind: FileKind, payload: [UInt8], signer: VerifyingKey, signature: [UInt8], commitmentsBase64: String?) {
         self.kind = kind
         self.payload = payload
-        self.signer = key.verifyingKey
-        self.signature = key.signature(for: payload)
+        self.signer = signer
+        self.signature = signature
+        self.commitmentsBase64 = commitmentsBase64
     }
 
     /// The envelope as a JSON object (also embedded whole in proofs).
     package var json: JSONObject {
-        JSONObject([
+        var o = JSONObject([
             ("format", .string(kind.formatName)),
             ("payload", .string(Base64.encode(payload))),
             ("signer", .string(signer.id)),
             ("signer_key", .string(Base64.encode(signer.derRepresentation))),
             ("signature", .string(Base64.encode(signature))),
         ])
+        if let commitmentsBase64 { o["commitments"] = .string(commitmentsBase64) }
+        return o
     }
 
     public func encoded() -> [UInt8] { JSONValue.object(json).encoded() }
@@ -69,6 +89,14 @@ public struct SignedEnvelope: Sendable, Equatable {
         let signerID = try r.string("signer", maxLength: 64)
         let keyBytes = try r.base64("signer_key", maxCount: 1024)
         let signature = try r.base64("signature", maxCount: 80)
+        // A statement's commitments: only the text is taken here (its length
+        // and digest are checked against the payload before any is decoded).
+        var commitments: String? = nil
+        if kind == .statement {
+            let value = try r.required("commitments")
+            guard case .string(let text) = value else { throw .field("\(path).commitments", "expected a string, found \(value.kindDescription)") }
+            commitments = text
+        }
         try r.finish()
         if let trusted, keyBytes != trusted.key.derRepresentation {
             throw .wrongSigner(file: kind.noun, role: trusted.role, expected: trusted.key.id, found: SHA256.hash(keyBytes)[0..<16].hexString)
@@ -86,6 +114,7 @@ public struct SignedEnvelope: Sendable, Equatable {
         self.payload = payload
         self.signer = key
         self.signature = signature
+        self.commitmentsBase64 = commitments
     }
 
     /// The payload parsed as a JSON object whose `format` matches the envelope's.

@@ -128,7 +128,9 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownFormat(let file, let found, let expected):
             return "not a \(file): unknown format \(found) (expected \"\(expected)\")"
         case .unsupportedVersion(let file, let found, let supported):
-            return "\(file) in format \"\(found)\", which this build does not read (it reads \"\(supported)\"); use a matching zkmargin version"
+            let text = "\(file) in format \"\(found)\", which this build does not read (it reads \"\(supported)\")"
+            if let advice = FileKind.adviceForOlder(noun: file, found: found) { return text + ": " + advice }
+            return text + "; use a matching zkmargin version"
         case .wrongFileKind(let expected, let found):
             return "expected a \(expected), found a \(found)"
         case .invalidKey(let message):

@@ -48,9 +48,11 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
     /// the fixture's payload (the proof binds its digest).
     case bundle
     /// byte 0 even: a statement envelope; odd: a statement payload, signed
-    /// here with the fixture custodian key. It replaces the fixture proof's
-    /// statement, which is then verified.
-    /// Oracle: acceptance implies the fixture's statement payload.
+    /// here with the fixture custodian key, with the fixture statement's
+    /// commitments. It replaces the fixture proof's statement, which is then
+    /// verified.
+    /// Oracle: acceptance implies the fixture's statement payload and
+    /// commitments.
     case statement
     /// A proof file, verified against the fixture bundle and keys.
     /// Oracle: acceptance implies the fixture proof's content.
@@ -392,12 +394,15 @@ enum FileTargets {
         }
         return o
     }()
-    static let fixtureStatementPayload: [UInt8] = {
+    static let fixtureStatement: AttestedStatement = {
         guard let s = try? AttestedStatement(encoded: fixtures.statementFile) else {
             preconditionFailure("zkmargin-fuzz: the fixture statement does not decode")
         }
-        return s.envelope.payload
+        return s
     }()
+    static var fixtureStatementPayload: [UInt8] { fixtureStatement.envelope.payload }
+    /// The fixture statement's commitments (the bytes its payload's digest covers).
+    static let fixtureStatementCommitments: [UInt8] = fixtureStatement.commitments.flatMap { (try? $0.encoded()) ?? [] }
 
     /// Verifies the fixture proofs against `bundle`; true if any is accepted.
     static func anyFixtureProofAccepted(by bundle: RiskBundle) -> Bool {
@@ -431,7 +436,7 @@ enum FileTargets {
             guard let o = try? parseJSONObject(body, what: "statement") else { return }
             statementObject = o
         } else {
-            statementObject = SignedEnvelope(kind: .statement, payload: body, key: fixtures.custodianKey).json
+            statementObject = SignedEnvelope(kind: .statement, payload: body, key: fixtures.custodianKey, commitments: fixtureStatementCommitments).json
         }
         var proof = fixtureProofObject
         proof["statement"] = .object(statementObject)
@@ -439,7 +444,7 @@ enum FileTargets {
         guard let report = try? Verifier.verify(bundle: fixtures.bundle, proofs: [("proof.json", file)], policy: fixtures.policy),
               report.allValid else { return }
         guard let accepted = try? MarginProof(encoded: file), case .attested(let s) = accepted.inputs,
-              s.envelope.payload == fixtureStatementPayload else {
+              s.envelope.payload == fixtureStatementPayload, s.envelope.commitmentsBase64 == fixtureStatement.envelope.commitmentsBase64 else {
             oracleFailure(.statement, "a proof verifies with a statement payload other than the fixture's")
         }
     }

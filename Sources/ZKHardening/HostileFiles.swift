@@ -63,31 +63,36 @@ package enum HostileFiles {
         cases.append(Case(name: "f5-keys", finding: "F5", what: "a proof with 100 000 extra keys (1.1 MB)", arguments: verify(["f5-keys.json"]), expectedStatus: 1))
 
         // F6: statements and bundles that are large and signed by someone else,
-        // or by the trusted key with the wrong shape.
-        let commitment = JSONValue.string(Base64Text.encode([0x02] + [UInt8](repeating: 0x11, count: 32)))
-        func statementPayload(inputs: Int) -> [UInt8] {
-            let entry = JSONValue.object(JSONObject([("id", .string("balance[BTC]")), ("commitment", commitment)]))
+        // or by the trusted key with the wrong shape. A statement (version 2)
+        // is a signed payload that declares its input count and the SHA-256
+        // of its commitments, and the commitments themselves outside the
+        // signature, in one base64 list (44 characters each): as many as fit
+        // a proof file under the 16 MiB limit, each slot 02 ‖ 11…11 (decoding
+        // one would cost a square root; both cases must refuse before that).
+        let slot = [0x02] + [UInt8](repeating: 0x11, count: 32)
+        let manyInputs = (FormatLimits.maximumFileBytes - f.proofFile.count - 8192) / 44
+        let commitments = Array([[UInt8]](repeating: slot, count: manyInputs).joined())
+        func statementPayload(inputs: Int, custodian: SigningKey) -> [UInt8] {
             let payload = JSONObject([
-                ("format", .string("zkmargin/statement@1")), ("custodian", .string(other.verifyingKey.id)), ("bundle", .string(f.bundle.digestHex)),
+                ("format", .string(FileKind.statement.formatName)), ("custodian", .string(custodian.verifyingKey.id)), ("bundle", .string(f.bundle.digestHex)),
                 ("account", .string("fund-7/subacct-2")), ("epoch", .string(f.bundle.epoch)), ("curve", .string(f.bundle.curve.rawValue)),
-                ("issued_at", .string(at)), ("inputs", .array(Array(repeating: entry, count: inputs))),
+                ("issued_at", .string(at)), ("inputs", .number(String(inputs))), ("commitments", .string(SHA256.hash(commitments).hexString)),
             ])
             return JSONValue.object(payload).compactEncoded()
         }
-        let manyInputs = 120_000   // as many as fit a 16 MiB proof file
         var foreign = proof
-        foreign["statement"] = .object(envelopeJSON(kind: "statement", payload: statementPayload(inputs: manyInputs), key: other))
+        foreign["statement"] = .object(envelopeJSON(kind: .statement, payload: statementPayload(inputs: manyInputs, custodian: other), key: other, commitments: commitments))
         try put("f6-statement-other-key.json", JSONValue.object(foreign).encoded())
         cases.append(Case(name: "f6-statement-other-key", finding: "F6", what: "a statement with \(manyInputs) inputs signed by another custodian",
                           arguments: verify(["f6-statement-other-key.json"]), expectedStatus: 1))
         var miscounted = proof
-        miscounted["statement"] = .object(envelopeJSON(kind: "statement", payload: statementPayload(inputs: manyInputs).replacing(other.verifyingKey.id, with: f.custodianKey.verifyingKey.id),
-                                                       key: f.custodianKey))
+        miscounted["statement"] = .object(envelopeJSON(kind: .statement, payload: statementPayload(inputs: manyInputs, custodian: f.custodianKey), key: f.custodianKey,
+                                                       commitments: commitments))
         try put("f6-statement-count.json", JSONValue.object(miscounted).encoded())
         cases.append(Case(name: "f6-statement-count", finding: "F6", what: "the trusted custodian's statement with \(manyInputs) inputs (the circuit has 6)",
                           arguments: verify(["f6-statement-count.json"]), expectedStatus: 1))
         let big = [UInt8](repeating: UInt8(ascii: "{"), count: 11 << 20)   // 14.7 MiB once in base64: under the size limit
-        try put("f6-bundle-other-key.json", JSONValue.object(envelopeJSON(kind: "bundle", payload: big, key: other)).encoded())
+        try put("f6-bundle-other-key.json", JSONValue.object(envelopeJSON(kind: .bundle, payload: big, key: other)).encoded())
         cases.append(Case(name: "f6-bundle-other-key", finding: "F6", what: "a 15 MB bundle signed by another publisher",
                           arguments: verify(["proof.json"], bundle: "f6-bundle-other-key.json"), expectedStatus: 2))
         let hugePath = directory.appendingPathComponent("f6-bundle-62mb.json")
@@ -110,7 +115,7 @@ package enum HostileFiles {
                 values[set] = .array((0..<count).map { .string("e\($0)") })
                 payload["values"] = .object(values)
             }
-            try put(name, JSONValue.object(envelopeJSON(kind: "bundle", payload: JSONValue.object(payload).compactEncoded(), key: f.publisherKey)).encoded())
+            try put(name, JSONValue.object(envelopeJSON(kind: .bundle, payload: JSONValue.object(payload).compactEncoded(), key: f.publisherKey)).encoded())
         }
         let header = f.bundle.circuitSource
         var squares = header + "\nlet c0 = 1234567890123456789\n"
@@ -148,15 +153,18 @@ package enum HostileFiles {
     }
 
     /// A signed envelope's JSON (as `SignedEnvelope` writes it) over any
-    /// payload bytes, including ones no reader would accept.
-    static func envelopeJSON(kind: String, payload: [UInt8], key: SigningKey) -> JSONObject {
-        JSONObject([
-            ("format", .string("zkmargin/\(kind)@1")),
+    /// payload bytes, including ones no reader would accept; a statement's
+    /// with its (unsigned) commitments.
+    static func envelopeJSON(kind: FileKind, payload: [UInt8], key: SigningKey, commitments: [UInt8]? = nil) -> JSONObject {
+        var o = JSONObject([
+            ("format", .string(kind.formatName)),
             ("payload", .string(Base64Text.encode(payload))),
             ("signer", .string(key.verifyingKey.id)),
             ("signer_key", .string(Base64Text.encode(key.verifyingKey.derRepresentation))),
             ("signature", .string(Base64Text.encode(key.signature(for: payload)))),
         ])
+        if let commitments { o["commitments"] = .string(Base64Text.encode(commitments)) }
+        return o
     }
 }
 
@@ -164,11 +172,4 @@ package enum HostileFiles {
 enum Base64Text {
     static func encode(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
     static func decode(_ text: String) -> [UInt8] { Array(Data(base64Encoded: text) ?? Data()) }
-}
-
-extension Array where Element == UInt8 {
-    /// The bytes with every occurrence of one ASCII string replaced.
-    func replacing(_ old: String, with new: String) -> [UInt8] {
-        Array(String(decoding: self, as: UTF8.self).replacingOccurrences(of: old, with: new).utf8)
-    }
 }

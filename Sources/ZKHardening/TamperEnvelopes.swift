@@ -97,7 +97,10 @@ struct TamperEnvelopes: Sendable {
         // Other formats, on the envelope, on the payload, on both.
         let ownKind = self.ownKind, trustedKey = self.trustedKey
         var formats = FileKind.allCases.filter { $0 != ownKind }.map(\.formatName)
-        formats += ["zkmargin/\(ownKind.rawValue)@2", "zkmargin/\(ownKind.rawValue)@0", "zkmargin/\(ownKind.rawValue)"]
+        for version in Set([ownKind.version + 1, ownKind.version - 1, 0]).sorted() where version >= 0 && version != ownKind.version {
+            formats.append("zkmargin/\(ownKind.rawValue)@\(version)")
+        }
+        formats.append("zkmargin/\(ownKind.rawValue)")
         for format in formats {
             add("\(name).format set to \(format)") {
                 var e = envelope

@@ -7,9 +7,14 @@ package enum TamperCategory: String, CaseIterable, Sendable, Comparable {
     /// One byte of a Bulletproofs+ range proof (xor 0x01, then xor 0xff), its
     /// length, or range proofs swapped.
     case rangeProofByte = "range-proof-byte"
-    /// One commitment (statement input, self-attested input, helper)
-    /// replaced by another point, a bad encoding, or a point off the curve.
+    /// One commitment (a 33-byte slot of the statement's, the helpers' or
+    /// the self-attested inputs' list) replaced by another point, a bad
+    /// encoding, or a point off the curve.
     case commitment
+    /// A commitment list as a whole: one byte or one commitment shorter or
+    /// longer; the statement's signed digest or input count changed (with
+    /// the old signature and re-signed), alone or with the list to match.
+    case commitmentList = "commitment-list"
     /// A field of the proof file outside the custodian statement, or the
     /// whole file (empty, truncated, trailing bytes).
     case proofField = "proof-field"
@@ -76,6 +81,7 @@ package enum TamperVariants {
         var out: [TamperVariant] = []
         out += rangeProofBytes(b)
         out += commitments(b)
+        out += commitmentLists(b)
         out += proofFields(b)
         out += statementFields(b)
         out += statementEnvelope(b)
@@ -125,30 +131,110 @@ package enum TamperVariants {
 
     // MARK: Commitments
 
-    /// Every commitment replaced (see `TamperCommitments.replacements`); a
-    /// statement input both with the old signature and re-signed.
+    /// Every 33-byte slot of every commitment list replaced (see
+    /// `TamperCommitments.replacements`; replacements of other lengths are
+    /// `commitmentLists`' business); a statement slot both with the old
+    /// digest (and signature) and with its digest re-signed by the
+    /// custodian, which reaches the point decoding and the range proofs.
     static func commitments(_ b: TamperBuilder) -> [TamperVariant] {
         var out: [TamperVariant] = []
         let sites = b.commitmentSites
         for (s, site) in sites.enumerated() {
-            for (what, bytes) in TamperCommitments.replacements(of: s, in: sites, curve: b.fixture.curve) {
-                let text = Base64.encode(bytes)
+            for (what, bytes) in TamperCommitments.replacements(of: s, in: sites, curve: b.fixture.curve) where bytes.count == 33 {
                 switch site.location {
                 case .proof(let key, let i):
                     out.append(TamperVariant(.commitment, "\(site.name): \(what)") {
-                        b.withProof(b.settingCommitment(in: b.fixture.proofTree, key, i, text))
+                        b.withProof(b.settingSlot(i, to: bytes, inProofList: key))
                     })
                 case .statement(let i):
-                    guard let payload = b.fixture.statementPayloadTree else { continue }
-                    let changed = b.settingCommitment(in: payload, "inputs", i, text).compact()
-                    out.append(TamperVariant(.commitment, "\(site.name): \(what) (old signature)") {
-                        b.withProof(b.proofTree(statementPayload: changed, signedBy: nil))
+                    guard let list = b.statementCommitments else { continue }
+                    var edited = list
+                    edited.replaceSubrange((33 * i)..<(33 * i + 33), with: bytes)
+                    let changed = edited
+                    out.append(TamperVariant(.commitment, "\(site.name): \(what) (old digest and signature)") {
+                        b.withProof(b.proofTree(statementCommitments: changed, digest: .unchanged))
                     })
-                    out.append(TamperVariant(.commitment, "\(site.name): \(what) (re-signed by the custodian)") {
-                        b.withProof(b.proofTree(statementPayload: changed, signedBy: b.fixture.custodianKey))
+                    out.append(TamperVariant(.commitment, "\(site.name): \(what) (digest re-signed by the custodian)") {
+                        b.withProof(b.proofTree(statementCommitments: changed, digest: .resigned(of: changed)))
                     })
                 }
             }
+        }
+        return out
+    }
+
+    /// Each commitment list one byte shorter and longer, one commitment
+    /// (33 bytes) shorter and longer: the statement's with the old digest
+    /// and with its digest re-signed; and the statement's signed digest and
+    /// input count changed, with the old signature and re-signed, alone and
+    /// with the list made to agree.
+    static func commitmentLists(_ b: TamperBuilder) -> [TamperVariant] {
+        var out: [TamperVariant] = []
+        func lengths(_ bytes: [UInt8]) -> [(String, [UInt8])] {
+            var edits: [(String, [UInt8])] = [
+                ("last byte removed", Array(bytes.dropLast())),
+                ("a zero byte appended", bytes + [0]),
+                ("a copy of its first byte appended", bytes + bytes.prefix(1)),
+                ("first commitment appended again (33 bytes longer)", bytes + bytes.prefix(33)),
+                ("a 33-byte zero slot appended", bytes + [UInt8](repeating: 0, count: 33)),
+            ]
+            if bytes.count >= 33 { edits.append(("last commitment removed (33 bytes shorter)", Array(bytes.dropLast(33)))) }
+            if !bytes.isEmpty { edits.append(("emptied", [])) }
+            return edits.filter { $0.1 != bytes }
+        }
+        for key in ["inputs", "helpers"] {
+            guard let bytes = b.proofCommitments(key) else { continue }
+            for (what, changed) in lengths(bytes) {
+                out.append(TamperVariant(.commitmentList, "proof.\(key): \(what)") { b.withProof(b.settingList(key, to: changed)) })
+            }
+        }
+        guard let list = b.statementCommitments, let payload = b.fixture.statementPayloadTree else { return out }
+        let name = "proof.statement.commitments"
+        for (what, changed) in lengths(list) {
+            out.append(TamperVariant(.commitmentList, "\(name): \(what) (old digest and signature)") {
+                b.withProof(b.proofTree(statementCommitments: changed, digest: .unchanged))
+            })
+            out.append(TamperVariant(.commitmentList, "\(name): \(what) (digest re-signed by the custodian)") {
+                b.withProof(b.proofTree(statementCommitments: changed, digest: .resigned(of: changed)))
+            })
+        }
+        // The signed digest: another digest over the same list.
+        let digest = SHA256.hash(list)
+        var flipped = digest
+        flipped[0] ^= 0x01
+        for (what, other) in [("first byte ^ 0x01", flipped), ("the digest of the empty list", SHA256.hash([UInt8]())), ("all zero", [UInt8](repeating: 0, count: 32))] {
+            var p = payload
+            p.set("commitments", .string(other.hexString))
+            let changed = p.compact()
+            out.append(TamperVariant(.commitmentList, "statement.payload.commitments: \(what) (old signature)") {
+                b.withProof(b.proofTree(statementPayload: changed, signedBy: nil))
+            })
+            out.append(TamperVariant(.commitmentList, "statement.payload.commitments: \(what) (re-signed by the custodian)") {
+                b.withProof(b.proofTree(statementPayload: changed, signedBy: b.fixture.custodianKey))
+            })
+        }
+        // The signed input count, alone and with the list (and digest) to match.
+        let count = list.count / 33
+        var counts = [count + 1, 0, 2 * count]
+        if count > 0 { counts.append(count - 1) }
+        for n in counts {
+            var p = payload
+            p.set("inputs", .number(String(n)))
+            let alone = p.compact()
+            out.append(TamperVariant(.commitmentList, "statement.payload.inputs: \(count) → \(n) (old signature)") {
+                b.withProof(b.proofTree(statementPayload: alone, signedBy: nil))
+            })
+            out.append(TamperVariant(.commitmentList, "statement.payload.inputs: \(count) → \(n) (re-signed by the custodian)") {
+                b.withProof(b.proofTree(statementPayload: alone, signedBy: b.fixture.custodianKey))
+            })
+            // The list made to agree: the first commitments repeated (or the list cut), digest re-signed.
+            var grown = Array(list.prefix(33 * n))
+            while grown.count < 33 * n, !list.isEmpty { grown += list.prefix(min(list.count, 33 * n - grown.count)) }
+            guard grown.count == 33 * n else { continue }
+            let matching = grown
+            out.append(TamperVariant(.commitmentList, "statement.payload.inputs: \(count) → \(n), the list \(n > count ? "extended with its own commitments" : "cut") to match (re-signed by the custodian)") {
+                b.withProof(b.proofTree(statementCommitments: matching, digest: .resigned(of: matching), inputs: n))
+            })
         }
         return out
     }
@@ -299,12 +385,13 @@ package enum TamperVariants {
     }
 }
 
-/// Where a commitment sits in the fixture's files.
+/// Where a commitment sits in the fixture's files: a 33-byte slot of a
+/// commitment list (base64 of the encodings, concatenated).
 struct TamperCommitmentSite: Sendable {
     enum Location: Sendable {
-        /// `proof.<key>[i].commitment` (`inputs` or `helpers`).
+        /// Slot i of `proof.<key>` (`inputs` or `helpers`).
         case proof(String, Int)
-        /// `statement.payload.inputs[i].commitment`.
+        /// Slot i of `proof.statement.commitments`.
         case statement(Int)
     }
 
@@ -341,30 +428,70 @@ struct TamperBuilder: Sendable {
         return tree
     }
 
-    /// `tree` with `<key>[i].commitment` set to `text`.
-    func settingCommitment(in tree: TamperJSON, _ key: String, _ i: Int, _ text: String) -> TamperJSON {
-        var tree = tree
-        guard case .array(var items)? = tree[key], items.indices.contains(i) else { return tree }
-        items[i].set("commitment", .string(text))
-        tree.set(key, .array(items))
+    /// The bytes of the commitment list `proof.<key>` (nil if absent).
+    func proofCommitments(_ key: String) -> [UInt8]? {
+        guard case .string(let text)? = fixture.proofTree[key] else { return nil }
+        return text.isEmpty ? [] : Base64.decode(text)
+    }
+
+    /// The bytes of the statement's commitment list (nil if self-attested).
+    var statementCommitments: [UInt8]? {
+        guard case .string(let text)? = fixture.proofTree["statement"]?["commitments"] else { return nil }
+        return text.isEmpty ? [] : Base64.decode(text)
+    }
+
+    /// The proof with `proof.<key>` set to the base64 of `bytes`.
+    func settingList(_ key: String, to bytes: [UInt8]) -> TamperJSON {
+        var tree = fixture.proofTree
+        tree.set(key, .string(Base64.encode(bytes)))
         return tree
     }
 
-    /// Every commitment of the fixture: statement inputs (or self-attested
-    /// inputs), then helpers.
+    /// The proof with slot `i` of `proof.<key>` set to `bytes`.
+    func settingSlot(_ i: Int, to bytes: [UInt8], inProofList key: String) -> TamperJSON {
+        guard var list = proofCommitments(key), 33 * i + 33 <= list.count else { return fixture.proofTree }
+        list.replaceSubrange((33 * i)..<(33 * i + 33), with: bytes)
+        return settingList(key, to: list)
+    }
+
+    /// Every commitment of the fixture: the statement's (or self-attested
+    /// inputs), then helpers, each a 33-byte slot of its list.
     var commitmentSites: [TamperCommitmentSite] {
         var out: [TamperCommitmentSite] = []
-        func collect(_ tree: TamperJSON?, key: String, name: String, _ location: (Int) -> TamperCommitmentSite.Location) {
-            guard case .array(let items)? = tree?[key] else { return }
-            for (i, item) in items.enumerated() {
-                guard case .string(let text)? = item["commitment"], let bytes = Base64.decode(text) else { continue }
-                out.append(TamperCommitmentSite(name: "\(name)[\(i)].commitment", location: location(i), bytes: bytes))
+        func collect(_ bytes: [UInt8]?, name: String, _ location: (Int) -> TamperCommitmentSite.Location) {
+            guard let bytes else { return }
+            for i in 0..<(bytes.count / 33) {
+                out.append(TamperCommitmentSite(name: "\(name) commitment \(i)", location: location(i), bytes: Array(bytes[(33 * i)..<(33 * i + 33)])))
             }
         }
-        collect(fixture.statementPayloadTree, key: "inputs", name: "statement.payload.inputs") { .statement($0) }
-        collect(fixture.proofTree, key: "inputs", name: "proof.inputs") { .proof("inputs", $0) }
-        collect(fixture.proofTree, key: "helpers", name: "proof.helpers") { .proof("helpers", $0) }
+        collect(statementCommitments, name: "proof.statement.commitments") { .statement($0) }
+        collect(proofCommitments("inputs"), name: "proof.inputs") { .proof("inputs", $0) }
+        collect(proofCommitments("helpers"), name: "proof.helpers") { .proof("helpers", $0) }
         return out
+    }
+
+    /// What a statement variant does with the payload's signed digest.
+    enum StatementDigest {
+        /// The payload and signature as they were.
+        case unchanged
+        /// The payload's `commitments` set to SHA-256 of these bytes (and
+        /// `inputs` to the count given, if any), re-signed by the custodian.
+        case resigned(of: [UInt8])
+    }
+
+    /// The proof with its statement's commitment list replaced by `bytes`,
+    /// the payload left alone or its digest (and input count) re-signed.
+    func proofTree(statementCommitments bytes: [UInt8], digest: StatementDigest, inputs: Int? = nil) -> TamperJSON {
+        var proof = fixture.proofTree
+        guard var envelope = proof["statement"], var payload = fixture.statementPayloadTree else { return proof }
+        envelope.set("commitments", .string(Base64.encode(bytes)))
+        if case .resigned(let signed) = digest {
+            payload.set("commitments", .string(SHA256.hash(signed).hexString))
+            if let inputs { payload.set("inputs", .number(String(inputs))) }
+            envelope = TamperEnvelopes.replacingPayload(of: envelope, with: payload.compact(), signedBy: fixture.custodianKey)
+        }
+        proof.set("statement", envelope)
+        return proof
     }
 
     /// The proof with its statement's payload replaced, re-signed by `key`

@@ -178,10 +178,11 @@ final class BundleTests: XCTestCase {
             (.statement, statement.encoded(), { _ = try AttestedStatement(encoded: $0) }),
             (.openings, openings.encoded(), { _ = try Openings(encoded: $0) }),
         ]
+        XCTAssertEqual(cases.map(\.0.formatName), ["zkmargin/bundle@1", "zkmargin/statement@2", "zkmargin/openings@2"])
         for (kind, bytes, decode) in cases {
-            let v2 = try editJSON(bytes) { $0["format"] = .string("zkmargin/\(kind.rawValue)@2") }
-            let e = assertSolvencyError("unsupportedVersion") { try decode(v2) }
-            XCTAssertEqual(e?.description, "\(kind.noun) in format \"zkmargin/\(kind.rawValue)@2\", which this build does not read (it reads \"zkmargin/\(kind.rawValue)@1\"); use a matching zkmargin version")
+            let newer = try editJSON(bytes) { $0["format"] = .string("zkmargin/\(kind.rawValue)@\(kind.version + 1)") }
+            let e = assertSolvencyError("unsupportedVersion") { try decode(newer) }
+            XCTAssertEqual(e?.description, "\(kind.noun) in format \"zkmargin/\(kind.rawValue)@\(kind.version + 1)\", which this build does not read (it reads \"\(kind.formatName)\"); use a matching zkmargin version")
             assertSolvencyError("unknownFormat") { try decode(try editJSON(bytes) { $0["format"] = .string("acme/\(kind.rawValue)@1") }) }
             assertSolvencyError("unknownFormat") { try decode(try editJSON(bytes) { $0["format"] = nil }) }
         }
@@ -190,9 +191,33 @@ final class BundleTests: XCTestCase {
         assertSolvencyError("unsupportedVersion") { try RiskBundle(encoded: mixed) }
         // Another kind of file where a bundle is expected.
         assertSolvencyError("wrongFileKind") { try RiskBundle(encoded: statement.encoded()) }
-        // A statement signature can never pass as a bundle's: the payload names its kind.
+        // A statement signature can never pass as a bundle's: the payload names its kind
+        // (and a bundle's envelope has no commitments).
         let relabelled = try editJSON(statement.encoded()) { $0["format"] = .string("zkmargin/bundle@1") }
-        assertSolvencyError("wrongFileKind") { try RiskBundle(encoded: relabelled) }
+        let unknown = assertSolvencyError("field") { try RiskBundle(encoded: relabelled) }
+        XCTAssertEqual(unknown?.description, "bundle.commitments: unknown field")
+        let stripped = try editJSON(relabelled) { $0["commitments"] = nil }
+        assertSolvencyError("wrongFileKind") { try RiskBundle(encoded: stripped) }
+    }
+
+    /// Version 1 statements and openings (and proofs, `EndToEndTests`) are
+    /// refused with what to do about them: attest again, prove again.
+    func testVersion1FilesAreRefusedWithTheRemedy() throws {
+        let bundle = try makeBundle()
+        let (statement, openings) = try Custodian.attest(bundle: bundle, account: Repository.forTests.exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow)
+        let old = try editJSON(statement.encoded()) { $0["format"] = .string("zkmargin/statement@1") }
+        let e1 = assertSolvencyError("unsupportedVersion") { try AttestedStatement(encoded: old) }
+        XCTAssertEqual(e1?.description, "custodian statement in format \"zkmargin/statement@1\", which this build does not read (it reads \"zkmargin/statement@2\"): the custodian must attest the account again with this version (zkmargin attest), and the proof be made again from the new statement")
+        // A version 1 payload inside a version 2 envelope (re-signed): the payload's format is checked too.
+        let inner = try resign(statement.encoded(), kind: .statement, key: TestKeys.custodian) { $0["format"] = .string("zkmargin/statement@1") }
+        assertSolvencyError("unsupportedVersion") { try AttestedStatement(encoded: inner) }
+        let oldOpenings = try editJSON(openings.encoded()) { $0["format"] = .string("zkmargin/openings@1") }
+        let e2 = assertSolvencyError("unsupportedVersion") { try Openings(encoded: oldOpenings) }
+        XCTAssertTrue(e2?.description.hasSuffix("they belong to a statement in the old format: the custodian must attest the account again with this version (zkmargin attest), which writes new openings") ?? false,
+                      String(describing: e2))
+        // Bundles are still at version 1: nothing older to advise about.
+        let e3 = assertSolvencyError("unsupportedVersion") { try RiskBundle(encoded: try editJSON(bundle.encoded()) { $0["format"] = .string("zkmargin/bundle@0") }) }
+        XCTAssertTrue(e3?.description.hasSuffix("; use a matching zkmargin version") ?? false, String(describing: e3))
     }
 
     func testAttestCommitsToEveryInputAndOpeningsRoundTrip() throws {
@@ -260,10 +285,18 @@ final class BundleTests: XCTestCase {
         let bundle = try makeBundle()
         let a = try Custodian.attest(bundle: bundle, account: Repository.forTests.exampleAccount("cross-margin"), key: TestKeys.custodian, at: testNow)
         let b = try Custodian.attest(bundle: bundle, account: Repository.forTests.exampleAccount("cross-margin", "at-margin"), key: TestKeys.custodian, at: testNow)
-        let bInputs = try b.statement.envelope.payloadObject()["inputs"]!
-        let swapped = try tamperPayload(a.statement.encoded()) { $0["inputs"] = bInputs }
+        // b's commitments and their digest in a's statement: a's signature breaks.
+        let bDigest = try b.statement.envelope.payloadObject()["commitments"]!
+        let swapped = try editJSON(try tamperPayload(a.statement.encoded()) { $0["commitments"] = bDigest }) {
+            $0["commitments"] = .string(b.statement.envelope.commitmentsBase64!)
+        }
         let e = assertSolvencyError("signatureInvalid") { try AttestedStatement(encoded: swapped) }
         XCTAssertEqual(e?.description, "the signature on the custodian statement does not verify: the file was changed after it was signed, or is corrupt")
+        // b's commitments alone (they are outside the signature): their digest is not the signed one.
+        let blobOnly = try editJSON(a.statement.encoded()) { $0["commitments"] = .string(b.statement.envelope.commitmentsBase64!) }
+        let e2 = assertSolvencyError("statementMismatch") { try AttestedStatement(encoded: blobOnly) }
+        XCTAssertTrue(e2?.description.hasPrefix("the statement's commitments are not the ones its custodian signed: their SHA-256 is \(short(b.statement.commitmentsDigest.hexString))…") ?? false,
+                      String(describing: e2))
     }
 
     func testLocateCircuit() throws {

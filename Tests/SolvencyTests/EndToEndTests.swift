@@ -176,22 +176,25 @@ final class EndToEndTests: XCTestCase {
         // 2. …and relabelled to that account: the range proofs do not verify against its commitments.
         let relabelled = try editJSON(swapped) { $0["account"] = .string("fund-7/subacct-3") }
         assertInvalid(relabelled, bundle: f.bundle, code: "proofInvalid", contains: "the range proofs do not verify")
-        // 3. The other statement's commitments copied into this statement: its signature breaks.
-        let otherInputs = try other.statement.envelope.payloadObject()["inputs"]!
-        let tampered = try tamperPayload(f.statement.encoded()) { $0["inputs"] = otherInputs }
+        // 3. The other statement's commitments copied into this statement (they are outside
+        //    the signature): their digest is not the one signed.
+        let copied = try editStatement(f.proofBytes) { $0["commitments"] = .string(other.statement.envelope.commitmentsBase64!) }
+        assertInvalid(copied, bundle: f.bundle, code: "statementMismatch", contains: "the statement's commitments are not the ones its custodian signed")
+        // …with their digest too: the signature breaks.
+        let otherDigest = try other.statement.envelope.payloadObject()["commitments"]!
+        let tampered = try editJSON(try tamperPayload(f.statement.encoded()) { $0["commitments"] = otherDigest }) {
+            $0["commitments"] = .string(other.statement.envelope.commitmentsBase64!)
+        }
         let spliced = try editJSON(f.proofBytes) { o in
             guard case .object(let env) = try! JSONParser.parse(tampered) else { return }
             o["statement"] = .object(env)
         }
         assertInvalid(spliced, bundle: f.bundle, code: "signatureInvalid", contains: "the signature on the custodian statement does not verify")
-        // 4. Two of this statement's own commitments swapped: same.
-        let inner = try tamperPayload(f.statement.encoded()) { p in
-            guard case .array(var items) = p["inputs"]!, case .object(var a) = items[0], case .object(var b) = items[1] else { return }
-            let t = a["commitment"]; a["commitment"] = b["commitment"]; b["commitment"] = t
-            items[0] = .object(a); items[1] = .object(b)
-            p["inputs"] = .array(items)
-        }
-        assertSolvencyError("signatureInvalid") { try AttestedStatement(encoded: inner) }
+        // 4. Two of this statement's own commitments swapped: the digest differs.
+        var slots = commitmentSlots(f.statement.envelope.commitmentsBase64!)
+        slots.swapAt(0, 1)
+        let inner = try editJSON(f.statement.encoded()) { $0["commitments"] = .string(commitmentText(slots)) }
+        assertSolvencyError("statementMismatch") { try AttestedStatement(encoded: inner) }
     }
 
     func testTamperedProofFields() throws {
@@ -207,7 +210,9 @@ final class EndToEndTests: XCTestCase {
         }
         assertInvalid(try editJSON(f.proofBytes) { $0["circuit"] = .string("threshold") }, bundle: b, code: "proofMismatch", contains: "circuit")
         assertInvalid(try editJSON(f.proofBytes) { $0["claims"] = .array([]) }, bundle: b, code: "proofMismatch", contains: "claims")
-        assertInvalid(try editJSON(f.proofBytes) { $0["helpers"] = .array([]) }, bundle: b, code: "proofMismatch", contains: "helper")
+        assertInvalid(try editJSON(f.proofBytes) { $0["helpers"] = .string("") }, bundle: b, code: "proofMismatch",
+                      contains: "proof.helpers has 0 commitments, the circuit has 2")
+        assertInvalid(try editJSON(f.proofBytes) { $0["helpers"] = .array([]) }, bundle: b, code: "field", contains: "proof.helpers: expected a string")
         assertInvalid(try editJSON(f.proofBytes) { o in
             guard case .array(let ps) = o["range_proofs"]! else { return }
             o["range_proofs"] = .array(Array(ps.dropLast()))
@@ -219,19 +224,18 @@ final class EndToEndTests: XCTestCase {
             o["range_proofs"] = .array(ps)
         }, bundle: b, code: "proofMismatch", contains: "n = 128")
         // A helper commitment replaced by another valid point.
-        assertInvalid(try editJSON(f.proofBytes) { o in
-            guard case .array(var hs) = o["helpers"]!, case .object(var h) = hs[0] else { return }
-            h["commitment"] = .string(Base64.encode(try! Point.generator(.p256).compressed()))
-            hs[0] = .object(h)
-            o["helpers"] = .array(hs)
-        }, bundle: b, code: "proofInvalid")
+        func helperSlot(_ k: Int, _ bytes: [UInt8]) throws -> [UInt8] {
+            try editJSON(f.proofBytes) { o in
+                guard case .string(let text) = o["helpers"]! else { return }
+                var slots = commitmentSlots(text)
+                slots[k] = bytes
+                o["helpers"] = .string(commitmentText(slots))
+            }
+        }
+        assertInvalid(try helperSlot(0, try Point.generator(.p256).compressed()), bundle: b, code: "proofInvalid")
         // A non-canonical point, a truncated range proof.
-        assertInvalid(try editJSON(f.proofBytes) { o in
-            guard case .array(var hs) = o["helpers"]!, case .object(var h) = hs[0] else { return }
-            h["commitment"] = .string(Base64.encode([0x05] + [UInt8](repeating: 1, count: 32)))
-            hs[0] = .object(h)
-            o["helpers"] = .array(hs)
-        }, bundle: b, code: "field", contains: "proof.helpers[0].commitment")
+        assertInvalid(try helperSlot(1, [0x05] + [UInt8](repeating: 1, count: 32)), bundle: b, code: "field",
+                      contains: "proof.helpers: commitment 1 (\"max(t in tiers: …) at line 39 [i=ETH-PERP]\"), bytes 33–65, is not a valid p256 point")
         assertInvalid(try editJSON(f.proofBytes) { o in
             guard case .array(var ps) = o["range_proofs"]!, case .object(var p) = ps[0], case .string(let s) = p["proof"]! else { return }
             p["proof"] = .string(Base64.encode(Array(Base64.decode(s)!.dropLast(32))))
@@ -253,8 +257,10 @@ final class EndToEndTests: XCTestCase {
         var garbled = f.proofBytes
         for i in stride(from: 100, to: garbled.count, by: 97) { garbled[i] = UInt8(ascii: "#") }
         XCTAssertFalse(try verdict(garbled, bundle: b, policy: policy()).isSuccess)
-        assertInvalid(try editJSON(f.proofBytes) { $0["format"] = .string("zkmargin/proof@2") }, bundle: b, code: "unsupportedVersion",
-                      contains: "margin proof in format \"zkmargin/proof@2\", which this build does not read")
+        assertInvalid(try editJSON(f.proofBytes) { $0["format"] = .string("zkmargin/proof@3") }, bundle: b, code: "unsupportedVersion",
+                      contains: "margin proof in format \"zkmargin/proof@3\", which this build does not read (it reads \"zkmargin/proof@2\"); use a matching zkmargin version")
+        assertInvalid(try editJSON(f.proofBytes) { $0["format"] = .string("zkmargin/proof@1") }, bundle: b, code: "unsupportedVersion",
+                      contains: "margin proof in format \"zkmargin/proof@1\", which this build does not read (it reads \"zkmargin/proof@2\"): make the proof again with this version")
         assertInvalid(try editJSON(f.proofBytes) { $0["format"] = .string("zkproof/v9") }, bundle: b, code: "unknownFormat")
         assertInvalid(f.bundle.encoded(), bundle: b, code: "wrongFileKind")
     }
@@ -262,4 +268,5 @@ final class EndToEndTests: XCTestCase {
 
 extension Result {
     var isSuccess: Bool { if case .success = self { return true } else { return false } }
+    var failureDescription: String? { if case .failure(let e) = self { return "\(e)" } else { return nil } }
 }

@@ -154,28 +154,32 @@ final class HostileInputTests: XCTestCase {
     // MARK: F6, cheap refusals first
 
     /// A statement signed by another custodian whose payload is 8 MB of
-    /// garbage: refused for its signer, before the payload is read (had it
-    /// been parsed, the error would be a JSON syntax error).
+    /// garbage and whose commitments are 50 000 invalid points: refused for
+    /// its signer, before the payload is read (had it been parsed, the error
+    /// would be a JSON syntax error) or a commitment decoded.
     func testStatementFromAnotherCustodianIsRefusedBeforeItsPayload() throws {
         let (dir, f) = try workspace()
-        let garbage = [UInt8](repeating: UInt8(ascii: "x"), count: 8 << 20)
-        let envelope = SignedEnvelope(kind: .statement, payload: garbage, key: TestKeys.otherCustodian)
+        let garbage = [UInt8](repeating: UInt8(ascii: "x"), count: 6 << 20)
+        let envelope = SignedEnvelope(kind: .statement, payload: garbage, key: TestKeys.otherCustodian,
+                                      commitments: [UInt8](repeating: 0, count: 33 * 50_000))
         let proof = try editJSON(f.proofBytes) { $0["statement"] = .object(envelope.json) }
         try FileIO.write(proof, to: "\(dir)/other.json", mode: 0o644)
         expect(try verify(dir, ["other.json"]), status: 1, "is signed by key \(short(TestKeys.otherCustodian.verifyingKey.id))")
     }
 
     /// The trusted custodian's statement with the wrong number of inputs,
-    /// each an invalid point: refused for its count before any point is decoded.
+    /// each an invalid point (and their digest signed): refused for its
+    /// count before the commitments are read.
     func testStatementInputCountIsCheckedBeforeItsPoints() throws {
         let (dir, f) = try workspace()
-        let bogus = JSONValue.object(JSONObject([("id", .string("balance[BTC]")), ("commitment", .string(Base64.encode([UInt8](repeating: 0, count: 33))))]))
+        let bogus = [UInt8](repeating: 0, count: 33 * 50_000)
         let statement = try resign(f.statement.encoded(), kind: .statement, key: TestKeys.custodian) { p in
-            p["inputs"] = .array(Array(repeating: bogus, count: 50_000))
+            p["inputs"] = .number("50000")
+            p["commitments"] = .string(SHA256.hash(bogus).hexString)
         }
-        guard case .object(let so) = try JSONParser.parse(statement) else { return XCTFail() }
+        let so = try statementEnvelope(try statement.jsonObject(), commitments: bogus)
         try FileIO.write(try editJSON(f.proofBytes) { $0["statement"] = .object(so) }, to: "\(dir)/count.json", mode: 0o644)
-        expect(try verify(dir, ["count.json"]), status: 1, "statement.payload.inputs has 50000 entries, the circuit has 7")
+        expect(try verify(dir, ["count.json"]), status: 1, "the statement commits to 50000 inputs, the circuit has 7")
     }
 
     func testOversizedBundleIsRefusedUnread() throws {

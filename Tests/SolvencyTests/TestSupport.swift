@@ -140,14 +140,60 @@ func tamperPayload(_ envelopeBytes: [UInt8], _ edit: (inout JSONObject) -> Void)
     }
 }
 
-/// Replaces a signed file's payload by an edited one and signs it with `key`.
+/// Replaces a signed file's payload by an edited one and signs it with `key`
+/// (a statement keeps its unsigned `commitments` field as it was).
 func resign(_ envelopeBytes: [UInt8], kind: FileKind, key: SigningKey, _ edit: (inout JSONObject) -> Void = { _ in }) throws -> [UInt8] {
     guard case .object(let env) = try JSONParser.parse(envelopeBytes), case .string(let b64) = env["payload"]!,
           let payload = Base64.decode(b64), case .object(var p) = try JSONParser.parse(payload) else {
         throw SolvencyError.malformed("test", "not an envelope")
     }
     edit(&p)
-    return SignedEnvelope(kind: kind, payload: JSONValue.object(p).compactEncoded(), key: key).encoded()
+    var signed = SignedEnvelope(kind: kind, payload: JSONValue.object(p).compactEncoded(), key: key).json
+    if let commitments = env["commitments"] { signed["commitments"] = commitments }
+    return JSONValue.object(signed).encoded()
+}
+
+extension Array where Element == UInt8 {
+    /// The bytes parsed as one JSON object.
+    func jsonObject() throws -> JSONObject {
+        guard case .object(let o) = try JSONParser.parse(self) else { throw SolvencyError.malformed("test", "not an object") }
+        return o
+    }
+}
+
+/// The 33-byte slots of a commitment list as stored (base64 of the
+/// encodings, concatenated).
+func commitmentSlots(_ text: String) -> [[UInt8]] {
+    let bytes = Base64.decode(text) ?? []
+    return stride(from: 0, to: bytes.count, by: 33).map { Array(bytes[$0..<min($0 + 33, bytes.count)]) }
+}
+
+/// A commitment list as stored, from its slots.
+func commitmentText(_ slots: [[UInt8]]) -> String { Base64.encode(slots.flatMap { $0 }) }
+
+/// A statement envelope (JSON object) with its `commitments` bytes replaced
+/// and, if `key` is given, its payload's `commitments` digest set to theirs
+/// (`digestOf`: of other bytes) and re-signed; else with the old payload
+/// and signature.
+func statementEnvelope(_ envelope: JSONObject, commitments: [UInt8], digestOf: [UInt8]? = nil, resignWith key: SigningKey? = nil) throws -> JSONObject {
+    var env = envelope
+    env["commitments"] = .string(Base64.encode(commitments))
+    guard let key else { return env }
+    let bytes = try resign(JSONValue.object(env).encoded(), kind: .statement, key: key) {
+        $0["commitments"] = .string(SHA256.hash(digestOf ?? commitments).hexString)
+    }
+    guard case .object(let o) = try JSONParser.parse(bytes) else { throw SolvencyError.malformed("test", "not an envelope") }
+    return o
+}
+
+/// A proof file with its statement envelope edited.
+func editStatement(_ proof: [UInt8], _ edit: (inout JSONObject) throws -> Void) throws -> [UInt8] {
+    guard case .object(var o) = try JSONParser.parse(proof), case .object(var env)? = o["statement"] else {
+        throw SolvencyError.malformed("test", "no statement")
+    }
+    try edit(&env)
+    o["statement"] = .object(env)
+    return JSONValue.object(o).encoded()
 }
 
 /// The executables, run as a user would (`swift test` builds every product
