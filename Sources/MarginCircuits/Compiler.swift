@@ -1,5 +1,5 @@
 // The compiler from (circuit, risk values) to an exact integer affine
-// statement, with the wrap-around and bit-width analysis of DESIGN.md §4.
+// statement, with the wrap-around and bit-width analysis of Circuits/README.md §8.
 //
 // Soundness argument, written out once:
 //
@@ -241,6 +241,27 @@ public struct CompiledStatement: Sendable {
         return out
     }
 
+    /// The elements of the position sets, in the values' order (each once):
+    /// what a holder may hide among.
+    public var positionElements: [String] {
+        let positionSetIndices = Set(circuit.inputs.filter { $0.fields.contains("size") }.map(\.set))
+        var seen: Set<String> = []
+        var out: [String] = []
+        for src in sources where positionSetIndices.contains(circuit.inputs[src.declaration].set) && seen.insert(src.elementID).inserted {
+            out.append(src.elementID)
+        }
+        return out
+    }
+
+    /// The element a committed input belongs to (`size[BTC-PERP].long` →
+    /// "BTC-PERP"); nil for an input committed as a sum of elements.
+    public func element(ofInput j: Int) -> String? {
+        switch recipes[j] {
+        case .whole(let e), .long(let e), .short(let e): return sources[e].elementID
+        case .sum: return nil
+        }
+    }
+
     /// The statement for a holder that hides among `kept`: every element of
     /// a position set (`positionSets`) not in `kept` is shown not to be held,
     /// its inputs fixed at zero (all private inputs over that set, except
@@ -263,6 +284,7 @@ public struct CompiledStatement: Sendable {
         })
         var zero: Set<Int> = []
         var elements: [String] = []
+        var listed: Set<String> = []
         for (j, src) in sources.enumerated() {
             let d = circuit.inputs[src.declaration]
             guard positionSetIndices.contains(d.set), !kept.contains(src.elementID), !summedElementary.contains(j) else { continue }
@@ -271,7 +293,7 @@ public struct CompiledStatement: Sendable {
                 throw .field("hide-among", "\(x.id) cannot be shown to be zero: 0 is outside its declared bounds [\(d.lower), \(d.upper)] (line \(d.loc.line))")
             }
             zero.insert(j)
-            if !elements.contains(src.elementID) { elements.append(src.elementID) }
+            if listed.insert(src.elementID).inserted { elements.append(src.elementID) }
         }
         if zero.isEmpty { return self }
         return try CompiledStatement(circuit: source, values: values,

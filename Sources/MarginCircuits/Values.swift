@@ -14,7 +14,7 @@ struct ValueElement: Sendable {
     let fields: [String: FieldValue]
 }
 
-/// The publisher's risk values (DESIGN.md §6, format in Circuits/README.md):
+/// The publisher's risk values (format in Circuits/README.md §6):
 /// which venue and circuit they are for, the elements of each set with their
 /// per-element parameters, and the scalar parameters.
 ///
@@ -172,7 +172,7 @@ public struct RiskValues: Sendable {
     }
 }
 
-/// The account holder's balances and positions (DESIGN.md §6):
+/// The account holder's balances and positions (format in Circuits/README.md §7):
 ///
 /// ```json
 /// { "account": "fund-7/subacct-2",

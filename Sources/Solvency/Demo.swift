@@ -183,7 +183,7 @@ public enum Demo {
             }
             say("Fastest of \(runs) runs (in memory, generators cached): prove \(ms(bestProve)), verify \(ms(bestVerify))")
         }
-        return Result(curve: curve, instruments: compiled.inputs.filter { $0.id.hasPrefix("size[") }.count, proofFileBytes: proofSize,
+        return Result(curve: curve, instruments: bundle.values.ids(of: "instruments")?.count ?? 0, proofFileBytes: proofSize,
                       rangeProofBytes: proof.rangeProofByteCount, rangeProofCount: proof.rangeProofs.count, committedInputs: compiled.inputs.count,
                       publishSeconds: publishSeconds, attestSeconds: attestSeconds, proveSeconds: bestProve, verifySeconds: bestVerify,
                       valid: report.allValid)

@@ -14,9 +14,11 @@ import ZKProofs
 ///   "account": "fund-7/subacct-2",
 ///   "epoch": "2025-11-25T12:00:00Z",
 ///   "attestation": "custodian",                      or "self"
+///   "excluded": ["ETH-PERP", …],                    only when the holder hides among fewer than all
 ///   "statement": { <the custodian's statement@2 envelope, as signed> },   only when "custodian"
 ///   "inputs": "<base64 of the N input commitments>", only when "self"
 ///   "helpers": "<base64 of the H helper commitments>",
+///   "zero_opening": "<64 hex digits>",               only when "custodian" and "excluded"
 ///   "claims": [ { "requirement": "maintenance", "holds": "excess >= 0" } ],
 ///   "range_proofs": [ { "n": 64, "m": 4, "proof": "<base64 Bulletproofs+>" }, … ]
 /// }
@@ -27,6 +29,16 @@ import ZKProofs
 /// helpers): no ids, the bundle fixes them. The statement is embedded once,
 /// as the custodian wrote it (its commitments in its own `commitments`
 /// field, `AttestedStatement`).
+///
+/// **Anonymity set.** By default a proof hides among every element of the
+/// sets that index positions. A holder may hide among fewer: `excluded`
+/// lists the elements shown to hold nothing (in the values' order), the
+/// statement is compiled with their inputs fixed at zero
+/// (`CompiledStatement.hidingAmong`), and their range constraints drop out.
+/// Attested, the custodian's commitments to those inputs are shown to open
+/// to zero by `zero_opening` (`ZeroOpenings`, over the commitments
+/// inputs ++ helpers, indices `CompiledStatement.excludedInputs`);
+/// self-attested, they are not committed at all (`inputs` holds the others).
 ///
 /// Everything a verifier needs besides the bundle and the public keys; the
 /// affine forms are *not* in it: the verifier recompiles them from the bundle.
@@ -72,11 +84,17 @@ public struct MarginProof: Sendable {
     public let curve: Curve
     public let account: String
     public let epoch: String
+    /// The elements shown not to be held (the anonymity set's complement),
+    /// in the values' order; empty when the holder hides among all.
+    public let excluded: [String]
     public let inputs: Inputs
     public let helpers: [CommittedInput]
     /// The requirement names proven (each: excess ≥ 0).
     public let claims: [String]
     public let rangeProofs: [RangeProofEntry]
+    /// ρ of the zero opening (`ZeroOpenings`): present exactly when a
+    /// custodian-attested proof excludes elements.
+    let zeroOpening: Scalar?
 
     public var mode: AttestationMode {
         if case .attested = inputs { return .custodian }
@@ -94,15 +112,17 @@ public struct MarginProof: Sendable {
     /// Total Bulletproofs+ bytes.
     public var rangeProofByteCount: Int { rangeProofs.reduce(0) { $0 + $1.proof.count } }
 
-    init(bundleDigest: [UInt8], circuitName: String, curve: Curve, account: String, epoch: String, inputs: Inputs,
-         helpers: [CommittedInput], claims: [String], rangeProofs: [RangeProofEntry]) {
+    init(bundleDigest: [UInt8], circuitName: String, curve: Curve, account: String, epoch: String, excluded: [String] = [], inputs: Inputs,
+         helpers: [CommittedInput], zeroOpening: Scalar? = nil, claims: [String], rangeProofs: [RangeProofEntry]) {
         self.bundleDigest = bundleDigest
         self.circuitName = circuitName
         self.curve = curve
         self.account = account
         self.epoch = epoch
+        self.excluded = excluded
         self.inputs = inputs
         self.helpers = helpers
+        self.zeroOpening = zeroOpening
         self.claims = claims
         self.rangeProofs = rangeProofs
     }
@@ -117,11 +137,13 @@ public struct MarginProof: Sendable {
             ("epoch", .string(epoch)),
             ("attestation", .string(mode.rawValue)),
         ])
+        if !excluded.isEmpty { o["excluded"] = .array(excluded.map { .string($0) }) }
         switch inputs {
         case .attested(let s): o["statement"] = .object(s.envelope.json)
         case .selfAttested(let c): o["inputs"] = .string(Base64.encode(CommitmentBlob.encode(c.map(\.commitment))))
         }
         o["helpers"] = .string(Base64.encode(CommitmentBlob.encode(helpers.map(\.commitment))))
+        if let zeroOpening { o["zero_opening"] = .string(zeroOpening.bytes.hexString) }
         o["claims"] = .array(claims.map { .object(JSONObject([("requirement", .string($0)), ("holds", .string(Self.claimText))])) })
         o["range_proofs"] = .array(rangeProofs.map {
             .object(JSONObject([("n", .number(String($0.bits))), ("m", .number(String($0.forms))), ("proof", .string(Base64.encode($0.proof)))]))
@@ -176,11 +198,15 @@ public struct MarginProof: Sendable {
         guard let mode = AttestationMode(rawValue: modeText), modeText.utf8.elementsEqual(mode.rawValue.utf8) else {
             throw .field("proof.attestation", "expected \"custodian\" or \"self\", found \(jsonQuoted(modeText))")
         }
+        excluded = try Self.excludedElements(&r, expected: e)
+        // What the proof is checked against: the statement with the excluded
+        // elements fixed at zero (compiled once per set, `ProofScopes`).
+        let scope = try e?.scope(excluded: excluded)
         let plan: ProofPlan?
         switch mode {
         case .custodian:
             if r.optional("inputs") != nil { throw .field("proof.inputs", "a custodian-attested proof carries its inputs in the statement only") }
-            plan = try e?.plan(mode)
+            plan = try scope?.plan(mode)
             let value = try r.required("statement")
             guard case .object(let so) = value else { throw .field("proof.statement", "expected an object, found \(value.kindDescription)") }
             var trusted: TrustedSigner? = nil
@@ -196,20 +222,33 @@ public struct MarginProof: Sendable {
         case .selfAttested:
             if r.optional("statement") != nil { throw .field("proof.statement", "a self-attested proof has no custodian statement") }
             if let e, !e.allowSelfAttested { throw .selfAttestedNotAllowed }
-            plan = try e?.plan(mode)
+            plan = try scope?.plan(mode)
             let text = try CommitmentBlob.text(&r, "inputs")
-            let ids = e?.inputIDs
+            let ids = scope.flatMap { s in plan.map { s.committedInputIDs($0) } }
             let commitments = try CommitmentBlob.decode(text, path: "proof.inputs", curve: c, expected: ids) { found in
                 .proofMismatch(describeCount("proof.inputs", found: found, expected: ids ?? []))
             }
             inputs = .selfAttested(CommittedInput.pairing(commitments, ids: ids, prefix: "inputs"))
         }
         let helperText = try CommitmentBlob.text(&r, "helpers")
-        let helperIDs = e?.helperIDs
+        let helperIDs = scope?.helperIDs
         let helperCommitments = try CommitmentBlob.decode(helperText, path: "proof.helpers", curve: c, expected: helperIDs) { found in
             .proofMismatch(describeCount("proof.helpers", found: found, expected: helperIDs ?? []))
         }
         helpers = CommittedInput.pairing(helperCommitments, ids: helperIDs, prefix: "helpers")
+        if mode == .custodian && !excluded.isEmpty {
+            // ρ is public (a uniformly random scalar, `ZeroOpenings`).
+            let raw = try r.hex("zero_opening", count: 32)
+            do { zeroOpening = try Scalar(canonical: raw, curve: c) } catch {
+                throw .field("proof.zero_opening", "not a scalar below the group order")
+            }
+        } else {
+            if r.optional("zero_opening") != nil {
+                throw .field("proof.zero_opening", excluded.isEmpty ? "a proof that excludes no element has no zero opening"
+                                                                    : "a self-attested proof does not commit the excluded elements' inputs, so has no zero opening")
+            }
+            zeroOpening = nil
+        }
         var claims: [String] = []
         let claimItems = try r.array("claims")
         if let plan, claimItems.count != plan.claims.count {
@@ -248,6 +287,27 @@ public struct MarginProof: Sendable {
         try r.finish()
     }
 
+    /// The `excluded` list: absent (hide among all), or a nonempty list of
+    /// distinct element ids, fewer than the bundle's position elements.
+    /// That they are position elements in the values' order is checked
+    /// when the statement is compiled for them (`ProofScope.compile`).
+    private static func excludedElements(_ r: inout FieldReader, expected e: ProofExpectation?) throws(SolvencyError) -> [String] {
+        guard r.optional("excluded") != nil else { return [] }
+        let items = try r.array("excluded")
+        guard !items.isEmpty else { throw .field("proof.excluded", "empty: a proof that hides among every element omits the field") }
+        if let e, items.count >= e.positionElementCount {
+            throw .proofMismatch("the proof shows \(items.count) elements not held; the bundle has \(e.positionElementCount) position elements, and a holder hides among at least one")
+        }
+        var out: [String] = []
+        for (k, item) in items.enumerated() {
+            guard case .string(let id) = item, !id.isEmpty, id.utf8.count <= FormatLimits.maximumIdentifierBytes else {
+                throw .field("proof.excluded[\(k)]", "expected an element id (a string of 1 to \(FormatLimits.maximumIdentifierBytes) bytes)")
+            }
+            out.append(id)
+        }
+        return out
+    }
+
     /// The signer a statement envelope names, for the message that asks
     /// for the custodian's key (nothing is decoded or trusted).
     private static func signerID(_ envelope: JSONObject) -> String {
@@ -257,7 +317,10 @@ public struct MarginProof: Sendable {
 
     /// The size of the largest proof file any account could produce against
     /// a bundle: the account label at its longest and escaping to twice its
-    /// length, every commitment and range proof at its fixed size. Built
+    /// length, every commitment and range proof at its fixed size, and the
+    /// longest `excluded` list (every position element but one) with its
+    /// zero opening — an anonymity set only removes helpers and range
+    /// constraints (fixing inputs at zero narrows every bound). Built
     /// with the real encoders (dummy points and a throwaway signing key), so
     /// the figure is exact, not estimated. `publish` refuses a bundle whose
     /// proofs a verifier would refuse for their size.
@@ -278,8 +341,10 @@ public struct MarginProof: Sendable {
         case .selfAttested:
             mode = .selfAttested(inputs)
         }
+        let excluded = Array(compiled.positionElements.dropLast())
+        let rho = plan.mode == .custodian && !excluded.isEmpty ? Scalar.zero(curve) : nil
         let proof = MarginProof(bundleDigest: bundle.digest, circuitName: bundle.circuitName, curve: curve, account: label, epoch: bundle.epoch,
-                                inputs: mode, helpers: helpers, claims: plan.claims, rangeProofs: proofs)
+                                excluded: excluded, inputs: mode, helpers: helpers, zeroOpening: rho, claims: plan.claims, rangeProofs: proofs)
         return proof.encoded().count
     }
 

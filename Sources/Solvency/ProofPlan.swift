@@ -4,7 +4,7 @@ import ZKProofs
 
 /// Who vouches for a proof's committed inputs.
 public enum AttestationMode: String, Sendable {
-    /// A custodian signed the input commitments (a `zkmargin/statement@1`).
+    /// A custodian signed the input commitments (a `zkmargin/statement@2`).
     case custodian
     /// The prover committed its own inputs; nobody vouches for them.
     case selfAttested = "self"
@@ -64,18 +64,41 @@ struct ProofPlan: Sendable {
     let mode: AttestationMode
     let inputCount: Int
     let helperCount: Int
+    /// The inputs (indices into the compiled inputs, ascending) whose
+    /// commitments the proof carries: all of them when a custodian commits,
+    /// all but the excluded ones (`CompiledStatement.excludedInputs`) when
+    /// the prover commits its own.
+    let committedInputs: [Int]
     let constraints: [PlannedConstraint]
     let chunks: [Chunk]
     /// The requirement names, in circuit order: the proof's claims.
     let claims: [String]
 
-    var commitmentCount: Int { inputCount + helperCount }
+    /// Commitments the range statements are made over: the committed inputs,
+    /// then the helpers.
+    var commitmentCount: Int { committedInputs.count + helperCount }
+
+    /// Where a form's variable (an input or helper index) is in the list of
+    /// commitments (`commitmentCount` long).
+    func commitmentPosition(_ variable: Int) -> Int {
+        if variable >= inputCount { return committedInputs.count + variable - inputCount }
+        if committedInputs.count == inputCount { return variable }
+        // Binary search: the number of committed inputs below `variable`.
+        var lo = 0, hi = committedInputs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if committedInputs[mid] < variable { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
 
     init(statement: CompiledStatement, mode: AttestationMode) throws(SolvencyError) {
         var cs = statement.constraints.map {
             PlannedConstraint(name: $0.name, isRequirement: $0.isRequirement, terms: $0.terms, constant: $0.constant, bitWidth: $0.bitWidth)
         }
-        if mode == .selfAttested { cs += try Self.selfAttestedBounds(statement.inputs) }
+        let excluded = Set(statement.excludedInputs)
+        let committed = mode == .selfAttested ? statement.inputs.indices.filter { !excluded.contains($0) } : Array(statement.inputs.indices)
+        if mode == .selfAttested { cs += try Self.selfAttestedBounds(statement.inputs, only: committed) }
         for c in cs where !(1...Self.maximumWidth).contains(c.bitWidth) {
             throw .statementMismatch("constraint `\(c.name)` has width \(c.bitWidth) bits; range proofs show widths of 1 to \(Self.maximumWidth) bits")
         }
@@ -88,16 +111,18 @@ struct ProofPlan: Sendable {
             chunk.widths == chunk.constraints.map { cs[$0].bitWidth } && chunk.widths.allSatisfy { $0 <= chunk.bits }
         }, "a range proof proves a constraint at another width than analysed")
         precondition(chunks.flatMap(\.constraints).sorted() == Array(cs.indices), "every constraint in exactly one range proof")
-        self.init(mode: mode, inputCount: statement.inputs.count, helperCount: statement.helpers.count, constraints: cs,
-                  claims: statement.constraints.filter(\.isRequirement).map(\.name), chunks: chunks)
+        self.init(mode: mode, inputCount: statement.inputs.count, helperCount: statement.helpers.count, committedInputs: committed,
+                  constraints: cs, claims: statement.constraints.filter(\.isRequirement).map(\.name), chunks: chunks)
     }
 
     /// A plan with the chunks given (tests build deliberately wrong plans
     /// with it, to show what the verifier's own plan refuses).
-    init(mode: AttestationMode, inputCount: Int, helperCount: Int, constraints: [PlannedConstraint], claims: [String], chunks: [Chunk]) {
+    init(mode: AttestationMode, inputCount: Int, helperCount: Int, committedInputs: [Int]? = nil, constraints: [PlannedConstraint],
+         claims: [String], chunks: [Chunk]) {
         self.mode = mode
         self.inputCount = inputCount
         self.helperCount = helperCount
+        self.committedInputs = committedInputs ?? Array(0..<inputCount)
         self.constraints = constraints
         self.claims = claims
         self.chunks = chunks
@@ -117,9 +142,10 @@ struct ProofPlan: Sendable {
     /// depend on the width a proof happens to use (finding F2 of the
     /// soundness review: the lone lower bound, proven inside a wider proof,
     /// let values above the upper bound verify).
-    static func selfAttestedBounds(_ inputs: [CompiledInput]) throws(SolvencyError) -> [PlannedConstraint] {
+    static func selfAttestedBounds(_ inputs: [CompiledInput], only committed: [Int]? = nil) throws(SolvencyError) -> [PlannedConstraint] {
         var out: [PlannedConstraint] = []
-        for (j, input) in inputs.enumerated() {
+        for j in committed ?? Array(inputs.indices) {
+            let input = inputs[j]
             // w: the smallest width with upper − lower < 2^w, at most 250, so
             // that a + b < 2^(w+1) ≤ 2^251 stays far below the group order.
             let span = input.upperBound - input.lowerBound
@@ -202,9 +228,9 @@ struct ProofPlan: Sendable {
     }
 
     /// The Bulletproofs+ statements, one per chunk, over `commitments`
-    /// (inputs ++ helpers, in order).
+    /// (the committed inputs, then the helpers, in order).
     func rangeStatements(curve: Curve, commitments: [Commitment], context: ProofContext) throws(SolvencyError) -> [RangeStatement] {
-        precondition(commitments.count == commitmentCount, "one commitment per input and helper")
+        precondition(commitments.count == commitmentCount, "one commitment per committed input and helper")
         let base = context.bytes(allCommitments: commitments)
         var scalarCache: [BigInt: Scalar] = [:]
         func scalar(_ b: BigInt) -> Scalar {
@@ -226,8 +252,8 @@ struct ProofPlan: Sendable {
             ctx += lengthPrefixed(Array("chunks".utf8)) + lengthPrefixed(u64be(chunks.count))
             ctx += lengthPrefixed(Array("chunk-commitments".utf8)) + lengthPrefixed(chunk.commitments.flatMap(u64be))
             do {
-                out.append(try RangeStatement(curve: curve, bits: chunk.bits, widths: chunk.widths, commitments: chunk.commitments.map { commitments[$0] },
-                                              forms: forms, context: ctx))
+                out.append(try RangeStatement(curve: curve, bits: chunk.bits, widths: chunk.widths,
+                                              commitments: chunk.commitments.map { commitments[commitmentPosition($0)] }, forms: forms, context: ctx))
             } catch {
                 throw .rangeProof(error)
             }
@@ -237,10 +263,12 @@ struct ProofPlan: Sendable {
 }
 
 /// What every range proof of a margin proof binds besides its own forms and
-/// commitments (DESIGN.md §3): the protocol version, the bundle's digest,
+/// commitments: the protocol version, the bundle's digest,
 /// the circuit's digest, the curve, the account label, the epoch, the
 /// attestation mode, the custodian statement's digest, the requirement names
-/// claimed, and the digest of every commitment (inputs and helpers).
+/// claimed, the elements shown not to be held (an anonymity set's
+/// complement, `CompiledStatement.hidingAmong`), and the digest of every
+/// commitment (inputs and helpers).
 ///
 ///     context = lp("zkmargin/solvency/v1")
 ///             ‖ Σ lp(label) ‖ lp(value)   for the fields above, in that order
@@ -258,6 +286,9 @@ struct ProofContext: Sendable {
     /// The custodian statement's payload digest; empty when self-attested.
     let statementDigest: [UInt8]
     let claims: [String]
+    /// The elements shown not to be held, in the values' order; empty when
+    /// the holder hides among every instrument.
+    var excluded: [String] = []
 
     func bytes(allCommitments: [Commitment]) -> [UInt8] {
         var h = SHA256()
@@ -276,6 +307,9 @@ struct ProofContext: Sendable {
         field("attestation", Array(mode.rawValue.utf8))
         field("statement", statementDigest)
         field("claims", claims.flatMap { lengthPrefixed(Array($0.utf8)) })
+        // Only when elements are excluded: proofs that hide among every
+        // element keep the context they always had.
+        if !excluded.isEmpty { field("excluded", excluded.flatMap { lengthPrefixed(Array($0.utf8)) }) }
         field("commitments", u64be(allCommitments.count) + commitmentsDigest)
         return out
     }

@@ -1,4 +1,5 @@
 public import Foundation
+import StrictJSON
 import Synchronization
 public import MarginCircuits
 public import ZKGroup
@@ -22,9 +23,14 @@ public enum Prover {
     /// epoch, curve and input list; that the openings open every commitment;
     /// and that the account meets every requirement. If it does not, throws
     /// `.marginShortfall` with the binding requirement and the shortfall.
+    ///
+    /// `hidingAmong`: the anonymity set, position elements the proof hides
+    /// which of are held (`AnonymitySet`); nil hides among all of them. The
+    /// account must hold nothing outside it.
     public static func prove(
         bundle: RiskBundle, statement: AttestedStatement, openings: Openings,
-        publisherKey: VerifyingKey? = nil, custodianKey: VerifyingKey? = nil, at date: Date = Date()
+        publisherKey: VerifyingKey? = nil, custodianKey: VerifyingKey? = nil, at date: Date = Date(),
+        hidingAmong kept: AnonymitySet? = nil
     ) throws(SolvencyError) -> MarginProof {
         if let publisherKey { try bundle.checkPublisher(publisherKey) }
         try bundle.checkValidity(at: date)
@@ -38,9 +44,13 @@ public enum Prover {
         for (input, v) in zip(compiled.inputs, values) where v < input.lowerBound || v > input.upperBound {
             throw .statementMismatch("the statement commits to a value of \(input.id) outside the circuit's declared bounds; the custodian must refuse such values, and no sound proof can use it")
         }
+        // The shortfall is reported from the whole statement, before the
+        // anonymity set is looked at.
+        _ = try excesses(compiled: compiled, inputValues: values, refuseShortfall: true)
+        let scoped = try scope(compiled, kept, inputValues: values)
         var inputOpenings = openings.entries.map(\.opening)
         defer { secureZero(&inputOpenings) }
-        return try makeProof(bundle: bundle, compiled: compiled, account: statement.account, inputs: .attested(statement),
+        return try makeProof(bundle: bundle, compiled: scoped, account: statement.account, inputs: .attested(statement),
                              inputOpenings: inputOpenings, inputValues: values, statementDigest: statement.digest)
     }
 
@@ -49,17 +59,43 @@ public enum Prover {
     /// report them as UNATTESTED; the proof also shows every input within
     /// its declared bounds (see `ProofPlan.selfAttestedBounds`).
     public static func proveSelfAttested(
-        bundle: RiskBundle, account: Account, publisherKey: VerifyingKey? = nil, at date: Date = Date()
+        bundle: RiskBundle, account: Account, publisherKey: VerifyingKey? = nil, at date: Date = Date(),
+        hidingAmong kept: AnonymitySet? = nil
     ) throws(SolvencyError) -> MarginProof {
         let (compiled, values) = try bundle.inputValues(for: account, publisherKey: publisherKey, at: date)
         // Refuse before committing to anything.
         _ = try excesses(compiled: compiled, inputValues: values, refuseShortfall: true)
+        let scoped = try scope(compiled, kept, inputValues: values)
         let generators = Generators.standard(bundle.curve)
+        // Openings for every input (makeProof indexes them by input); only
+        // the inputs not excluded are committed and proven.
         var openings = values.map { Opening.random(value: Scalar($0, curve: bundle.curve)) }
         defer { secureZero(&openings) }
-        let committed = zip(compiled.inputs, openings).map { CommittedInput(id: $0.id, commitment: Commitment($1, generators: generators)) }
-        return try makeProof(bundle: bundle, compiled: compiled, account: account.label, inputs: .selfAttested(committed),
+        let excluded = Set(scoped.excludedInputs)
+        let committed = compiled.inputs.indices.filter { !excluded.contains($0) }.map {
+            CommittedInput(id: compiled.inputs[$0].id, commitment: Commitment(openings[$0], generators: generators))
+        }
+        return try makeProof(bundle: bundle, compiled: scoped, account: account.label, inputs: .selfAttested(committed),
                              inputOpenings: openings, inputValues: values, statementDigest: [])
+    }
+
+    /// The statement for the anonymity set `kept` (the whole one for nil),
+    /// refusing an account that holds something outside it: naming the
+    /// elements to add, never a value.
+    static func scope(_ compiled: CompiledStatement, _ kept: AnonymitySet?, inputValues values: [BigInt]) throws(SolvencyError) -> CompiledStatement {
+        guard let kept else { return compiled }
+        let scoped: CompiledStatement
+        do { scoped = try compiled.hidingAmong(kept.elements) } catch { throw .circuit(error) }
+        var held: [String] = []
+        var seen: Set<String> = []
+        for j in scoped.excludedInputs where !values[j].isZero {
+            if let id = compiled.element(ofInput: j), seen.insert(id).inserted { held.append(id) }
+        }
+        guard held.isEmpty else {
+            let shown = held.prefix(5).map(displaySafe).joined(separator: ", ") + (held.count > 5 ? ", … (\(held.count) in all)" : "")
+            throw .invalidArgument("the account holds \(shown), outside the anonymity set: a proof cannot show it holds nothing there; add \(held.count == 1 ? "it" : "them") with --hide-among")
+        }
+        return scoped
     }
 
     /// Every requirement's excess for input values, binding (smallest) first.
@@ -93,6 +129,7 @@ public enum Prover {
         let mode: AttestationMode
         if case .attested = inputs { mode = .custodian } else { mode = .selfAttested }
         let plan = try ProofPlan(statement: compiled, mode: mode)
+        let excluded = compiled.excludedInputs
 
         let helperValues = compiled.helperValues(inputs: inputValues)
         var helperOpenings = helperValues.map { Opening.random(value: Scalar($0, curve: curve)) }
@@ -103,14 +140,26 @@ public enum Prover {
         case .attested(let s): inputCommitments = s.inputs
         case .selfAttested(let c): inputCommitments = c
         }
+        precondition(inputCommitments.count == plan.committedInputs.count, "one commitment per committed input")
         let commitments = inputCommitments.map(\.commitment) + helpers.map(\.commitment)
-        // In a mutex so that the concurrent provers can read it and it can
-        // still be wiped (in place: the mutex holds its only reference) after.
-        let openings = Mutex(inputOpenings + helperOpenings)
+        // The openings of the commitments, in their order. In a mutex so that
+        // the concurrent provers can read it and it can still be wiped (in
+        // place: the mutex holds its only reference) after.
+        let openings = Mutex(plan.committedInputs.map { inputOpenings[$0] } + helperOpenings)
         defer { openings.withLock { secureZero(&$0) } }
 
-        let context = ProofContext(bundleDigest: bundle.digest, circuitDigest: bundle.circuitDigest, curve: curve, account: account,
+        var context = ProofContext(bundleDigest: bundle.digest, circuitDigest: bundle.circuitDigest, curve: curve, account: account,
                                    epoch: bundle.epoch, mode: mode, statementDigest: statementDigest, claims: plan.claims)
+        context.excluded = compiled.excludedElements
+        // Attested: the excluded inputs are committed (the custodian commits
+        // every input) and shown to open to zero.
+        var zeroOpening: Scalar? = nil
+        if mode == .custodian && !compiled.excludedElements.isEmpty {
+            var excludedOpenings = excluded.map { inputOpenings[$0] }
+            defer { secureZero(&excludedOpenings) }
+            zeroOpening = ZeroOpenings.prove(context: context.bytes(allCommitments: commitments), commitments: commitments,
+                                             indices: excluded, openings: excludedOpenings)
+        }
         let statements = try plan.rangeStatements(curve: curve, commitments: commitments, context: context)
         // The chunks are independent proofs: prove them concurrently.
         let results = Mutex<[Result<RangeProof, RangeProofError>?]>(Array(repeating: nil, count: statements.count))
@@ -119,7 +168,7 @@ public enum Prover {
             // RAND_priv_bytes, never a seeded source: every blinding of the
             // range proof comes from here.
             var random = SystemRandom()
-            var chunkOpenings = openings.withLock { all in chunks[k].commitments.map { all[$0] } }
+            var chunkOpenings = openings.withLock { all in chunks[k].commitments.map { all[plan.commitmentPosition($0)] } }
             defer { secureZero(&chunkOpenings) }
             let result: Result<RangeProof, RangeProofError>
             do throws(RangeProofError) {
@@ -143,6 +192,7 @@ public enum Prover {
             }
         }
         return MarginProof(bundleDigest: bundle.digest, circuitName: bundle.circuitName, curve: curve, account: account, epoch: bundle.epoch,
-                           inputs: inputs, helpers: helpers, claims: plan.claims, rangeProofs: entries)
+                           excluded: compiled.excludedElements, inputs: inputs, helpers: helpers, zeroOpening: zeroOpening,
+                           claims: plan.claims, rangeProofs: entries)
     }
 }

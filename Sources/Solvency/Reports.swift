@@ -98,7 +98,11 @@ extension VerificationReport {
     private func line(for v: ProofVerdict, hint: (SolvencyError) -> String?) -> String {
         switch v.result {
         case .success(let a):
-            let what = "account \(jsonQuoted(a.account)) meets \(a.requirements.joined(separator: ", ")) of \(bundle.circuitName) (\(bundle.values.venue), epoch \(bundle.epoch))"
+            var what = "account \(jsonQuoted(a.account)) meets \(a.requirements.joined(separator: ", ")) of \(bundle.circuitName) (\(bundle.values.venue), epoch \(bundle.epoch))"
+            if !a.excludedElements.isEmpty {
+                let shown = a.excludedElements.prefix(5).joined(separator: ", ") + (a.excludedElements.count > 5 ? ", …" : "")
+                what += "; shown to hold nothing in \(a.excludedElements.count) element\(a.excludedElements.count == 1 ? "" : "s") (\(shown))"
+            }
             if a.attested {
                 return "VALID    \(v.name): \(what); inputs attested by custodian \(short(a.custodianKeyID ?? ""))"
             }
@@ -132,6 +136,7 @@ extension VerificationReport {
                 o["account"] = .string(a.account)
                 o["custodian"] = a.custodianKeyID.map { .string($0) } ?? .null
                 o["requirements"] = .array(a.requirements.map { .string($0) })
+                o["not_held"] = .array(a.excludedElements.map { .string($0) })
             case .failure(let e):
                 o["status"] = .string("INVALID")
                 var error = JSONObject([("code", .string(e.code)), ("message", .string(e.description))])

@@ -33,6 +33,10 @@ public struct AcceptedProof: Sendable {
     public let custodianKeyID: String?
     /// The requirements shown to hold (each: excess ≥ 0).
     public let requirements: [String]
+    /// The elements the proof shows the account does not hold (disclosed:
+    /// the anonymity set is the other position elements); empty when it
+    /// hides among all.
+    public let excludedElements: [String]
     public let proofBytes: Int
 }
 
@@ -132,7 +136,8 @@ public enum Verifier {
     /// bundle's requirement names.
     static func prepare(_ bytes: [UInt8], expecting e: ProofExpectation) throws(SolvencyError) -> ([(RangeProof, RangeStatement)], AcceptedProof) {
         let proof = try MarginProof(encoded: bytes, expecting: e)
-        let plan = try e.plan(proof.mode)
+        let scope = try e.scope(excluded: proof.excluded)
+        let plan = try scope.plan(proof.mode)
         let statementDigest: [UInt8]
         let custodianID: String?
         let account: String
@@ -146,9 +151,18 @@ public enum Verifier {
             custodianID = nil
             account = proof.account
         }
-        let context = ProofContext(bundleDigest: e.bundle.digest, circuitDigest: e.bundle.circuitDigest, curve: e.bundle.curve, account: account,
+        var context = ProofContext(bundleDigest: e.bundle.digest, circuitDigest: e.bundle.circuitDigest, curve: e.bundle.curve, account: account,
                                    epoch: e.bundle.epoch, mode: proof.mode, statementDigest: statementDigest, claims: plan.claims)
+        context.excluded = proof.excluded
         let commitments = proof.committedInputs.map(\.commitment) + proof.helpers.map(\.commitment)
+        if let rho = proof.zeroOpening {
+            // Attested with excluded elements (the decoder requires ρ exactly
+            // then): their committed inputs must open to zero.
+            guard ZeroOpenings.verify(context: context.bytes(allCommitments: commitments), commitments: commitments,
+                                      indices: scope.compiled.excludedInputs, rho: rho, generators: .standard(e.bundle.curve)) else {
+                throw .proofInvalid("the zero opening does not show the \(proof.excluded.count) excluded elements' committed inputs to be zero: the account holds one of them, or the opening was made for another statement, account, bundle or set")
+            }
+        }
         let statements = try plan.rangeStatements(curve: e.bundle.curve, commitments: commitments, context: context)
         var items: [(RangeProof, RangeStatement)] = []
         for (k, (entry, statement)) in zip(proof.rangeProofs, statements).enumerated() {
@@ -159,7 +173,7 @@ public enum Verifier {
             }
         }
         let accepted = AcceptedProof(account: account, attested: proof.mode == .custodian, custodianKeyID: custodianID,
-                                     requirements: plan.claims, proofBytes: bytes.count)
+                                     requirements: plan.claims, excludedElements: proof.excluded, proofBytes: bytes.count)
         return (items, accepted)
     }
 }
@@ -187,27 +201,28 @@ public struct BatchLimits: Sendable {
 /// before any costly work.
 struct ProofExpectation: Sendable {
     let bundle: RiskBundle
+    /// The ids of the inputs a custodian commits (all of them, whatever a
+    /// holder later hides among).
     let inputIDs: [String]
-    let helperIDs: [String]
     let custodianKey: VerifyingKey?
     let allowSelfAttested: Bool
-    private let plans: [AttestationMode: Result<ProofPlan, SolvencyError>]
+    /// How many elements a holder may hide among (`positionElements`).
+    let positionElementCount: Int
+    private let full: ProofScope
 
     init(bundle: RiskBundle, compiled: CompiledStatement, policy: VerificationPolicy) {
         self.bundle = bundle
         inputIDs = compiled.inputs.map(\.id)
-        helperIDs = compiled.helpers.map(\.id)
         custodianKey = policy.custodianKey
         allowSelfAttested = policy.allowSelfAttested
-        var plans: [AttestationMode: Result<ProofPlan, SolvencyError>] = [:]
-        for mode in [AttestationMode.custodian, .selfAttested] {
-            do { plans[mode] = .success(try ProofPlan(statement: compiled, mode: mode)) } catch { plans[mode] = .failure(error) }
-        }
-        self.plans = plans
+        positionElementCount = compiled.positionElements.count
+        full = ProofScope(compiled: compiled)
     }
 
-    /// The plan for proofs of `mode` (the same the prover derives).
-    func plan(_ mode: AttestationMode) throws(SolvencyError) -> ProofPlan {
-        try plans[mode]!.get()
+    /// The statement and plans for a proof that shows `excluded` not held
+    /// (the whole bundle's when empty), compiled once per set in a process.
+    func scope(excluded: [String]) throws(SolvencyError) -> ProofScope {
+        if excluded.isEmpty { return full }
+        return try ProofScopes.shared.scope(bundle: bundle, full: full.compiled, excluded: excluded)
     }
 }

@@ -199,7 +199,7 @@ public enum Workflow {
     @discardableResult
     public static func prove(
         bundlePath: String, statementPath: String, openingsPath: String, out: String,
-        publisherKeyPath: String? = nil, custodianKeyPath: String? = nil, at date: Date = Date()
+        publisherKeyPath: String? = nil, custodianKeyPath: String? = nil, at date: Date = Date(), hidingAmong: AnonymitySet? = nil
     ) throws(SolvencyError) -> MarginProof {
         let bundle = try RiskBundle.load(path: bundlePath)
         let publisherKey = try publisherKeyPath.map { path throws(SolvencyError) in try loadVerifyingKey(path: path) }
@@ -207,7 +207,7 @@ public enum Workflow {
         let statement = try AttestedStatement.load(path: statementPath)
         let openings = try Openings.load(path: openingsPath)
         let proof = try Prover.prove(bundle: bundle, statement: statement, openings: openings,
-                                     publisherKey: publisherKey, custodianKey: custodianKey, at: date)
+                                     publisherKey: publisherKey, custodianKey: custodianKey, at: date, hidingAmong: hidingAmong)
         try FileIO.write(proof.encoded(), to: out, mode: FileIO.publicMode)
         return proof
     }
@@ -215,12 +215,13 @@ public enum Workflow {
     /// Proves from the account itself (self-attested).
     @discardableResult
     public static func proveSelfAttested(
-        bundlePath: String, accountPath: String, out: String, publisherKeyPath: String? = nil, at date: Date = Date()
+        bundlePath: String, accountPath: String, out: String, publisherKeyPath: String? = nil, at date: Date = Date(),
+        hidingAmong: AnonymitySet? = nil
     ) throws(SolvencyError) -> MarginProof {
         let bundle = try RiskBundle.load(path: bundlePath)
         let publisherKey = try publisherKeyPath.map { path throws(SolvencyError) in try loadVerifyingKey(path: path) }
         let account = try loadAccount(path: accountPath)
-        let proof = try Prover.proveSelfAttested(bundle: bundle, account: account, publisherKey: publisherKey, at: date)
+        let proof = try Prover.proveSelfAttested(bundle: bundle, account: account, publisherKey: publisherKey, at: date, hidingAmong: hidingAmong)
         try FileIO.write(proof.encoded(), to: out, mode: FileIO.publicMode)
         return proof
     }

@@ -17,12 +17,22 @@ struct ProveCommand: ParsableCommand {
         neither balances nor positions nor the margin excess; it names the account label, \
         the bundle and the epoch.
 
+        By default the proof hides which instruments the account holds among every \
+        element of the sets that index positions; it costs range constraints for all of \
+        them. --hide-among ID (repeatable) or --hide-among-file FILE (one id per line, \
+        '#' comments) chooses a smaller anonymity set: every other element is shown, and \
+        disclosed to the verifier, to be held at zero, and drops out of the proof. The \
+        set must contain every instrument the account holds.
+
         Examples:
           zkmargin prove --bundle bundle.json --statement statement.json \\
               --openings openings.json --out proof.json
           zkmargin prove --bundle bundle.json \\
               --account Vectors/examples/cross-margin/solvent.json \\
               --self-attested --out proof.json
+          zkmargin prove --bundle bundle.json --statement statement.json \\
+              --openings openings.json --hide-among BTC-PERP --hide-among ETH-PERP \\
+              --hide-among SOL-PERP --out proof.json
         """
     )
 
@@ -40,11 +50,26 @@ struct ProveCommand: ParsableCommand {
     @Flag(help: "Commit the account's inputs yourself instead of using a custodian statement.")
     var selfAttested = false
 
+    @Option(help: ArgumentHelp("Hide among this position element (repeatable); the others are shown not held.", valueName: "ID"))
+    var hideAmong: [String] = []
+
+    @Option(help: ArgumentHelp("Hide among the element ids in this file, one per line.", valueName: "FILE"))
+    var hideAmongFile: String?
+
     @OptionGroup var out: OutOption
 
     @OptionGroup var publisherKey: OptionalPublisherKeyOption
 
     @OptionGroup var custodianKey: OptionalCustodianKeyOption
+
+    /// The union of --hide-among and --hide-among-file; nil (hide among
+    /// all) when neither is given.
+    func anonymitySet() throws(SolvencyError) -> AnonymitySet? {
+        guard !hideAmong.isEmpty || hideAmongFile != nil else { return nil }
+        var ids = hideAmong
+        if let hideAmongFile { ids += try AnonymitySet.load(path: hideAmongFile).elements.sorted() }
+        return try AnonymitySet(ids)
+    }
 
     func validate() throws {
         if selfAttested {
@@ -63,14 +88,19 @@ struct ProveCommand: ParsableCommand {
     func run() throws {
         // validate() has checked which of account, statement and openings are given.
         let proof: MarginProof
+        let set = try anonymitySet()
         if selfAttested {
-            proof = try Workflow.proveSelfAttested(bundlePath: bundle.path, accountPath: account!, out: out.path, publisherKeyPath: publisherKey.path)
+            proof = try Workflow.proveSelfAttested(bundlePath: bundle.path, accountPath: account!, out: out.path, publisherKeyPath: publisherKey.path,
+                                                   hidingAmong: set)
         } else {
             proof = try Workflow.prove(bundlePath: bundle.path, statementPath: statement!, openingsPath: openings!, out: out.path,
-                                       publisherKeyPath: publisherKey.path, custodianKeyPath: custodianKey.path)
+                                       publisherKeyPath: publisherKey.path, custodianKeyPath: custodianKey.path, hidingAmong: set)
         }
         let size = (try? FileIO.read(out.path).count) ?? 0
         Terminal.say("wrote \(out.path): account \"\(proof.account)\" meets \(proof.claims.joined(separator: ", ")) (\(proof.circuitName), epoch \(proof.epoch))\(proof.mode == .selfAttested ? ", SELF-ATTESTED" : "")")
+        if !proof.excluded.isEmpty {
+            Terminal.say("hides among the anonymity set; discloses \(proof.excluded.count) element\(proof.excluded.count == 1 ? "" : "s") as not held")
+        }
         Terminal.say("\(size) bytes; \(proof.rangeProofs.count) range proof\(proof.rangeProofs.count == 1 ? "" : "s"), \(proof.rangeProofByteCount) bytes of Bulletproofs+")
     }
 }

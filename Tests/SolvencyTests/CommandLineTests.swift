@@ -80,6 +80,41 @@ final class CommandLineTests: XCTestCase {
     /// publish → attest → prove → verify for cross-margin through the
     /// executables, every rejection path the verifier has at the command
     /// line, then a scan of every output for the secrets used.
+    /// `zkmargin prove --hide-among` and `--hide-among-file` on a 12-instrument
+    /// book, attested and self-attested, and what the verifier reports.
+    func testHidingAmongThroughTheExecutables() throws {
+        let dir = try temporaryDirectory(self)
+        try FileIO.write(Array(SyntheticBooks.values(circuit: "cross-margin", instruments: 12, assets: 2).utf8), to: dir + "/values.json", mode: 0o644)
+        let account = #"{"account": "desk", "balances": {"A0": "1000000"}, "positions": {"I0": {"size": "-2", "entry_price": "100"}, "I7": {"size": "3", "entry_price": "50"}}}"#
+        try FileIO.write(Array(account.utf8), to: dir + "/account.json", mode: 0o644)
+        for who in ["publisher", "custodian"] { expect(try run("zkmargin", ["keygen", "--out", "\(who).pem"], in: dir), 0, "keygen") }
+        expect(try run("zkmargin", ["publish", "--values", "values.json", "--key", "publisher.pem", "--out", "bundle.json",
+                                    "--circuit", Repository.forTests.path("Circuits/cross-margin.zkm")], in: dir), 0, "publish")
+        expect(try run("zkmargin", ["attest", "--bundle", "bundle.json", "--account", "account.json", "--key", "custodian.pem",
+                                    "--out", "statement.json", "--openings", "openings.json"], in: dir), 0, "attest")
+        let attested = ["prove", "--bundle", "bundle.json", "--statement", "statement.json", "--openings", "openings.json"]
+        let prove = try run("zkmargin", attested + ["--hide-among", "I0", "--hide-among", "I7", "--hide-among", "I3", "--out", "proof.json"], in: dir)
+        expect(prove, 0, "prove --hide-among")
+        XCTAssertTrue(prove.stdout.contains("discloses 9 elements as not held"), prove.stdout)
+        try FileIO.write(Array("# the desk's set\nI0\nI7\n".utf8), to: dir + "/set.txt", mode: 0o644)
+        expect(try run("zkmargin", ["prove", "--bundle", "bundle.json", "--account", "account.json", "--self-attested",
+                                    "--hide-among-file", "set.txt", "--out", "self.json"], in: dir), 0, "prove --self-attested --hide-among-file")
+        let verify = try run("zkmargin-verify", ["--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem", "--custodian-key", "custodian.pub.pem",
+                                                 "--allow-self-attested", "proof.json", "self.json"], in: dir)
+        expect(verify, 0, "verify")
+        XCTAssertTrue(verify.stdout.contains("shown to hold nothing in 9 elements (I1, I2, I4, I5, I6, …)"), verify.stdout)
+        XCTAssertTrue(verify.stdout.contains("shown to hold nothing in 10 elements"), verify.stdout)
+
+        let leftOut = try run("zkmargin", attested + ["--hide-among", "I0", "--out", "x.json"], in: dir)
+        expect(leftOut, 64, "a set without a held instrument")
+        XCTAssertTrue(leftOut.stderr.contains("the account holds I7, outside the anonymity set"), leftOut.stderr)
+        let unknown = try run("zkmargin", attested + ["--hide-among", "I0", "--hide-among", "I7", "--hide-among", "A0", "--out", "x.json"], in: dir)
+        expect(unknown, 2, "an asset in the set")
+        XCTAssertTrue(unknown.stderr.contains("only positions can be hidden among"), unknown.stderr)
+        expect(try run("zkmargin", attested + ["--hide-among-file", "missing.txt", "--out", "x.json"], in: dir), 2, "a missing set file")
+        XCTAssertFalse(FileIO.exists(dir + "/x.json"), "a refused proof was written")
+    }
+
     func testCrossMarginFlowThroughTheExecutables() throws {
         let dir = try temporaryDirectory(self)
         let values = Repository.forTests.path("Vectors/examples/cross-margin/values.json")

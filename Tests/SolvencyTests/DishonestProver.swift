@@ -16,14 +16,18 @@ import ZKProofs
 /// the verifier's own plan, or cannot be produced at all.
 enum DishonestProver {
     /// Commitments and range proofs for `plan` over the given values, bound
-    /// to the context the verifier rebuilds for `account`.
+    /// to the context the verifier rebuilds for `account`. `inputOpenings`
+    /// open the inputs the proof commits (`plan.committedInputs`); with a
+    /// `compiled` statement that excludes elements (`hidingAmong`), an
+    /// attested proof also gets the zero opening the honest formula gives
+    /// for those openings, whatever their values.
     static func proof(
         bundle: RiskBundle, plan: ProofPlan, account: String, inputs: MarginProof.Inputs,
-        inputOpenings: [Opening], helperValues: [BigInt], statementDigest: [UInt8]
+        inputOpenings: [Opening], helperValues: [BigInt], statementDigest: [UInt8], compiled scoped: CompiledStatement? = nil
     ) throws -> MarginProof {
         let curve = bundle.curve
         let generators = Generators.standard(curve)
-        let compiled = try bundle.compiled()
+        let compiled = try scoped ?? bundle.compiled()
         precondition(helperValues.count == compiled.helpers.count, "one value per helper")
         let helperOpenings = helperValues.map { Opening.random(value: Scalar($0, curve: curve)) }
         let helpers = zip(compiled.helpers, helperOpenings).map { CommittedInput(id: $0.id, commitment: Commitment($1, generators: generators)) }
@@ -36,18 +40,25 @@ enum DishonestProver {
         let openings = inputOpenings + helperOpenings
         let mode: AttestationMode
         if case .attested = inputs { mode = .custodian } else { mode = .selfAttested }
-        let context = ProofContext(bundleDigest: bundle.digest, circuitDigest: bundle.circuitDigest, curve: curve, account: account,
+        var context = ProofContext(bundleDigest: bundle.digest, circuitDigest: bundle.circuitDigest, curve: curve, account: account,
                                    epoch: bundle.epoch, mode: mode, statementDigest: statementDigest, claims: plan.claims)
+        context.excluded = compiled.excludedElements
+        var zeroOpening: Scalar? = nil
+        if mode == .custodian && !compiled.excludedElements.isEmpty {
+            zeroOpening = ZeroOpenings.prove(context: context.bytes(allCommitments: commitments), commitments: commitments,
+                                             indices: compiled.excludedInputs, openings: compiled.excludedInputs.map { inputOpenings[$0] })
+        }
         let statements = try plan.rangeStatements(curve: curve, commitments: commitments, context: context)
         var entries: [MarginProof.RangeProofEntry] = []
         var random = SystemRandom()
         for (k, statement) in statements.enumerated() {
-            let chunkOpenings = plan.chunks[k].commitments.map { openings[$0] }
+            let chunkOpenings = plan.chunks[k].commitments.map { openings[plan.commitmentPosition($0)] }
             let proof = try BulletproofsPlus.prove(statement, openings: chunkOpenings, generators: generators, using: &random)
             entries.append(MarginProof.RangeProofEntry(bits: plan.chunks[k].bits, forms: plan.chunks[k].constraints.count, proof: proof.encoded()))
         }
         return MarginProof(bundleDigest: bundle.digest, circuitName: bundle.circuitName, curve: curve, account: account, epoch: bundle.epoch,
-                           inputs: inputs, helpers: helpers, claims: plan.claims, rangeProofs: entries)
+                           excluded: compiled.excludedElements, inputs: inputs, helpers: helpers, zeroOpening: zeroOpening,
+                           claims: plan.claims, rangeProofs: entries)
     }
 
     /// The plan a planner that proved constraints wider than analysed
