@@ -115,11 +115,35 @@ struct InputInfo: Sendable {
     let fields: [String]
     /// Parameters multiplied in (scalar, or indexed by the input's own element).
     let params: [Int]
-    let lower: Rational
-    let upper: Rational
-    let scale: Rational
+    /// Declared bounds and scale: numbers, or parameters read per element.
+    let lower: InputLimitInfo
+    let upper: InputLimitInfo
+    let scale: InputLimitInfo
 
     var sourceText: String
+}
+
+/// A checked bound or scale of a private input.
+enum InputLimitInfo: Sendable {
+    case number(Rational)
+    /// A parameter (index into the circuit's parameters), scalar or indexed
+    /// by the input's own element, negated or not.
+    case parameter(Int, negated: Bool)
+
+    /// Its value for element `element` of the input's set.
+    func value(_ params: [ParamValue], element: Int) -> Rational {
+        switch self {
+        case .number(let x): return x
+        case .parameter(let p, let negated):
+            let x: Rational
+            switch params[p] {
+            case .scalar(let v): x = v
+            case .vector(let xs): x = xs[element]
+            case .matrix: preconditionFailure("the checker admits scalars and vectors of the input's set only")
+            }
+            return negated ? -x : x
+        }
+    }
 }
 
 struct LetInfo: Sendable {
@@ -202,6 +226,31 @@ struct Checker {
             throw .circuit(SourceLocation(file: file, line: 1, column: 1), "the circuit has no `require` statement: nothing to prove")
         }
         return c.circuit
+    }
+
+    /// A private input's bound or scale: a number, or a parameter that is a
+    /// scalar or indexed by the input's own element (`max_position[i]` in
+    /// `private size[i in instruments]`), like the parameters of `from`.
+    func checkLimit(_ limit: InputLimit, of d: PrivateDecl, set: Int, at loc: SourceLocation, what: String) throws(MarginError) -> InputLimitInfo {
+        switch limit {
+        case .number(let x): return .number(x)
+        case .parameter(let name, let idx, let negated):
+            guard let (sym, _) = lookup(name) else {
+                throw .circuit(loc, "unknown name `\(name)` as \(what) of `\(d.name)`: expected a number or a declared parameter")
+            }
+            guard case .param(let pi) = sym else {
+                throw .circuit(loc, "`\(name)` is \(Checker.describe(sym)); \(what) of a private input is a number or a parameter")
+            }
+            let variable = d.dim.variable ?? "i"
+            if circuit.params[pi].dims.isEmpty {
+                if idx != nil { throw .circuit(loc, "`\(name)` is a scalar parameter and takes no index") }
+            } else {
+                guard circuit.params[pi].dims == [set], let idx, case .variable(let v) = idx.kind, v == d.dim.variable else {
+                    throw .circuit(loc, "\(what) of `\(d.name)` must be a number, a scalar parameter or one indexed by the input's own element, e.g. `\(name)[\(variable)]` with `private \(d.name)[\(variable) in \(d.dim.set)]`")
+                }
+            }
+            return .parameter(pi, negated: negated)
+        }
     }
 
     // MARK: Scopes
@@ -312,9 +361,12 @@ struct Checker {
             guard fieldSet == ["balance"] || fieldSet == ["size"] || fieldSet == ["size", "entry_price"] else {
                 throw .circuit(d.source.first?.loc ?? d.loc, "`from` must read `balance`, `size`, or `size * entry_price` from the account (optionally times parameters), e.g. `from size * entry_price * multiplier[i]`")
             }
+            let lower = try checkLimit(d.lower, of: d, set: set, at: d.boundLoc, what: "a bound")
+            let upper = try checkLimit(d.upper, of: d, set: set, at: d.boundLoc, what: "a bound")
+            let scale = try checkLimit(d.scale, of: d, set: set, at: d.scaleLoc, what: "the scale")
             try declare(d.name, .input(circuit.inputs.count), at: d.loc)
             circuit.inputs.append(InputInfo(name: d.name, loc: d.loc, set: set, fields: fieldSet.count == 2 ? ["size", "entry_price"] : fields, params: params,
-                                            lower: d.lower, upper: d.upper, scale: d.scale, sourceText: text.joined(separator: " * ")))
+                                            lower: lower, upper: upper, scale: scale, sourceText: text.joined(separator: " * ")))
             return nil
 
         case .letBinding(let l):

@@ -74,6 +74,10 @@ struct InputSource: Sendable {
     let elementID: String
     /// The product of the parameters in the `from` clause for this element.
     let factor: Rational
+    /// This element's declared bounds (real units), from numbers or
+    /// per-element parameters.
+    let lower: Rational
+    let upper: Rational
 }
 
 /// The statement a circuit compiles to for given risk values.
@@ -155,16 +159,22 @@ public struct CompiledStatement: Sendable {
         var base: [Int] = []
         for (di, d) in cc.inputs.enumerated() {
             base.append(inputs.count)
-            let lo = (d.lower / d.scale).ceiling
-            let hi = (d.upper / d.scale).floor
-            guard lo <= hi else {
-                throw .circuit(d.loc, "no multiple of the scale \(d.scale) lies within the bounds [\(d.lower), \(d.upper)] of `\(d.name)`")
-            }
-            let limit = BigInt.powerOfTwo(CompiledStatement.wrapLimitBits)
-            guard lo.magnitude < limit, hi.magnitude < limit else {
-                throw .statement("input `\(d.name)` (line \(d.loc.line)): its declared bounds [\(d.lower), \(d.upper)] at scale \(d.scale) exceed 2^\(CompiledStatement.wrapLimitBits) in integer units; commitments to it could wrap around the group order")
-            }
             for (ei, id) in bound.elements[d.set].enumerated() {
+                // This element's bounds and scale (numbers, or its parameters').
+                let lower = d.lower.value(bound.params, element: ei), upper = d.upper.value(bound.params, element: ei)
+                let scale = d.scale.value(bound.params, element: ei)
+                let element = "`private \(d.name)` (line \(d.loc.line)), element \(quoted(id))"
+                guard scale.signum > 0 else { throw .circuit(d.loc, "\(element): its scale \(scale) is not positive") }
+                guard lower <= upper else { throw .circuit(d.loc, "\(element): empty bounds, the lower \(lower) is above the upper \(upper)") }
+                let lo = (lower / scale).ceiling
+                let hi = (upper / scale).floor
+                guard lo <= hi else {
+                    throw .circuit(d.loc, "\(element): no multiple of the scale \(scale) lies within the bounds [\(lower), \(upper)]")
+                }
+                let limit = BigInt.powerOfTwo(CompiledStatement.wrapLimitBits)
+                guard lo.magnitude < limit, hi.magnitude < limit else {
+                    throw .statement("input `\(d.name)[\(id)]` (line \(d.loc.line)): its declared bounds [\(lower), \(upper)] at scale \(scale) exceed 2^\(CompiledStatement.wrapLimitBits) in integer units; commitments to it could wrap around the group order")
+                }
                 var factor = Rational.one
                 for p in d.params {
                     let x: Rational
@@ -177,8 +187,8 @@ public struct CompiledStatement: Sendable {
                         throw .circuit(d.loc, "`private \(d.name)` (line \(d.loc.line)), element \(quoted(id)): the product of its `from` parameters: \(error.message)")
                     }
                 }
-                inputs.append(CompiledInput(id: "\(d.name)[\(id)]", lowerBound: lo, upperBound: hi, scale: d.scale))
-                sources.append(InputSource(declaration: di, elementID: id, factor: factor))
+                inputs.append(CompiledInput(id: "\(d.name)[\(id)]", lowerBound: lo, upperBound: hi, scale: scale))
+                sources.append(InputSource(declaration: di, elementID: id, factor: factor, lower: lower, upper: upper))
             }
         }
         elementary = inputs
@@ -290,7 +300,7 @@ public struct CompiledStatement: Sendable {
             guard positionSetIndices.contains(d.set), !kept.contains(src.elementID), !summedElementary.contains(j) else { continue }
             let x = elementary[j]
             guard x.lowerBound.signum <= 0, x.upperBound.signum >= 0 else {
-                throw .field("hide-among", "\(x.id) cannot be shown to be zero: 0 is outside its declared bounds [\(d.lower), \(d.upper)] (line \(d.loc.line))")
+                throw .field("hide-among", "\(x.id) cannot be shown to be zero: 0 is outside its declared bounds [\(src.lower), \(src.upper)] (line \(d.loc.line))")
             }
             zero.insert(j)
             if listed.insert(src.elementID).inserted { elements.append(src.elementID) }
@@ -381,13 +391,13 @@ public struct CompiledStatement: Sendable {
                 }
                 what = "\(d.name) = \(d.sourceText) = \(value)"
             }
-            let scaled = value / d.scale
+            let scaled = value / input.scale
             guard scaled.isInteger else {
-                throw .field(path, "\(what) is more precise than the circuit's precision for `\(d.name)` (scale \(d.scale), line \(d.loc.line))")
+                throw .field(path, "\(what) is more precise than the circuit's precision for `\(d.name)` (scale \(input.scale), line \(d.loc.line))")
             }
             let x = scaled.numerator
             guard x >= input.lowerBound, x <= input.upperBound else {
-                throw .field(path, "\(what) is outside the circuit's declared bounds for `\(d.name)` [\(d.lower), \(d.upper)] (line \(d.loc.line))")
+                throw .field(path, "\(what) is outside the circuit's declared bounds for `\(d.name)` [\(s.lower), \(s.upper)] (line \(d.loc.line))")
             }
             out.append(x)
         }

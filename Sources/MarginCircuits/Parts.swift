@@ -142,7 +142,10 @@ struct Aggregation {
             }
             let lo = g.reduce(BigInt.zero) { $0 + variables[$1].lowerBound }
             let hi = g.reduce(BigInt.zero) { $0 + variables[$1].upperBound }
-            if common, lo.magnitude < limit, hi.magnitude < limit { summed[g[0]] = g }
+            // One scale too (per-element scales may differ), so that the sum
+            // is a count of one unit.
+            let oneScale = g.allSatisfy { variables[$0].scale == variables[g[0]].scale }
+            if common, oneScale, lo.magnitude < limit, hi.magnitude < limit { summed[g[0]] = g }
         }
         summedGroups = summed.keys.sorted().map { summed[$0]! }
         // New indices: a group's first variable becomes the sum, the others go.

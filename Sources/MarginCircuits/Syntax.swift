@@ -86,15 +86,23 @@ struct SourceFactor: Sendable {
     let loc: SourceLocation
 }
 
+/// A private input's bound or scale as written: a number, or a parameter
+/// (a scalar, or indexed by the input's own element), possibly negated —
+/// `1e9`, `-1e9`, `max_position[i]`, `-max_position[i]`, `step[i]`.
+enum InputLimit: Sendable {
+    case number(Rational)
+    case parameter(name: String, index: IndexArg?, negated: Bool)
+}
+
 struct PrivateDecl: Sendable {
     let name: String
     let loc: SourceLocation
     let dim: Dimension
     let source: [SourceFactor]
-    let lower: Rational
-    let upper: Rational
+    let lower: InputLimit
+    let upper: InputLimit
     let boundLoc: SourceLocation
-    let scale: Rational
+    let scale: InputLimit
     let scaleLoc: SourceLocation
 }
 
@@ -318,8 +326,9 @@ struct Parser {
         return (lo, hi, loc)
     }
 
-    // private := 'private' IDENT '[' dim ']' 'from' source 'in' interval 'scale' NUMBER
+    // private := 'private' IDENT '[' dim ']' 'from' source 'in' '[' limit ',' limit ']' 'scale' limit
     // source  := factor ('*' factor)* ; factor := IDENT ('[' index ']')?
+    // limit   := '-'? (NUMBER | IDENT ('[' index ']')?)
     mutating func parsePrivate() throws(MarginError) -> PrivateDecl {
         _ = advance()
         let (name, loc) = try expectIdentifier("a private input name after `private`")
@@ -346,15 +355,46 @@ struct Parser {
                 source.append(SourceFactor(kind: .param(f, nil), loc: floc))
             }
         } while isSymbol("*")
-        try expectKeyword(.in, "and the input's declared bounds, e.g. `in [-1e12, 1e12]`")
-        let (lo, hi, bloc) = try parseInterval()
-        guard lo <= hi else { throw .circuit(bloc, "empty interval: the lower bound \(lo) is above the upper bound \(hi)") }
-        try expectKeyword(.scale, "and the input's precision, e.g. `scale 1e-8` (values are committed as integer multiples of it)")
+        try expectKeyword(.in, "and the input's declared bounds, e.g. `in [-1e12, 1e12]` or `in [-max_position[i], max_position[i]]`")
+        let bloc = current.location
+        try expectSymbol("[", "to open the bounds, e.g. `[-1e12, 1e12]`")
+        let lo = try parseInputLimit("the lower bound (a number or a parameter)")
+        try expectSymbol(",", "between the bounds")
+        let hi = try parseInputLimit("the upper bound (a number or a parameter)")
+        try expectSymbol("]", "to close the bounds")
+        if case .number(let l) = lo, case .number(let h) = hi, l > h {
+            throw .circuit(bloc, "empty interval: the lower bound \(l) is above the upper bound \(h)")
+        }
+        try expectKeyword(.scale, "and the input's precision, e.g. `scale 1e-8` or `scale step[i]` (values are committed as integer multiples of it)")
         let sloc = current.location
-        guard case .number(let s, _) = current.kind else { throw error("a positive number after `scale`, e.g. `1e-8`") }
-        _ = advance()
-        guard s.signum > 0 else { throw .circuit(sloc, "the scale must be positive") }
+        let s = try parseInputLimit("a positive number or a parameter after `scale`, e.g. `1e-8` or `step[i]`")
+        switch s {
+        case .number(let x) where x.signum <= 0: throw .circuit(sloc, "the scale must be positive")
+        case .parameter(_, _, true): throw .circuit(sloc, "the scale must be positive: write the parameter without `-`")
+        default: break
+        }
         return PrivateDecl(name: name, loc: loc, dim: dims[0], source: source, lower: lo, upper: hi, boundLoc: bloc, scale: s, scaleLoc: sloc)
+    }
+
+    mutating func parseInputLimit(_ what: String) throws(MarginError) -> InputLimit {
+        var negated = false
+        if isSymbol("-") { negated = true; _ = advance() }
+        switch current.kind {
+        case .number(let v, _):
+            _ = advance()
+            return .number(negated ? -v : v)
+        case .identifier(let name):
+            _ = advance()
+            var index: IndexArg? = nil
+            if isSymbol("[") {
+                _ = advance()
+                index = try parseIndexArg()
+                try expectSymbol("]", "after the parameter's index")
+            }
+            return .parameter(name: name, index: index, negated: negated)
+        default:
+            throw error(what)
+        }
     }
 
     // let := 'let' IDENT dims? '=' expr

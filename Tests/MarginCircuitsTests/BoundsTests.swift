@@ -88,7 +88,7 @@ final class BoundsTests: XCTestCase {
             try oneInstrument("private size[i in instruments] from size in [-9223372036854775808, 9223372036854775807] scale 1\nrequire r: 1 >= sum(i in instruments: max(-size[i], 0) * mark[i]) * 1e75", mark: "1")
         }
         // Inputs whose own bounds exceed 2^250.
-        assertMarginError(["input `size`", "exceed 2^250"]) {
+        assertMarginError(["input `size[X]`", "exceed 2^250"]) {
             try oneInstrument("private size[i in instruments] from size in [-1e80, 1e80] scale 1\nrequire r: 0 >= sum(i in instruments: size[i])", mark: "1")
         }
         // A helper whose branch is huge.
