@@ -68,7 +68,7 @@ let package = Package(
         // behind `zkmargin bench`. No library above may depend on either
         // (LayoutTests checks the sources).
         .target(name: "ZKTestSupport", dependencies: ["ZKGroup", "MarginCircuits", "StrictJSON"], swiftSettings: strictImports),
-        .target(name: "ZKBenchmarks", dependencies: ["ZKProofs", "ZKGroup", "ZKTestSupport"], swiftSettings: strictImports),
+        .target(name: "ZKBenchmarks", dependencies: ["Solvency", "MarginCircuits", "ZKProofs", "ZKGroup", "ZKTestSupport"], swiftSettings: strictImports),
 
         // Executables: argument parsing and printing only.
         .executableTarget(

@@ -2,6 +2,7 @@ import ArgumentParser
 import ZKMarginCLI
 import Foundation
 import StrictJSON
+import Solvency
 import ZKBenchmarks
 import ZKGroup
 
@@ -18,8 +19,9 @@ struct BenchCommand: ParsableCommand {
         Examples:
           swift run -c release zkmargin bench rangeproof
           swift run -c release zkmargin bench rangeproof --curve secp256k1 --json
+          swift run -c release zkmargin bench circuits --sizes 10,100
         """,
-        subcommands: [RangeProofBench.self, GroupBench.self]
+        subcommands: [RangeProofBench.self, GroupBench.self, CircuitsBench.self]
     )
 }
 
@@ -112,6 +114,105 @@ struct GroupBench: ParsableCommand {
         } else {
             print("Group operations on \(curveOption.value) (medians, µs)")
             for r in results { print(r.name.padding(toLength: 40, withPad: " ", startingAt: 0) + pad(fmt(r.microseconds), 12)) }
+        }
+    }
+}
+
+struct CircuitsBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "circuits",
+        abstract: "Attest, prove, verify and proof size of the shipped circuits on venue-sized books.",
+        discussion: """
+        For each circuit and size: a synthetic book (parameters printed with the results) \
+        and an account holding every 7th instrument; four flows, attested and \
+        self-attested, each hiding among every instrument and among the held ones only \
+        (--hide-among). Times are medians in milliseconds; the verify time includes \
+        recompiling the bundle. The OpenSSL P-256 k·P time measured in the same run is \
+        printed so that figures from a loaded machine can be scaled (× 47 µs ÷ k·P).
+
+        Run from the repository root (the circuits are read from Circuits/).
+
+        Examples:
+          swift run -c release zkmargin bench circuits
+          swift run -c release zkmargin bench circuits --circuits tiered-margin \\
+              --sizes 350 --iterations 1
+          swift run -c release zkmargin bench circuits \\
+              --values Vectors/examples/cross-margin/values.json --json
+        """
+    )
+
+    @OptionGroup var curveOption: CurveOption
+
+    @Option(help: ArgumentHelp("Measure these risk values (and their circuit) instead of synthetic books.", valueName: "FILE"))
+    var values: String?
+
+    @Option(help: "Circuits of Circuits/ to measure, comma-separated.")
+    var circuits = "cross-margin,options-standard,portfolio-margin,tiered-margin"
+
+    @Option(help: "Instrument counts of the synthetic books, comma-separated.")
+    var sizes = "10,100,1000"
+
+    @Option(help: "Runs per flow (the median is reported).")
+    var iterations = 3
+
+    @Option(help: "Flows to measure: attested, self, or both, comma-separated.")
+    var flows = "attested,self"
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func run() throws {
+        let progress = Progress()
+        let modes = flows.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !modes.isEmpty, modes.allSatisfy({ $0 == "attested" || $0 == "self" }) else { throw ValidationError("--flows takes attested, self or both") }
+        var books: [CircuitBenchmark.Book] = []
+        if let values {
+            let bytes = try FileIO.read(values)
+            let circuit = try Workflow.locateCircuit(Workflow.circuitReference(inValues: bytes), valuesPath: values)
+            books.append(try CircuitBenchmark.book(values: bytes, circuitSource: circuit.source))
+        } else {
+            let ns = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !ns.isEmpty, ns.allSatisfy({ (1...100_000).contains($0) }) else { throw ValidationError("--sizes takes instrument counts from 1 to 100000") }
+            for name in circuits.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                let circuit = try Workflow.locateCircuit(name, valuesPath: nil)
+                for n in ns { books.append(CircuitBenchmark.syntheticBook(circuit: name, circuitSource: circuit.source, instruments: n)) }
+            }
+        }
+        let kP = GroupMicrobench.scalarMultiplicationMicroseconds(curve: curveOption.value)
+        var rows: [CircuitBenchmark.Row] = []
+        for book in books {
+            rows += try CircuitBenchmark.measure(book, curve: curveOption.value, iterations: iterations, modes: modes, progress: progress.callAsFunction)
+        }
+        let kPAfter = GroupMicrobench.scalarMultiplicationMicroseconds(curve: curveOption.value)
+        progress.finish()
+        let parameters: [(String, String)] = values == nil ? CircuitBenchmark.syntheticParameters
+            : [("values", values!), ("account", "every 7th instrument held (size ±1, entry price 1), 10^9 of every asset")]
+        if json {
+            func ms(_ x: Double?) -> JSONValue { x.map(JSONValue.timing) ?? .null }
+            printJSON(JSONObject([
+                ("curve", .string(curveOption.value.rawValue)),
+                ("kP_us", .object(JSONObject([("before", .timing(kP)), ("after", .timing(kPAfter))]))),
+                ("parameters", .object(JSONObject(parameters.map { ($0.0, .string($0.1)) }))),
+                ("results", .array(rows.map { r in
+                    .object(JSONObject([
+                        ("circuit", .string(r.circuit)), ("instruments", .integer(r.instruments)), ("mode", .string(r.mode)),
+                        ("anonymity_set", r.anonymitySet.map(JSONValue.integer) ?? .string("all")),
+                        ("inputs", .integer(r.inputs)), ("helpers", .integer(r.helpers)), ("constraints", .integer(r.constraints)),
+                        ("attest_ms", ms(r.attestMilliseconds)), ("prove_ms", .timing(r.proveMilliseconds)), ("verify_ms", .timing(r.verifyMilliseconds)),
+                        ("proof_bytes", .integer(r.proofBytes)), ("range_proofs", .integer(r.rangeProofs)),
+                    ]))
+                })),
+            ]))
+        } else {
+            print("Circuits on \(curveOption.value): medians of \(max(1, iterations)) runs, ms; OpenSSL k·P \(fmt(kP)) µs before, \(fmt(kPAfter)) after")
+            for (k, v) in parameters { print("  \(k): \(v)") }
+            print(pad("circuit", 18) + pad("instr.", 8) + pad("mode", 10) + pad("set", 6) + pad("in/help/cons", 18)
+                  + pad("attest", 11) + pad("prove", 11) + pad("verify", 11) + pad("bytes", 10))
+            for r in rows {
+                print(pad(r.circuit, 18) + pad("\(r.instruments)", 8) + pad(r.mode, 10) + pad(r.anonymitySet.map(String.init) ?? "all", 6)
+                      + pad("\(r.inputs)/\(r.helpers)/\(r.constraints)", 18) + pad(r.attestMilliseconds.map(fmt) ?? "-", 11)
+                      + pad(fmt(r.proveMilliseconds), 11) + pad(fmt(r.verifyMilliseconds), 11) + pad("\(r.proofBytes)", 10))
+            }
         }
     }
 }
