@@ -33,6 +33,9 @@ package struct TamperFixture: Sendable {
 
     package let circuit: String
     package let mode: AttestationMode
+    /// The anonymity set the proof hides among (nil: every instrument). A
+    /// hiding fixture's proof has `excluded` and `zero_opening` fields.
+    package let hidingAmong: Set<String>?
     package let curve: Curve
     package let publisherKey: SigningKey
     package let custodianKey: SigningKey
@@ -47,16 +50,27 @@ package struct TamperFixture: Sendable {
     /// The custodian statement's payload (nil when self-attested).
     package let statementPayloadTree: TamperJSON?
 
-    /// `cross-margin`, or `cross-margin (self-attested)`.
-    package var name: String { mode == .custodian ? circuit : "\(circuit) (self-attested)" }
-    /// The name as a file name: `cross-margin`, `cross-margin-self`.
-    package var slug: String { mode == .custodian ? circuit : "\(circuit)-self" }
+    /// `cross-margin`, `cross-margin (self-attested)`, `tiered-margin (hiding among 1)`.
+    package var name: String {
+        let base = mode == .custodian ? circuit : "\(circuit) (self-attested)"
+        return hidingAmong.map { "\(base) (hiding among \($0.count))" } ?? base
+    }
+    /// The name as a file name: `cross-margin`, `cross-margin-self`, `tiered-margin-hiding`.
+    package var slug: String { (mode == .custodian ? circuit : "\(circuit)-self") + (hidingAmong == nil ? "" : "-hiding") }
 
-    /// Publishes, attests (custodian mode) and proves with fresh keys.
-    package init(circuit: String, mode: AttestationMode, curve: Curve = .p256, root: URL) throws {
+    /// Publishes, attests (custodian mode) and proves with fresh keys. With
+    /// `hiding`, the account keeps only its first position (by id) and the
+    /// proof hides among that instrument alone.
+    package init(circuit: String, mode: AttestationMode, curve: Curve = .p256, hiding: Bool = false, root: URL) throws {
         let repository = Repository(root: root)
         let values = try repository.example(circuit, "values.json")
-        let account = try repository.exampleAccount(circuit)
+        var account = try repository.exampleAccount(circuit)
+        var set: Set<String>? = nil
+        if hiding {
+            guard let first = account.positions.keys.sorted().first else { throw TamperError("the example account of \(circuit) holds no position to hide") }
+            account = Account(label: account.label, balances: account.balances, positions: [first: account.positions[first]!])
+            set = [first]
+        }
         let source = try repository.circuitSource(circuit)
         let publisher = SigningKey.generate(), custodian = SigningKey.generate()
         let bundle = try RiskBundle.publish(values: values, circuitName: circuit, circuitSource: source, curve: curve,
@@ -67,20 +81,22 @@ package struct TamperFixture: Sendable {
             let (statement, openings) = try Custodian.attest(bundle: bundle, account: account, key: custodian,
                                                              publisherKey: publisher.verifyingKey, at: Self.verificationTime)
             proof = try Prover.prove(bundle: bundle, statement: statement, openings: openings, publisherKey: publisher.verifyingKey,
-                                     custodianKey: custodian.verifyingKey, at: Self.verificationTime)
+                                     custodianKey: custodian.verifyingKey, at: Self.verificationTime, hidingAmong: set.map { try AnonymitySet(Array($0)) })
         case .selfAttested:
-            proof = try Prover.proveSelfAttested(bundle: bundle, account: account, publisherKey: publisher.verifyingKey, at: Self.verificationTime)
+            proof = try Prover.proveSelfAttested(bundle: bundle, account: account, publisherKey: publisher.verifyingKey, at: Self.verificationTime,
+                                                 hidingAmong: set.map { try AnonymitySet(Array($0)) })
         }
-        try self.init(circuit: circuit, mode: mode, curve: curve, publisherKey: publisher, custodianKey: custodian,
+        try self.init(circuit: circuit, mode: mode, curve: curve, hidingAmong: set, publisherKey: publisher, custodianKey: custodian,
                       files: TamperFiles(bundle: bundle.encoded(), proof: proof.encoded()))
     }
 
     /// A fixture from existing files; checks that the harness's writer
     /// reproduces every file and signed payload byte for byte.
-    package init(circuit: String, mode: AttestationMode, curve: Curve, publisherKey: SigningKey, custodianKey: SigningKey,
+    package init(circuit: String, mode: AttestationMode, curve: Curve, hidingAmong: Set<String>? = nil, publisherKey: SigningKey, custodianKey: SigningKey,
                  files: TamperFiles) throws {
         self.circuit = circuit
         self.mode = mode
+        self.hidingAmong = hidingAmong
         self.curve = curve
         self.publisherKey = publisherKey
         self.custodianKey = custodianKey
@@ -123,9 +139,15 @@ package struct TamperFixture: Sendable {
     /// proofs add two range constraints per input, so a small one).
     package static let selfAttestedCircuits: Set<String> = ["threshold"]
 
+    /// The circuits that get a custodian-attested fixture hiding among one
+    /// instrument too (its proof carries `excluded` and `zero_opening`):
+    /// the one whose helpers an anonymity set removes.
+    package static let hidingCircuits: Set<String> = ["tiered-margin"]
+
     /// The fixtures of `circuits` (every shipped circuit if nil):
     /// custodian-attested for each, self-attested for those in
-    /// `selfAttestedCircuits`.
+    /// `selfAttestedCircuits`, hiding among one instrument for those in
+    /// `hidingCircuits`.
     package static func all(root: URL, circuits: [String]? = nil, curve: Curve = .p256) throws -> [TamperFixture] {
         let shipped = try Repository(root: root).shippedCircuits()
         let chosen = circuits ?? shipped
@@ -136,6 +158,7 @@ package struct TamperFixture: Sendable {
         for c in chosen {
             out.append(try TamperFixture(circuit: c, mode: .custodian, curve: curve, root: root))
             if selfAttestedCircuits.contains(c) { out.append(try TamperFixture(circuit: c, mode: .selfAttested, curve: curve, root: root)) }
+            if hidingCircuits.contains(c) { out.append(try TamperFixture(circuit: c, mode: .custodian, curve: curve, hiding: true, root: root)) }
         }
         return out
     }

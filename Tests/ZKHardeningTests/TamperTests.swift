@@ -35,6 +35,10 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(Set(shipped), ["threshold", "cross-margin", "tiered-margin", "portfolio-margin", "options-standard"])
         XCTAssertEqual(Set(fixtures.filter { $0.mode == .custodian }.map(\.circuit)), Set(shipped))
         XCTAssertFalse(fixtures.filter { $0.mode == .selfAttested }.isEmpty)
+        // A proof with an anonymity set: its excluded list and zero opening get tampered with too.
+        let hiding = try XCTUnwrap(fixtures.first { $0.hidingAmong != nil })
+        XCTAssertNotNil(hiding.proofTree["excluded"])
+        XCTAssertNotNil(hiding.proofTree["zero_opening"])
         let scratch = try scratchDirectory()
         for f in fixtures {
             let workspace = try TamperWorkspace(directory: "\(scratch)/\(f.slug)", fixture: f)
