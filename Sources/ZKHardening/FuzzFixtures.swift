@@ -7,7 +7,9 @@ import ZKTestSupport
 
 /// The fixed, valid material the fuzz targets mutate around: a signed
 /// cross-margin bundle, a custodian statement, an attested and a
-/// self-attested proof, and the keys (`Vectors/fuzz/fixtures/`).
+/// self-attested proof, an attested proof that hides among one instrument
+/// (with `excluded` and `zero_opening`), and the keys
+/// (`Vectors/fuzz/fixtures/`).
 ///
 /// The keys in that folder are test keys, committed on purpose so that seed
 /// inputs keep verifying from one run to the next; they sign nothing else.
@@ -27,6 +29,10 @@ package struct FuzzFixtures: Sendable {
     package let statementFile: [UInt8]
     package let proofFile: [UInt8]
     package let selfAttestedProofFile: [UInt8]
+    /// An attested proof for the example account reduced to its `BTC-PERP`
+    /// position, hiding among `BTC-PERP` alone: `ETH-PERP` is excluded and
+    /// shown not held by the zero opening.
+    package let hidingProofFile: [UInt8]
     package let bundle: RiskBundle
 
     /// The folder the fixture files live in.
@@ -46,13 +52,21 @@ package struct FuzzFixtures: Sendable {
         statementFile = try read("statement.json")
         proofFile = try read("proof.json")
         selfAttestedProofFile = try read("proof-self.json")
+        hidingProofFile = try read("proof-hiding.json")
         bundle = try RiskBundle(encoded: bundleFile)
-        let report = try Verifier.verify(bundle: bundle, proofs: [("proof.json", proofFile), ("proof-self.json", selfAttestedProofFile)],
-                                         policy: policy)
+        let report = try Verifier.verify(bundle: bundle, proofs: proofFiles, policy: policy)
         guard report.allValid else {
             throw FixtureError("the fixtures in \(dir.path) do not verify; regenerate them with `zkmargin-fuzz make-fixtures`")
         }
     }
+
+    /// Every fixture proof with its file name.
+    package var proofFiles: [(String, [UInt8])] {
+        [("proof.json", proofFile), ("proof-self.json", selfAttestedProofFile), ("proof-hiding.json", hidingProofFile)]
+    }
+
+    /// The instrument the hiding proof keeps in its anonymity set.
+    static let keptInstrument = "BTC-PERP"
 
     /// The verifier's policy for the fixtures (self-attested proofs allowed,
     /// so both proof files are reachable).
@@ -76,6 +90,13 @@ package struct FuzzFixtures: Sendable {
         let (statement, openings) = try Custodian.attest(bundle: bundle, account: account, key: custodian, at: verificationTime)
         let proof = try Prover.prove(bundle: bundle, statement: statement, openings: openings, at: verificationTime)
         let selfProof = try Prover.proveSelfAttested(bundle: bundle, account: account, at: verificationTime)
+        guard let kept = account.positions[keptInstrument] else {
+            throw FixtureError("the \(circuitName) example account no longer holds \(keptInstrument)")
+        }
+        let reduced = Account(label: account.label, balances: account.balances, positions: [keptInstrument: kept])
+        let (reducedStatement, reducedOpenings) = try Custodian.attest(bundle: bundle, account: reduced, key: custodian, at: verificationTime)
+        let hidingProof = try Prover.prove(bundle: bundle, statement: reducedStatement, openings: reducedOpenings, at: verificationTime,
+                                           hidingAmong: try AnonymitySet([keptInstrument]))
         let files: [(String, [UInt8])] = [
             ("publisher.pem", publisher.pemRepresentation()),
             ("publisher.pub.pem", Array(publisher.verifyingKey.pemRepresentation.utf8)),
@@ -85,6 +106,7 @@ package struct FuzzFixtures: Sendable {
             ("statement.json", statement.encoded()),
             ("proof.json", proof.encoded()),
             ("proof-self.json", selfProof.encoded()),
+            ("proof-hiding.json", hidingProof.encoded()),
         ]
         for (name, bytes) in files { try Data(bytes).write(to: dir.appendingPathComponent(name), options: .atomic) }
     }

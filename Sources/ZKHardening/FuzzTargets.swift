@@ -379,11 +379,13 @@ enum FileTargets {
     }()
 
     /// The fixture proof decoded once: what an accepted proof must equal.
-    static let honestProof: (attested: [UInt8], selfAttested: [UInt8]) = {
-        guard let a = try? MarginProof(encoded: fixtures.proofFile), let s = try? MarginProof(encoded: fixtures.selfAttestedProofFile) else {
-            preconditionFailure("zkmargin-fuzz: the fixture proofs do not decode")
+    static let honestProofs: Set<[UInt8]> = {
+        var out: Set<[UInt8]> = []
+        for (name, file) in fixtures.proofFiles {
+            guard let p = try? MarginProof(encoded: file) else { preconditionFailure("zkmargin-fuzz: the fixture proof \(name) does not decode") }
+            out.insert(p.encoded())
         }
-        return (a.encoded(), s.encoded())
+        return out
     }()
 
     /// The fixture proof as JSON, and its statement's signed payload: parsed
@@ -406,8 +408,7 @@ enum FileTargets {
 
     /// Verifies the fixture proofs against `bundle`; true if any is accepted.
     static func anyFixtureProofAccepted(by bundle: RiskBundle) -> Bool {
-        let proofs = [("proof.json", fixtures.proofFile), ("proof-self.json", fixtures.selfAttestedProofFile)]
-        guard let report = try? Verifier.verify(bundle: bundle, proofs: proofs, policy: fixtures.policy) else { return false }
+        guard let report = try? Verifier.verify(bundle: bundle, proofs: fixtures.proofFiles, policy: fixtures.policy) else { return false }
         return report.verdicts.contains(where: \.isValid)
     }
 
@@ -453,7 +454,7 @@ enum FileTargets {
         guard let report = try? Verifier.verify(bundle: fixtures.bundle, proofs: [("fuzz.json", input)], policy: fixtures.policy),
               report.allValid else { return }
         guard let accepted = try? MarginProof(encoded: input),
-              [honestProof.attested, honestProof.selfAttested].contains(accepted.encoded()) else {
+              honestProofs.contains(accepted.encoded()) else {
             oracleFailure(.proof, "a proof other than the fixture's is accepted")
         }
     }
@@ -467,6 +468,7 @@ enum FileTargets {
     }
 
     static func proofSeeds() -> [(name: String, bytes: [UInt8])] {
-        [("proof-attested", fixtures.proofFile), ("proof-self-attested", fixtures.selfAttestedProofFile)]
+        [("proof-attested", fixtures.proofFile), ("proof-self-attested", fixtures.selfAttestedProofFile),
+         ("proof-hiding", fixtures.hidingProofFile)]
     }
 }
