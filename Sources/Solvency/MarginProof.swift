@@ -56,10 +56,15 @@ import ZKProofs
 /// signature) and about 420 for a self-attested one, plus whatever the
 /// account label, circuit and requirement names add beyond those of
 /// `zkmargin demo --instruments n` (measured there: 1 295 and 1 302 bytes
-/// attested, 415 and 426 self-attested, for n = 10 and 100). That demo's
-/// cross-margin books have N = 2n + 2 and H = n: 5 863 bytes for n = 10,
-/// 20 766 for 100, 178 216 for 1000 (version 1: 8 118, 43 301, 403 547).
-/// `largestEncodedSize` computes the exact worst case for a bundle.
+/// attested, 415 and 426 self-attested, for n = 10 and 100). A proof that
+/// hides among fewer than all elements adds its `excluded` ids (each id's
+/// length plus 3) and, attested, 82 bytes of `zero_opening`. That demo's
+/// cross-margin books commit both sides of each position, two assets and
+/// the cost of all positions once (N = 2n + 3, H = 0, one range proof):
+/// 3 242 bytes for n = 10, 11 167 for 100, 90 372 for 1000 (version 1,
+/// with the signed size, a cost per position and n helpers: 8 118, 43 301,
+/// 403 547). `largestEncodedSize` computes the exact worst case for a
+/// bundle.
 public struct MarginProof: Sendable {
     public enum Inputs: Sendable {
         /// Commitments signed by a custodian.
