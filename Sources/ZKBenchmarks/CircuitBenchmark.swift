@@ -1,6 +1,6 @@
-package import Foundation
+import Foundation
 package import MarginCircuits
-package import Solvency
+import Solvency
 package import ZKGroup
 import ZKTestSupport
 
