@@ -4,7 +4,7 @@
 // zkmargin computes in with fixed limbs: the base fields 𝔽ₚ of P-256 and
 // secp256k1 (the fast MSM, point decompression, RFC 9380 hash-to-curve) and,
 // by the same code, ℤ/nℤ for their group orders n (`P256Order`,
-// `Secp256k1Order`; `Scalar` still runs on GMP today). The constants of
+// `Secp256k1Order`: every `Scalar` product, inverse and reduction). The constants of
 // each modulus are in `CurveConstants.swift`.
 //
 // Representation. Let m be the modulus (odd, m < 2²⁵⁶) and R = 2²⁵⁶. An
@@ -51,10 +51,9 @@
 // exponentiation a^(m−2)), `isSquare` (a fixed exponentiation) and the
 // candidate root `squareRoot` computes (its nil-or-not result reveals whether
 // the input is a square). Variable time: `inverseVariableTime` and
-// `batchInvert` (GMP's `mpz_invert`). Every caller today works on public
-// data (verification equations, public points, hash-to-curve of public
-// labels); secrets never reach this type (they live in `Scalar` and meet
-// points only through OpenSSL's constant-time scalar multiplication).
+// `batchInvert` (GMP's `mpz_invert`), called on public data only
+// (verification equations, public points). Secrets reach this type through
+// `Scalar`'s arithmetic mod n, which uses only the constant-time operations.
 
 /// An odd modulus m < 2²⁵⁶ with the constants of Montgomery arithmetic mod
 /// m, R = 2²⁵⁶. Every property must return a literal (so that it folds after

@@ -1,18 +1,18 @@
-internal import CGMP
-internal import CLibCrypto
 
 /// An element of the scalar field ℤ/nℤ of a curve, n the group order.
 ///
 /// Invariant: the value is always fully reduced, `0 ≤ value < n`, so two
 /// scalars are equal exactly when their representations are.
 ///
-/// Addition, subtraction and negation are branch-free (the reduction is a
-/// masked select), so their timing does not depend on the operands.
-/// Multiplication runs on GMP's `mpn_mul_n` and `mpn_tdiv_qr`, and `inverse`
-/// on `mpz_invert`: neither is guaranteed constant-time (SECURITY.md,
-/// "Constant time"). Secrets only ever meet curve points through OpenSSL's
-/// constant-time scalar multiplication (`Point.multiplied(by:)`,
-/// `SecretMSM`).
+/// Every operation runs in constant time with respect to the values:
+/// addition, subtraction and negation are branch-free (the reduction is a
+/// masked select); multiplication, reduction of byte strings and the
+/// inverse run on the Montgomery arithmetic of `FieldElement` over the group
+/// order (`P256Order`, `Secp256k1Order`: fixed limbs, no branch or memory
+/// index on the values). The stored value is canonical, not in Montgomery
+/// form, so encoding and comparison need no conversion; a product costs two
+/// Montgomery products instead of one. Secrets only ever meet curve points
+/// through `Point.multiplied(by:)` and `SecretMSM`.
 ///
 /// Printing never shows the value: `description`, `debugDescription` and
 /// the reflection `dump` and debuggers use are all redacted.
@@ -55,28 +55,14 @@ public struct Scalar: Sendable, Hashable {
     /// integer coefficients of any size.
     ///
     /// The input is often secret (`random` feeds it 64 bytes from the DRBG):
-    /// the limb and quotient buffers are wiped before they are freed, and the
-    /// input is read in place, never copied.
+    /// `FieldElement.init(reducing:)` runs Horner's rule over 32-byte chunks
+    /// with the same operations for every input of a given length, reading
+    /// the bytes in place.
     public init<B: Collection<UInt8>>(reducing bytes: B, curve: Curve) {
-        let count = bytes.count
-        let limbCount = max(4, (count + 7) / 8)
-        var limbs = [mp_limb_t](repeating: 0, count: limbCount)
-        defer { limbs.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
-        for (j, byte) in bytes.enumerated() {
-            let i = count - 1 - j   // byte j is the i-th least significant
-            limbs[i / 8] |= mp_limb_t(byte) << mp_limb_t(8 * (i % 8))
+        switch curve {
+        case .p256: self.init(unchecked: FieldElement<P256Order>(reducing: bytes).canonical, curve: curve)
+        case .secp256k1: self.init(unchecked: FieldElement<Secp256k1Order>(reducing: bytes).canonical, curve: curve)
         }
-        var r = U256.zero
-        if limbCount == 4 && U256.compare(U256(UInt64(limbs[0]), UInt64(limbs[1]), UInt64(limbs[2]), UInt64(limbs[3])), curve.parameters.order) < 0 {
-            r = U256(UInt64(limbs[0]), UInt64(limbs[1]), UInt64(limbs[2]), UInt64(limbs[3]))
-        } else {
-            var q = [mp_limb_t](repeating: 0, count: limbCount - 3)
-            defer { q.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
-            curve.parameters.order.withLimbs { n in
-                r.withMutableLimbs { rp in zk_mpn_tdiv_qr(&q, rp, limbs, mp_size_t(limbCount), n, 4) }
-            }
-        }
-        self.init(unchecked: r, curve: curve)
     }
 
     /// A uniformly random nonzero scalar in [1, n): 64 bytes from `source`
@@ -139,43 +125,29 @@ public struct Scalar: Sendable, Hashable {
         return Scalar(unchecked: U256.select(a.value.isNonzeroBit, d, .zero), curve: a.curve)
     }
 
+    /// `a · b` mod n, in constant time: two Montgomery products on fixed
+    /// limbs (`ScalarOrder.product`).
     public static func * (a: Scalar, b: Scalar) -> Scalar {
         checkSameCurve(a, b)
-        var product = [mp_limb_t](repeating: 0, count: 8)
-        var quotient = [mp_limb_t](repeating: 0, count: 5)
-        var r = U256.zero
-        a.value.withLimbs { ap in
-            b.value.withLimbs { bp in zk_mpn_mul_n(&product, ap, bp, 4) }
+        switch a.curve {
+        case .p256: return Scalar(unchecked: ScalarOrder<P256Order>.product(a.value, b.value), curve: a.curve)
+        case .secp256k1: return Scalar(unchecked: ScalarOrder<Secp256k1Order>.product(a.value, b.value), curve: a.curve)
         }
-        a.curve.parameters.order.withLimbs { n in
-            r.withMutableLimbs { rp in zk_mpn_tdiv_qr(&quotient, rp, product, 8, n, 4) }
-        }
-        return Scalar(unchecked: r, curve: a.curve)
     }
 
     public static func += (a: inout Scalar, b: Scalar) { a = a + b }
     public static func -= (a: inout Scalar, b: Scalar) { a = a - b }
     public static func *= (a: inout Scalar, b: Scalar) { a = a * b }
 
-    /// The multiplicative inverse, or nil for zero. Uses GMP's `mpz_invert`
-    /// (variable time: call it on public values only, e.g. challenges).
+    /// The multiplicative inverse, or nil for zero: a^(n−2) by Fermat, a
+    /// fixed sequence of Montgomery products (constant time in a; whether a
+    /// is zero is the only thing the result reveals).
     public func inverse() -> Scalar? {
         guard !isZero else { return nil }
-        var r = U256.zero
-        var ok: Int32 = 0
-        value.withLimbs { ap in
-            curve.parameters.order.withLimbs { np in
-                var aRO = __mpz_struct(), nRO = __mpz_struct(), out = __mpz_struct()
-                zk_mpz_init(&out)
-                defer { zk_mpz_clear(&out) }
-                let a = zk_mpz_roinit_n(&aRO, ap, 4)
-                let n = zk_mpz_roinit_n(&nRO, np, 4)
-                ok = zk_mpz_invert(&out, a, n)
-                let size = zk_mpz_size(&out)
-                for i in 0..<min(size, 4) { r[i] = UInt64(zk_mpz_getlimbn(&out, mp_size_t(i))) }
-            }
+        switch curve {
+        case .p256: return Scalar(unchecked: FieldElement<P256Order>(value).inverse.canonical, curve: curve)
+        case .secp256k1: return Scalar(unchecked: FieldElement<Secp256k1Order>(value).inverse.canonical, curve: curve)
         }
-        return ok != 0 ? Scalar(unchecked: r, curve: curve) : nil
     }
 
     /// Inverts every element with one field inversion (Montgomery's trick):
@@ -239,4 +211,18 @@ extension Scalar: CustomReflectable {
     /// Only the curve: without this, `dump`, `Mirror` and the debugger would
     /// walk into the stored limbs and print the value in decimal.
     public var customMirror: Mirror { Mirror(self, children: ["curve": curve], displayStyle: .struct) }
+}
+
+/// Products of canonical residues mod a group order on the Montgomery code.
+///
+/// For canonical a, b < n and REDC(x·y) = x·y·R⁻¹ mod n (R = 2²⁵⁶):
+/// REDC(REDC(a·b)·(R² mod n)) = a·b·R⁻¹·R²·R⁻¹ = a·b mod n. Both products
+/// take a reduced second factor (b < n, R² mod n < n), as `FieldElement`'s
+/// `*` requires.
+enum ScalarOrder<M: FieldModulus> {
+    @inline(__always)
+    static func product(_ a: U256, _ b: U256) -> U256 {
+        let abOverR = FieldElement<M>(montgomery: a) * FieldElement<M>(montgomery: b)
+        return (abOverR * FieldElement<M>(montgomery: M.r2ModM)).montgomery
+    }
 }

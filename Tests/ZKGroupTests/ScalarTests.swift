@@ -77,6 +77,37 @@ final class ScalarTests: XCTestCase {
         }
     }
 
+    /// Products, inverses and reductions of byte strings of every length
+    /// from 0 to 100 agree with GMP's exact integers mod n, on random and
+    /// edge values (0, 1, 2, n − 1, n − 2, 2²⁵⁵, values with all limbs full).
+    func testArithmeticAgreesWithGMP() {
+        for curve in Curve.allCases {
+            let n = MPZ(curve.parameters.order)
+            var rng = SeededRandom(seed: "scalar-gmp-\(curve)")
+            var edges: [Scalar] = [.zero(curve), .one(curve), Scalar(2, curve: curve), Scalar(-1, curve: curve), Scalar(-2, curve: curve),
+                                   Scalar(reducing: [0x80] + [UInt8](repeating: 0, count: 31), curve: curve),
+                                   Scalar(reducing: [UInt8](repeating: 0xff, count: 32), curve: curve)]
+            edges += (0..<40).map { _ in Scalar.random(curve, using: &rng) }
+            for a in edges {
+                for b in edges.prefix(12) {
+                    XCTAssertEqual((a * b).value, (MPZ(a.value) * MPZ(b.value) % n).u256, "\(curve) product")
+                }
+                if a.isZero {
+                    XCTAssertNil(a.inverse())
+                } else {
+                    XCTAssertEqual(a.inverse()?.value, MPZ(a.value).inverse(mod: n)?.u256, "\(curve) inverse")
+                }
+            }
+            for length in 0...100 {
+                for fill in [nil, UInt8(0xff)] {
+                    var bytes = [UInt8](repeating: fill ?? 0, count: length)
+                    if fill == nil { rng.fill(&bytes) }
+                    XCTAssertEqual(Scalar(reducing: bytes, curve: curve).value, (MPZ(bigEndian: bytes) % n).u256, "\(curve) reducing \(length) bytes")
+                }
+            }
+        }
+    }
+
     func testRandomScalarsAreNonzeroAndDistinct() {
         for curve in Curve.allCases {
             let xs = (0..<64).map { _ in Scalar.random(curve) }
