@@ -76,6 +76,19 @@ package enum GroupMicrobench {
         out.append(("hash-to-curve (RFC 9380, _RO_)", median(perRun: 20) {
             for i in 0..<20 { sink = HashToCurve.hash([UInt8(i), 0x68, 0x32, 0x63], dst: Array("ZKMARGIN-BENCH".utf8), curve: curve) }
         }))
+        // Scalar arithmetic mod n (constant time, Montgomery on fixed limbs).
+        var ssink = scalars[0]
+        out.append(("scalar mul mod n", median(perRun: 1000) {
+            for i in 0..<1000 { ssink = ssink * scalars[i] }
+        }))
+        out.append(("scalar inverse mod n (Fermat)", median(perRun: 50) {
+            for i in 0..<50 { ssink = (scalars[i] + ssink).inverse() ?? ssink }
+        }))
+        let wide = (0..<64).map { [UInt8](repeating: UInt8($0), count: 64) }
+        out.append(("scalar from 64 bytes (reduce mod n)", median(perRun: 64) {
+            for w in wide { ssink = ssink + Scalar(reducing: w, curve: curve) }
+        }))
+        withExtendedLifetime(ssink) {}
         out.append(("point add (OpenSSL)", median(perRun: 200) {
             for i in 0..<200 { sink = points[i] + points[i + 1] }
         }))
