@@ -65,6 +65,17 @@ public struct Scalar: Sendable, Hashable {
         }
     }
 
+    /// `init(reducing:curve:)` for a byte array: the same result, specialised
+    /// inside this module (the generic entry point is not, when called from
+    /// another module, and costs about 30 ns per byte through witness tables;
+    /// challenges and random draws take this one).
+    public init(reducing bytes: [UInt8], curve: Curve) {
+        switch curve {
+        case .p256: self.init(unchecked: FieldElement<P256Order>(reducing: bytes).canonical, curve: curve)
+        case .secp256k1: self.init(unchecked: FieldElement<Secp256k1Order>(reducing: bytes).canonical, curve: curve)
+        }
+    }
+
     /// A uniformly random nonzero scalar in [1, n): 64 bytes from `source`
     /// reduced mod n, drawn again in the (2⁻²⁵⁶-likely) event of zero.
     public static func random<R: RandomBytesSource>(_ curve: Curve, using source: inout R) -> Scalar {

@@ -103,6 +103,8 @@ final class ScalarTests: XCTestCase {
                     var bytes = [UInt8](repeating: fill ?? 0, count: length)
                     if fill == nil { rng.fill(&bytes) }
                     XCTAssertEqual(Scalar(reducing: bytes, curve: curve).value, (MPZ(bigEndian: bytes) % n).u256, "\(curve) reducing \(length) bytes")
+                    // The generic entry point (any collection) agrees with the array one.
+                    XCTAssertEqual(Scalar(reducing: bytes[...], curve: curve), Scalar(reducing: bytes, curve: curve))
                 }
             }
         }
