@@ -51,10 +51,12 @@
 // exponentiation a^(m−2)), `isSquare` (a fixed exponentiation) and the
 // candidate root `squareRoot` computes (its nil-or-not result reveals whether
 // the input is a square). Variable time: `inverseVariableTime` and
-// `batchInvert` (GMP's `mpz_invert`). Every caller today works on public
-// data (verification equations, public points, hash-to-curve of public
-// labels); secrets never reach this type (they live in `Scalar` and meet
-// points only through OpenSSL's constant-time scalar multiplication).
+// `batchInvert` (GMP's `mpz_invert`). Two kinds of callers: the
+// variable-time curve code (`JacobianPoint.swift`, the public MSM,
+// decompression, hash-to-curve) on public data only; and the prover's
+// constant-time path (`CompletePoint.swift`, `ConstantTimeMSM.swift`), where
+// coordinates depend on secret scalars and only the constant-time
+// operations above are used (`fermatInverse`, never `inverseVariableTime`).
 
 /// An odd modulus m < 2²⁵⁶ with the constants of Montgomery arithmetic mod
 /// m, R = 2²⁵⁶. Every property must return a literal (so that it folds after
