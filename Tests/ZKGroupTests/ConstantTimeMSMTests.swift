@@ -3,9 +3,9 @@ import XCTest
 import ZKTestSupport
 
 /// The constant-time path for secret scalars: the complete projective
-/// formulas (`CompletePoint.swift`) against the Jacobian code and OpenSSL and
+/// formulas (`CompletePoint.swift`) against the Jacobian code and OpenSSL,
 /// `ConstantTimeMSM` against OpenSSL's `SecretMSM.reference` and the public
-/// `MSM`.
+/// `MSM`, and the bit-vector commitment against the plain sum of its terms.
 /// These run the pure-Swift code explicitly, whatever `MSM.backend` is.
 final class ConstantTimeMSMTests: XCTestCase {
     // MARK: Complete addition
@@ -173,4 +173,42 @@ final class ConstantTimeMSMTests: XCTestCase {
 
     func testMSMP256() { msmChecks(P256Model.self, seed: "ct-msm-p256") }
     func testMSMSecp256k1() { msmChecks(Secp256k1Model.self, seed: "ct-msm-k1") }
+
+    // MARK: Bit-vector commitment
+
+    func testBitVectorCommitmentMatchesTheGenericSum() {
+        var rng = SeededRandom(seed: "bit-vectors")
+        for curve in Curve.allCases {
+            let one = Scalar.one(curve)
+            for count in [0, 1, 8, 33] {
+                let gs = MSMTests.randomPoints(curve, count: count, &rng)
+                let hs = MSMTests.randomPoints(curve, count: count, &rng)
+                var byte = [UInt8](repeating: 0, count: 1)
+                let left = (0..<count).map { _ in rng.fill(&byte); return Scalar(UInt64(byte[0] & 1), curve: curve) }
+                let right = left.map { $0 - one }
+                let extra = [Scalar.random(curve, using: &rng)]
+                let h = MSMTests.randomPoints(curve, count: 1, &rng)
+                let expected = SecretMSM.reference(scalars: left + right + extra, points: gs + hs + h)
+                XCTAssertEqual(SecretMSM.computeBitVectors(left: left, right: right, gs: gs, hs: hs, scalars: extra, points: h),
+                               expected, "\(curve), \(count) bits")
+                // The aggregate test sees every pair.
+                XCTAssertEqual(SecretMSM.bitPairsMask(left, right, curve: curve), ~0)
+                if count > 0 {
+                    for bad in [(Scalar(2, curve: curve), one), (one, -one), (Scalar.zero(curve), Scalar.zero(curve))] {
+                        var l = left, r = right
+                        l[count - 1] = bad.0; r[count - 1] = bad.1
+                        XCTAssertEqual(SecretMSM.bitPairsMask(l, r, curve: curve), 0)
+                        // Not bits: the general path, same sum as the plain terms.
+                        XCTAssertEqual(SecretMSM.computeBitVectors(left: l, right: r, gs: gs, hs: hs, scalars: extra, points: h),
+                                       SecretMSM.reference(scalars: l + r + extra, points: gs + hs + h), "\(curve), not bits")
+                    }
+                }
+            }
+            // No extra terms.
+            let gs = MSMTests.randomPoints(curve, count: 2, &rng), hs = MSMTests.randomPoints(curve, count: 2, &rng)
+            XCTAssertEqual(SecretMSM.computeBitVectors(left: [one, .zero(curve)], right: [.zero(curve), -one], gs: gs, hs: hs,
+                                                       scalars: [], points: []),
+                           gs[0] - hs[1])
+        }
+    }
 }
