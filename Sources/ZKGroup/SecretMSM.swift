@@ -23,20 +23,23 @@ public enum SecretMSM {
                                                                              backend: MSMBackend) -> Point {
         precondition(scalars.count == points.count, "SecretMSM needs one scalar per point")
         guard let curve = points.first?.curve else { return Point.identity(scalars.first?.curve ?? .default) }
-        switch (backend, curve) {
-        case (.reference, _): return reference(scalars: scalars, points: points)
-        case (.fast, .p256): return constantTime(scalars, points, as: P256Model.self).point
-        case (.fast, .secp256k1): return constantTime(scalars, points, as: Secp256k1Model.self).point
+        if backend == .reference { return reference(scalars: scalars, points: points) }
+        // Concrete arrays from here on, so that the curve arithmetic below is
+        // specialised for the curve (a generic collection type left unknown
+        // would keep the whole MSM generic, several times slower).
+        var ks = Array(scalars)
+        defer { secureZero(&ks) }
+        switch curve {
+        case .p256: return constantTime(ks, Array(points), as: P256Model.self).point
+        case .secp256k1: return constantTime(ks, Array(points), as: Secp256k1Model.self).point
         }
     }
 
     /// `ConstantTimeMSM` on OpenSSL points. Terms whose point is the
     /// identity are dropped (a branch on the public point); the scalars are
     /// copied into a buffer that is wiped.
-    static func constantTime<S: Collection<Scalar>, P: Collection<Point>, C: CurveModel>(
-        _ scalars: S, _ points: P, as _: C.Type
-    ) -> ProjectivePoint<C> {
-        let affine = affineMontgomery(Array(points), as: C.self)
+    static func constantTime<C: CurveModel>(_ scalars: [Scalar], _ points: [Point], as _: C.Type) -> ProjectivePoint<C> {
+        let affine = affineMontgomery(points, as: C.self)
         var ks = [Scalar](), ps = [Affine<C>]()
         ks.reserveCapacity(affine.count); ps.reserveCapacity(affine.count)
         defer { secureZero(&ks) }
