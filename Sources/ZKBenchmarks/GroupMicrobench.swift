@@ -116,6 +116,17 @@ package enum GroupMicrobench {
                 for _ in 0..<8 { jsink = FastMSM.pippenger(ks, aps, windowBits: FastMSM.pippengerWindow(n)) }
             }))
         }
+        // Sums over secrets: the constant-time Straus and the masked OpenSSL reference.
+        for n in [1, 2, 16, 66, 256] {
+            let ks = Array(scalars.prefix(n)), ps = Array(points.prefix(n))
+            let reps = max(1, 256 / n)
+            out.append(("SecretMSM \(n) (constant time) per point", median(runs: 5, perRun: n * reps) {
+                for _ in 0..<reps { sink = SecretMSM.compute(scalars: ks, points: ps, backend: .fast) }
+            }))
+        }
+        out.append(("SecretMSM 16 reference (masked EC_POINT_mul) per point", median(runs: 3, perRun: 16) {
+            sink = SecretMSM.reference(scalars: Array(scalars.prefix(16)), points: Array(points.prefix(16)))
+        }))
         out.append(("MSM 64 reference (EC_POINT_mul) per point", median(runs: 3, perRun: 64) {
             sink = MSM.reference(scalars: Array(scalars.prefix(64)), points: Array(points.prefix(64)), curve: curve)
         }))

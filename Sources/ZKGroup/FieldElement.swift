@@ -51,9 +51,13 @@
 // exponentiation a^(m−2)), `isSquare` (a fixed exponentiation) and the
 // candidate root `squareRoot` computes (its nil-or-not result reveals whether
 // the input is a square). Variable time: `inverseVariableTime` and
-// `batchInvert` (GMP's `mpz_invert`), called on public data only
-// (verification equations, public points). Secrets reach this type through
-// `Scalar`'s arithmetic mod n, which uses only the constant-time operations.
+// `batchInvert` (GMP's `mpz_invert`). Three kinds of callers: the
+// variable-time curve code (`JacobianPoint.swift`, the public MSM,
+// decompression, hash-to-curve) on public data only; `Scalar`'s arithmetic
+// mod n; and the prover's constant-time path (`CompletePoint.swift`,
+// `ConstantTimeMSM.swift`), where coordinates depend on secret scalars. The
+// last two use only the constant-time operations above (`fermatInverse`,
+// never `inverseVariableTime`).
 
 /// An odd modulus m < 2²⁵⁶ with the constants of Montgomery arithmetic mod
 /// m, R = 2²⁵⁶. Every property must return a literal (so that it folds after

@@ -18,7 +18,9 @@ internal import CLibCrypto
 // style mixed addition (8M + 3S) and add-1998-cmo-2 (12M + 4S). The
 // incomplete cases (an operand at infinity, P + P, P + (−P)) are detected by
 // value and handled by branches: correct for every input, but variable-time,
-// which is why this code only ever sees public points and scalars.
+// which is why this code only ever sees public points and scalars. Its
+// constant-time counterpart, for points that depend on secrets, is
+// `ProjectivePoint` (`CompletePoint.swift`).
 
 /// The curve coefficients as field elements, for the point formulas (each a
 /// Montgomery product of literals, which folds in release builds).

@@ -9,7 +9,8 @@ import Glibc
 ///
 /// This is the one entry point every prover and verifier uses. It is
 /// variable-time: call it only when every scalar is public (verification
-/// equations, challenges, public coefficients). Secrets go through
+/// equations, challenges, public coefficients). Sums over secret scalars go
+/// through `SecretMSM` (constant time), single products through
 /// `Point.multiplied(by:)`.
 ///
 /// Correct for zero terms (the identity), one term, repeated bases, zero

@@ -1,25 +1,74 @@
-/// Σᵢ kᵢ·Pᵢ where the scalars are secret.
+/// Σᵢ kᵢ·Pᵢ where the scalars are secret (the points are public).
 ///
-/// Every term goes through OpenSSL's constant-time scalar multiplication
-/// (`Point.multiplied(by:)`: the Montgomery ladder, or the P-256 assembly's
-/// fixed-window code). Much slower than `MSM.compute`; use it only for
-/// prover-side sums over secrets.
+/// Release builds (`MSM.backend` = `.fast`) run `ConstantTimeMSM`: Straus'
+/// interleaved method with fixed 4-bit signed windows over the complete,
+/// branch-free projective formulas of Renes–Costello–Batina
+/// (`CompletePoint.swift`). The same instructions run for every value of
+/// the scalars: no branch and no memory index depends on them (table entries
+/// are read by scanning the whole table with masked selects), zero and small
+/// scalars included, so no mask is needed; the digit buffers are wiped.
+/// Only the points pass through variable-time code (their conversion from
+/// OpenSSL and their tables of multiples), and the result, which callers
+/// publish, is converted back to a `Point` by variable-time code.
 ///
-/// The scalars are masked first: with ρ uniform in [1, n) from
-/// `RAND_priv_bytes`,
-///
-///     Σᵢ kᵢ·Pᵢ = Σᵢ (kᵢ + ρ)·Pᵢ − ρ·(Σᵢ Pᵢ)
-///
-/// so every scalar OpenSSL sees is uniformly distributed and (but with
-/// probability ≈ count/n) nonzero. Without the mask, two data-dependent
-/// shortcuts would leak: `EC_POINT_add` returns at once when an operand is
-/// the identity (the image of a zero scalar, e.g. every 0 bit of a range
-/// proof's a_L), and OpenSSL's scalar loaders work on the BIGNUM's
-/// significant words only, so a small secret (a committed balance, a bit)
-/// takes a different path from a full-size one. ΣPᵢ is public; the mask
-/// costs one more constant-time multiplication and count additions.
+/// Debug builds (`.reference`, see `MSM.backend` for why and for the
+/// `ZKMARGIN_MSM_BACKEND` override) run `reference(scalars:points:)`, one
+/// constant-time OpenSSL `EC_POINT_mul` per masked term.
 public enum SecretMSM {
     public static func compute<S: Collection<Scalar>, P: Collection<Point>>(scalars: S, points: P) -> Point {
+        compute(scalars: scalars, points: points, backend: MSM.backend)
+    }
+
+    package static func compute<S: Collection<Scalar>, P: Collection<Point>>(scalars: S, points: P,
+                                                                             backend: MSMBackend) -> Point {
+        precondition(scalars.count == points.count, "SecretMSM needs one scalar per point")
+        guard let curve = points.first?.curve else { return Point.identity(scalars.first?.curve ?? .default) }
+        if backend == .reference { return reference(scalars: scalars, points: points) }
+        // Concrete arrays from here on, so that the curve arithmetic below is
+        // specialised for the curve (a generic collection type left unknown
+        // would keep the whole MSM generic, several times slower).
+        var ks = Array(scalars)
+        defer { secureZero(&ks) }
+        switch curve {
+        case .p256: return constantTime(ks, Array(points), as: P256Model.self).point
+        case .secp256k1: return constantTime(ks, Array(points), as: Secp256k1Model.self).point
+        }
+    }
+
+    /// `ConstantTimeMSM` on OpenSSL points. Terms whose point is the
+    /// identity are dropped (a branch on the public point); the scalars are
+    /// copied into a buffer that is wiped.
+    static func constantTime<C: CurveModel>(_ scalars: [Scalar], _ points: [Point], as _: C.Type) -> ProjectivePoint<C> {
+        let affine = affineMontgomery(points, as: C.self)
+        var ks = [Scalar](), ps = [Affine<C>]()
+        ks.reserveCapacity(affine.count); ps.reserveCapacity(affine.count)
+        defer { secureZero(&ks) }
+        for (k, p) in zip(scalars, affine) {
+            precondition(k.curve == C.curve, "SecretMSM terms from different curves")
+            guard let p else { continue }
+            ks.append(k); ps.append(p)
+        }
+        return ConstantTimeMSM.multiply(ks, ps)
+    }
+
+    /// The reference: every term through OpenSSL's constant-time scalar
+    /// multiplication (`Point.multiplied(by:)`: the Montgomery ladder, or the
+    /// P-256 assembly's fixed-window code), ≈ 30–47 µs a term on P-256.
+    ///
+    /// The scalars are masked first: with ρ uniform in [1, n) from
+    /// `RAND_priv_bytes`,
+    ///
+    ///     Σᵢ kᵢ·Pᵢ = Σᵢ (kᵢ + ρ)·Pᵢ − ρ·(Σᵢ Pᵢ)
+    ///
+    /// so every scalar OpenSSL sees is uniformly distributed and (but with
+    /// probability ≈ count/n) nonzero. Without the mask, two data-dependent
+    /// shortcuts would leak: `EC_POINT_add` returns at once when an operand
+    /// is the identity (the image of a zero scalar, e.g. every 0 bit of a
+    /// range proof's a_L), and OpenSSL's scalar loaders work on the BIGNUM's
+    /// significant words only, so a small secret (a committed balance, a bit)
+    /// takes a different path from a full-size one. ΣPᵢ is public; the mask
+    /// costs one more constant-time multiplication and count additions.
+    package static func reference<S: Collection<Scalar>, P: Collection<Point>>(scalars: S, points: P) -> Point {
         precondition(scalars.count == points.count, "SecretMSM needs one scalar per point")
         guard let curve = points.first?.curve else { return Point.identity(scalars.first?.curve ?? .default) }
         var rho = Scalar.random(curve)

@@ -102,12 +102,14 @@ public enum BulletproofsPlus {
         let (gVec, hVec) = generators.vectors(N)
         var transcript = statement.transcript(generators: generators)
 
-        // A = ⟨a_L, G⟩ + ⟨a_R, H⟩ + α·h
+        // A = ⟨a_L, G⟩ + ⟨a_R, H⟩ + α·h: for bits, each pair contributes Gᵢ
+        // (a_L,i = 1) or −Hᵢ (a_L,i = 0), chosen by masked select.
         var alpha = Scalar.random(curve, using: &source)
         defer { secureZero(&alpha) }
-        var aScalars = aL + aR + [alpha]
-        let A = SecretMSM.compute(scalars: aScalars, points: Array(gVec) + Array(hVec) + [generators.h])
-        secureZero(&aScalars)
+        var alphaTerm = [alpha]
+        let A = SecretMSM.computeBitVectors(left: aL, right: aR, gs: Array(gVec), hs: Array(hVec),
+                                            scalars: alphaTerm, points: [generators.h])
+        secureZero(&alphaTerm)
         transcript.append("A", point: A)
         let y = transcript.challengeScalar("y", curve: curve)
         let z = transcript.challengeScalar("z", curve: curve)

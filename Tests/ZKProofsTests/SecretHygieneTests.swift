@@ -90,7 +90,8 @@ final class ZKProofsSecretHygieneTests: XCTestCase {
         for line in fast {
             XCTAssertTrue(line.contains("scalars: [eInv, eYHalfInv]") || line.contains("scalars: [e, eInv]"), String(line))
         }
-        XCTAssertEqual(prover.components(separatedBy: "SecretMSM.compute(").count - 1, 5, "A, L, R, A1 and B: update this test with the prover")
+        XCTAssertEqual(prover.components(separatedBy: "SecretMSM.compute(").count - 1, 4, "L, R, A1 and B: update this test with the prover")
+        XCTAssertEqual(prover.components(separatedBy: "SecretMSM.computeBitVectors(").count - 1, 1, "A: update this test with the prover")
         let commitment = try Repository.forTests.text("Sources/ZKProofs/Commitment.swift")
         XCTAssertFalse(commitment.contains("MSM.compute("))
     }
