@@ -1,4 +1,5 @@
 internal import CLibCrypto
+import Synchronization
 #if canImport(Darwin)
 import Darwin
 #else
@@ -28,6 +29,17 @@ import Glibc
 /// because unoptimised Swift arithmetic is far slower than OpenSSL; see
 /// `MSM.backend` for why and for the `ZKMARGIN_MSM_BACKEND` override.
 public enum MSM {
+    /// Caps the threads every multi-scalar multiplication (public and
+    /// secret scalars) may use: 1 for single-core measurements, nil to
+    /// restore the default (the online processors, at most 8, or
+    /// `ZKMARGIN_MSM_THREADS`). Takes effect for MSMs started afterwards.
+    package static func limitThreads(_ count: Int?) {
+        MSMEngine.threadLimit.store(max(0, min(count ?? 0, 64)), ordering: .relaxed)
+    }
+
+    /// The threads a large MSM uses now.
+    package static var threads: Int { MSMEngine.threads }
+
     /// Σᵢ scalars[i]·points[i]. Precondition: equal counts, one curve.
     public static func compute(scalars: [Scalar], points: [Point]) -> Point {
         compute(scalars: scalars, points: points, backend: backend)

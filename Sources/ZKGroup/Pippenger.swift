@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Darwin)
 import Darwin
 #else
@@ -318,10 +319,19 @@ enum MSMEngine {
     /// threads.
     static let parallelThreshold = 1 << 15
 
-    /// Threads for large MSMs: the online processors, at most 8, or the
-    /// value of the environment variable `ZKMARGIN_MSM_THREADS` (1 turns
-    /// parallelism off, e.g. for benchmarks of a single core).
-    static let threads: Int = {
+    /// Threads for large MSMs: the limit set by `MSM.limitThreads` if any,
+    /// else the online processors, at most 8, or the value of the
+    /// environment variable `ZKMARGIN_MSM_THREADS` (1 turns parallelism
+    /// off, e.g. for benchmarks of a single core).
+    static var threads: Int {
+        let limit = threadLimit.load(ordering: .relaxed)
+        return limit > 0 ? limit : defaultThreads
+    }
+
+    /// 0: no limit (`defaultThreads`); else the number of threads.
+    static let threadLimit = Atomic<Int>(0)
+
+    static let defaultThreads: Int = {
         if let s = getenv("ZKMARGIN_MSM_THREADS"), let n = Int(String(cString: s)), n >= 1 {
             return min(n, 64)
         }

@@ -55,6 +55,9 @@ struct RangeProofBench: ParsableCommand {
     @Option(help: "Batch sizes, comma-separated (0 to skip batch verification).")
     var batch = "100,1000"
 
+    @Flag(inversion: .prefixedNo, help: "Measure again on all cores (wall-clock) after the single-core run.")
+    var allCores = true
+
     func run() throws {
         let curve = curveOption.value
         let ms = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -62,31 +65,54 @@ struct RangeProofBench: ParsableCommand {
         guard !ms.isEmpty, ms.allSatisfy({ $0 >= 1 && $0 <= 4096 }) else { throw ValidationError("--sizes takes values from 1 to 4096") }
         let progress = Progress()
         let iterations = max(1, self.iterations)
-        let results = try RangeProofBenchmark.sizes(curve: curve, bits: 64, ms: ms,
-                                                    iterations: { m in max(1, min(iterations, 64 / m)) }, progress: progress.callAsFunction)
-        let batchResults = try RangeProofBenchmark.batches(curve: curve, bits: 64, counts: batches, iterations: 3, progress: progress.callAsFunction)
+        func measure() throws -> (sizes: [RangeProofBenchmark.SizeResult], batches: [RangeProofBenchmark.BatchResult]) {
+            (try RangeProofBenchmark.sizes(curve: curve, bits: 64, ms: ms,
+                                           iterations: { m in max(1, min(iterations, 64 / m)) }, progress: progress.callAsFunction),
+             try RangeProofBenchmark.batches(curve: curve, bits: 64, counts: batches, iterations: 3, progress: progress.callAsFunction))
+        }
+        // The headline figures on one core, as single-threaded C benches
+        // measure; then, if there are several, wall-clock on all of them.
+        MSM.limitThreads(1)
+        let single = try measure()
+        MSM.limitThreads(nil)
+        let cores = MSM.threads
+        let all = allCores && cores > 1 ? try measure() : nil
         progress.finish()
         if json {
-            let object = JSONObject([
-                ("curve", .string(curve.rawValue)),
-                ("bits", .integer(64)),
-                ("results", .array(results.map {
+            func sizesJSON(_ rs: [RangeProofBenchmark.SizeResult]) -> JSONValue {
+                .array(rs.map {
                     .object(JSONObject([("m", .integer($0.m)), ("bytes", .integer($0.bytes)),
                                         ("prove_ms", .timing($0.proveMilliseconds)), ("verify_ms", .timing($0.verifyMilliseconds))]))
-                })),
-                ("batch", .array(batchResults.map {
-                    .object(JSONObject([("proofs", .integer($0.proofs)), ("verify_ms_per_proof", .timing($0.verifyMillisecondsPerProof))]))
-                })),
-            ])
-            printJSON(object)
-        } else {
-            print("Bulletproofs+ on \(curve), 64-bit ranges (medians)")
-            print(pad("m", 6) + pad("bytes", 8) + pad("prove ms", 12) + pad("verify ms", 12))
-            for r in results {
-                print(pad("\(r.m)", 6) + pad("\(r.bytes)", 8) + pad(fmt(r.proveMilliseconds), 12) + pad(fmt(r.verifyMilliseconds), 12))
+                })
             }
-            for b in batchResults {
-                print("batch of \(b.proofs) single proofs: \(fmt(b.verifyMillisecondsPerProof)) ms per proof (decoding included)")
+            func batchJSON(_ bs: [RangeProofBenchmark.BatchResult]) -> JSONValue {
+                .array(bs.map { .object(JSONObject([("proofs", .integer($0.proofs)), ("verify_ms_per_proof", .timing($0.verifyMillisecondsPerProof))])) })
+            }
+            var fields: [(String, JSONValue)] = [
+                ("curve", .string(curve.rawValue)),
+                ("bits", .integer(64)),
+                ("threads", .integer(1)),
+                ("results", sizesJSON(single.sizes)),
+                ("batch", batchJSON(single.batches)),
+            ]
+            if let all {
+                fields.append(("all_cores", .object(JSONObject([("threads", .integer(cores)), ("results", sizesJSON(all.sizes)),
+                                                                 ("batch", batchJSON(all.batches))]))))
+            }
+            printJSON(JSONObject(fields))
+        } else {
+            print("Bulletproofs+ on \(curve), 64-bit ranges (medians; one core" + (all.map { _ in ", then wall-clock on \(cores) cores)" } ?? ")"))
+            var header = pad("m", 6) + pad("bytes", 8) + pad("prove ms", 12) + pad("verify ms", 12)
+            if all != nil { header += pad("prove \(cores)c", 12) + pad("verify \(cores)c", 12) }
+            print(header)
+            for (i, r) in single.sizes.enumerated() {
+                var line = pad("\(r.m)", 6) + pad("\(r.bytes)", 8) + pad(fmt(r.proveMilliseconds), 12) + pad(fmt(r.verifyMilliseconds), 12)
+                if let a = all?.sizes[i] { line += pad(fmt(a.proveMilliseconds), 12) + pad(fmt(a.verifyMilliseconds), 12) }
+                print(line)
+            }
+            for (i, b) in single.batches.enumerated() {
+                let wall = all.map { " (\(fmt($0.batches[i].verifyMillisecondsPerProof)) on \(cores) cores)" } ?? ""
+                print("batch of \(b.proofs) single proofs: \(fmt(b.verifyMillisecondsPerProof)) ms per proof on one core\(wall), decoding included")
             }
         }
     }
