@@ -147,7 +147,12 @@ public enum BulletproofsPlus {
     ) -> RangeProof {
         let curve = y.curve
         let zero = Scalar.zero(curve)
+        // The folded generators are kept as G = f_G·G̃ and H = f_H·H̃ with
+        // public scalars f_G, f_H (both 1 at the start): a fold then costs
+        // one scalar multiplication per point instead of two, and the
+        // factors ride on the (cheap) scalars of the next MSM.
         var gs = gs, hs = hs
+        var gFactor = Scalar.one(curve), hFactor = Scalar.one(curve)
         var ls = [Point](), rs = [Point]()
         var length = a.count
         guard let yInv = y.inverse() else { preconditionFailure("challenge is never zero") }
@@ -162,12 +167,13 @@ public enum BulletproofsPlus {
             var dL = Scalar.random(curve, using: &source)
             var dR = Scalar.random(curve, using: &source)
             // L = ⟨a₁·y^{−N̂}, G₂⟩ + ⟨b₂, H₁⟩ + c_L·g + d_L·h
-            var lScalars = a[0..<half].map { $0 * yHalfInv } + Array(b[half..<length]) + [cL, dL]
+            let gHalfInv = yHalfInv * gFactor, gHalf = yHalf * gFactor
+            var lScalars = a[0..<half].map { $0 * gHalfInv } + b[half..<length].map { $0 * hFactor } + [cL, dL]
             let L = SecretMSM.compute(
                 scalars: lScalars,
                 points: Array(gs[half..<length]) + Array(hs[0..<half]) + [generators.g, generators.h])
             // R = ⟨a₂·y^{N̂}, G₁⟩ + ⟨b₁, H₂⟩ + c_R·g + d_R·h
-            var rScalars = a[half..<length].map { $0 * yHalf } + Array(b[0..<half]) + [cR, dR]
+            var rScalars = a[half..<length].map { $0 * gHalf } + b[0..<half].map { $0 * hFactor } + [cR, dR]
             let R = SecretMSM.compute(
                 scalars: rScalars,
                 points: Array(gs[0..<half]) + Array(hs[half..<length]) + [generators.g, generators.h])
@@ -177,14 +183,17 @@ public enum BulletproofsPlus {
             transcript.append("R", point: R)
             let e = transcript.challengeScalar("e", curve: curve)
             guard let eInv = e.inverse() else { preconditionFailure("challenge is never zero") }
-            let eYHalfInv = e * yHalfInv
-            // Ĝ = e⁻¹·G₁ + e·y^{−N̂}·G₂,  Ĥ = e·H₁ + e⁻¹·H₂  (public: fast MSM)
+            // Ĝ = e⁻¹·G₁ + e·y^{−N̂}·G₂ = (f_G·e⁻¹)·(G̃₁ + e²·y^{−N̂}·G̃₂),
+            // Ĥ = e·H₁ + e⁻¹·H₂ = (f_H·e)·(H̃₁ + e⁻²·H̃₂)  (public: fast MSM)
+            let gStep = e * e * yHalfInv, hStep = eInv * eInv
             var newG = [Point](), newH = [Point]()
             newG.reserveCapacity(half); newH.reserveCapacity(half)
             for i in 0..<half {
-                newG.append(MSM.compute(scalars: [eInv, eYHalfInv], points: [gs[i], gs[half + i]]))
-                newH.append(MSM.compute(scalars: [e, eInv], points: [hs[i], hs[half + i]]))
+                newG.append(gs[i] + MSM.compute(scalars: [gStep], points: [gs[half + i]]))
+                newH.append(hs[i] + MSM.compute(scalars: [hStep], points: [hs[half + i]]))
             }
+            gFactor *= eInv
+            hFactor *= e
             // â = e·a₁ + y^{N̂}·e⁻¹·a₂,  b̂ = e⁻¹·b₁ + e·b₂,  α̂ += d_L·e² + d_R·e⁻²
             let yHalfEInv = yHalf * eInv
             let newA = (0..<half).map { i in a[i] * e + a[half + i] * yHalfEInv }
@@ -205,7 +214,7 @@ public enum BulletproofsPlus {
         defer { secureZero(&r); secureZero(&s); secureZero(&delta); secureZero(&eta) }
         let y1 = yPowers[1]
         // A1 = r·G + s·H + (r·y·b + s·y·a)·g + δ·h,  B = (r·y·s)·g + η·h
-        var a1Scalars = [r, s, r * y1 * b[0] + s * y1 * a[0], delta]
+        var a1Scalars = [r * gFactor, s * hFactor, r * y1 * b[0] + s * y1 * a[0], delta]
         let A1 = SecretMSM.compute(scalars: a1Scalars, points: [gs[0], hs[0], generators.g, generators.h])
         var bScalars = [r * y1 * s, eta]
         let B = SecretMSM.compute(scalars: bScalars, points: [generators.g, generators.h])

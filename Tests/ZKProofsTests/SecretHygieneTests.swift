@@ -87,8 +87,10 @@ final class ZKProofsSecretHygieneTests: XCTestCase {
         let prover = try Repository.forTests.text("Sources/ZKProofs/BulletproofsPlus.swift")
         let fast = prover.split(separator: "\n").filter { $0.contains("MSM.compute(") && !$0.contains("SecretMSM.compute(") }
         XCTAssertEqual(fast.count, 2, fast.joined(separator: "\n"))
+        // gStep = e²·y^{−N̂} and hStep = e⁻²: challenges only.
+        XCTAssertTrue(prover.contains("let gStep = e * e * yHalfInv, hStep = eInv * eInv"))
         for line in fast {
-            XCTAssertTrue(line.contains("scalars: [eInv, eYHalfInv]") || line.contains("scalars: [e, eInv]"), String(line))
+            XCTAssertTrue(line.contains("scalars: [gStep]") || line.contains("scalars: [hStep]"), String(line))
         }
         XCTAssertEqual(prover.components(separatedBy: "SecretMSM.compute(").count - 1, 4, "L, R, A1 and B: update this test with the prover")
         XCTAssertEqual(prover.components(separatedBy: "SecretMSM.computeBitVectors(").count - 1, 1, "A: update this test with the prover")
