@@ -135,11 +135,8 @@ enum InputLimitInfo: Sendable {
         switch self {
         case .number(let x): return x
         case .parameter(let p, let negated):
-            let x: Rational
-            switch params[p] {
-            case .scalar(let v): x = v
-            case .vector(let xs): x = xs[element]
-            case .matrix: preconditionFailure("the checker admits scalars and vectors of the input's set only")
+            guard let x = params[p].value(forElement: element) else {
+                preconditionFailure("the checker admits scalars and vectors of the input's set only")
             }
             return negated ? -x : x
         }

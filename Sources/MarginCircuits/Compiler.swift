@@ -157,6 +157,7 @@ public struct CompiledStatement: Sendable {
         var inputs: [CompiledInput] = []
         var sources: [InputSource] = []
         var base: [Int] = []
+        let limit = BigInt.powerOfTwo(CompiledStatement.wrapLimitBits)
         for (di, d) in cc.inputs.enumerated() {
             base.append(inputs.count)
             for (ei, id) in bound.elements[d.set].enumerated() {
@@ -171,18 +172,12 @@ public struct CompiledStatement: Sendable {
                 guard lo <= hi else {
                     throw .circuit(d.loc, "\(element): no multiple of the scale \(scale) lies within the bounds [\(lower), \(upper)]")
                 }
-                let limit = BigInt.powerOfTwo(CompiledStatement.wrapLimitBits)
                 guard lo.magnitude < limit, hi.magnitude < limit else {
                     throw .statement("input `\(d.name)[\(id)]` (line \(d.loc.line)): its declared bounds [\(lower), \(upper)] at scale \(scale) exceed 2^\(CompiledStatement.wrapLimitBits) in integer units; commitments to it could wrap around the group order")
                 }
                 var factor = Rational.one
                 for p in d.params {
-                    let x: Rational
-                    switch bound.params[p] {
-                    case .scalar(let v): x = v
-                    case .vector(let xs): x = xs[ei]
-                    case .matrix: continue   // excluded by the checker
-                    }
+                    guard let x = bound.params[p].value(forElement: ei) else { continue }   // a matrix: excluded by the checker
                     do { factor = try CircuitLimits.product(factor, x) } catch {
                         throw .circuit(d.loc, "`private \(d.name)` (line \(d.loc.line)), element \(quoted(id)): the product of its `from` parameters: \(error.message)")
                     }

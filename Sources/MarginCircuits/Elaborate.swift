@@ -36,6 +36,17 @@ enum ParamValue: Sendable {
     case scalar(Rational)
     case vector([Rational])
     case matrix([[Rational]])
+
+    /// The value a private input's element reads: the scalar, or the
+    /// vector's entry for `element` (of the input's own set); nil for a
+    /// matrix, which the checker admits in neither place.
+    func value(forElement element: Int) -> Rational? {
+        switch self {
+        case .scalar(let v): return v
+        case .vector(let xs): return xs[element]
+        case .matrix: return nil
+        }
+    }
 }
 
 /// Risk values matched to a circuit's sets and parameters.
