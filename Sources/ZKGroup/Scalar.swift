@@ -59,10 +59,7 @@ public struct Scalar: Sendable, Hashable {
     /// with the same operations for every input of a given length, reading
     /// the bytes in place.
     public init<B: Collection<UInt8>>(reducing bytes: B, curve: Curve) {
-        switch curve {
-        case .p256: self.init(unchecked: FieldElement<P256Order>(reducing: bytes).canonical, curve: curve)
-        case .secp256k1: self.init(unchecked: FieldElement<Secp256k1Order>(reducing: bytes).canonical, curve: curve)
-        }
+        self.init(unchecked: Scalar.reduced(bytes, curve: curve), curve: curve)
     }
 
     /// `init(reducing:curve:)` for a byte array: the same result, specialised
@@ -70,9 +67,15 @@ public struct Scalar: Sendable, Hashable {
     /// another module, and costs about 30 ns per byte through witness tables;
     /// challenges and random draws take this one).
     public init(reducing bytes: [UInt8], curve: Curve) {
+        self.init(unchecked: Scalar.reduced(bytes, curve: curve), curve: curve)
+    }
+
+    /// OS2IP(bytes) mod n on the order's Montgomery arithmetic; specialised
+    /// for each caller inside this module.
+    static func reduced<B: Collection<UInt8>>(_ bytes: B, curve: Curve) -> U256 {
         switch curve {
-        case .p256: self.init(unchecked: FieldElement<P256Order>(reducing: bytes).canonical, curve: curve)
-        case .secp256k1: self.init(unchecked: FieldElement<Secp256k1Order>(reducing: bytes).canonical, curve: curve)
+        case .p256: FieldElement<P256Order>(reducing: bytes).canonical
+        case .secp256k1: FieldElement<Secp256k1Order>(reducing: bytes).canonical
         }
     }
 

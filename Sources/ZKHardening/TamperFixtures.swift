@@ -71,6 +71,7 @@ package struct TamperFixture: Sendable {
             account = Account(label: account.label, balances: account.balances, positions: [first: account.positions[first]!])
             set = [first]
         }
+        let anonymitySet = try set.map { try AnonymitySet(Array($0)) }
         let source = try repository.circuitSource(circuit)
         let publisher = SigningKey.generate(), custodian = SigningKey.generate()
         let bundle = try RiskBundle.publish(values: values, circuitName: circuit, circuitSource: source, curve: curve,
@@ -81,10 +82,10 @@ package struct TamperFixture: Sendable {
             let (statement, openings) = try Custodian.attest(bundle: bundle, account: account, key: custodian,
                                                              publisherKey: publisher.verifyingKey, at: Self.verificationTime)
             proof = try Prover.prove(bundle: bundle, statement: statement, openings: openings, publisherKey: publisher.verifyingKey,
-                                     custodianKey: custodian.verifyingKey, at: Self.verificationTime, hidingAmong: set.map { try AnonymitySet(Array($0)) })
+                                     custodianKey: custodian.verifyingKey, at: Self.verificationTime, hidingAmong: anonymitySet)
         case .selfAttested:
             proof = try Prover.proveSelfAttested(bundle: bundle, account: account, publisherKey: publisher.verifyingKey, at: Self.verificationTime,
-                                                 hidingAmong: set.map { try AnonymitySet(Array($0)) })
+                                                 hidingAmong: anonymitySet)
         }
         try self.init(circuit: circuit, mode: mode, curve: curve, hidingAmong: set, publisherKey: publisher, custodianKey: custodian,
                       files: TamperFiles(bundle: bundle.encoded(), proof: proof.encoded()))
