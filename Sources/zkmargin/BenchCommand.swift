@@ -153,7 +153,9 @@ struct CircuitsBench: ParsableCommand {
         and an account holding every 7th instrument; four flows, attested and \
         self-attested, each hiding among every instrument and among the held ones only \
         (--hide-among). Times are medians in milliseconds; the verify time includes \
-        recompiling the bundle. The OpenSSL P-256 k·P time measured in the same run is \
+        compiling the bundle's circuit (the narrower circuit of an anonymity set is \
+        compiled once per process and reused, as by a verifier checking many \
+        proofs). The OpenSSL P-256 k·P time measured in the same run is \
         printed so that figures from a loaded machine can be scaled (× 47 µs ÷ k·P).
 
         Run from the repository root (the circuits are read from Circuits/).
