@@ -31,12 +31,21 @@ extension SecretMSM {
     /// Preconditions: equal counts pairwise, one curve.
     package static func computeBitVectors(left: [Scalar], right: [Scalar], gs: [Point], hs: [Point],
                                           scalars: [Scalar], points: [Point]) -> Point {
-        precondition(left.count == right.count && left.count == gs.count && gs.count == hs.count,
-                     "one bit pair per generator pair")
-        precondition(scalars.count == points.count, "SecretMSM needs one scalar per point")
         guard let curve = (gs.first ?? points.first)?.curve else {
             return Point.identity((left.first ?? scalars.first)?.curve ?? .default)
         }
+        return computeBitVectors(left: left, right: right, gs: AffinePoint.converting(gs, curve: curve),
+                                 hs: AffinePoint.converting(hs, curve: curve), scalars: scalars,
+                                 points: AffinePoint.converting(points, curve: curve), curve: curve)
+    }
+
+    /// `computeBitVectors` over points already in affine form (nil: the
+    /// identity).
+    package static func computeBitVectors(left: [Scalar], right: [Scalar], gs: [AffinePoint?], hs: [AffinePoint?],
+                                          scalars: [Scalar], points: [AffinePoint?], curve: Curve) -> Point {
+        precondition(left.count == right.count && left.count == gs.count && gs.count == hs.count,
+                     "one bit pair per generator pair")
+        precondition(scalars.count == points.count, "SecretMSM needs one scalar per point")
         let selected: Point?
         switch curve {
         case .p256: selected = selectionSum(left, right, gs, hs, scalars, points, as: P256Model.self)?.point
@@ -45,7 +54,7 @@ extension SecretMSM {
         if let selected { return selected }
         var all = left + right + scalars
         defer { secureZero(&all) }
-        return compute(scalars: all, points: gs + hs + points)
+        return compute(scalars: all, affine: gs + hs + points, curve: curve)
     }
 
     /// All ones when every (left[i], right[i]) is (1, 0) or (0, n − 1),
@@ -65,18 +74,22 @@ extension SecretMSM {
 
     /// The selection path; nil when some pair is not a bit pair or some
     /// generator is the identity (both decided as above / on public data).
-    static func selectionSum<C: CurveModel>(_ left: [Scalar], _ right: [Scalar], _ gs: [Point], _ hs: [Point],
-                                            _ scalars: [Scalar], _ points: [Point],
+    static func selectionSum<C: CurveModel>(_ left: [Scalar], _ right: [Scalar], _ gs: [AffinePoint?], _ hs: [AffinePoint?],
+                                            _ scalars: [Scalar], _ points: [AffinePoint?],
                                             as _: C.Type) -> ProjectivePoint<C>? {
         guard bitPairsMask(left, right, curve: C.curve) != 0 else { return nil }
-        let g = affineMontgomery(gs, as: C.self), h = affineMontgomery(hs, as: C.self)
         var acc = ProjectivePoint<C>.identity
         for i in 0..<left.count {
-            guard let gi = g[i], let hi = h[i] else { return nil }
+            guard let gi = gs[i]?.affine(as: C.self), let hi = hs[i]?.affine(as: C.self) else { return nil }
             let one = ctMask(bit: left[i].value.w.0)
             acc = acc + Affine.select(one, gi, hi.negated)
         }
-        let extra = constantTime(scalars, points, as: C.self)
-        return acc + extra
+        var ks = [Scalar](), ps = [Affine<C>]()
+        defer { secureZero(&ks) }
+        for (k, p) in zip(scalars, points) {
+            guard let p else { continue }
+            ks.append(k); ps.append(p.affine(as: C.self))
+        }
+        return acc + ConstantTimeMSM.multiply(ks, ps)
     }
 }

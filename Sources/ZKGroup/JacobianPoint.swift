@@ -381,6 +381,16 @@ package struct AffinePoint: Sendable, Hashable {
         }
     }
 
+    /// The affine forms of many OpenSSL points (nil for the identity),
+    /// reading them with one pair of BIGNUMs and one BN_CTX: ≈ 2.5 µs a
+    /// point on P-256 (OpenSSL inverts Z even when it is 1).
+    package static func converting(_ points: [Point], curve: Curve) -> [AffinePoint?] {
+        switch curve {
+        case .p256: affineMontgomery(points, as: P256Model.self).map { $0.map(AffinePoint.init) }
+        case .secp256k1: affineMontgomery(points, as: Secp256k1Model.self).map { $0.map(AffinePoint.init) }
+        }
+    }
+
     /// Canonical affine coordinates (x, y), each < p.
     package var coordinates: (x: [UInt8], y: [UInt8]) {
         let (x, y) = canonicalCoordinates

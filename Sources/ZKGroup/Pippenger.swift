@@ -120,6 +120,18 @@ enum MSMEngine {
         }
     }
 
+    /// Appends P, 3P, 5P, …, (2·count − 1)·P in Jacobian form.
+    @inline(__always)
+    static func appendOddMultiples<C: CurveModel>(of p: Affine<C>, count: Int, to out: inout [JacobianPoint<C>]) {
+        let twice = JacobianPoint(p).doubled()
+        var t = JacobianPoint(p)
+        out.append(t)
+        for _ in 1..<count {
+            t = t + twice
+            out.append(t)
+        }
+    }
+
     static func straus<C: CurveModel>(_ scalars: [ScalarBits], _ points: [Affine<C>]) -> JacobianPoint<C> {
         let n = points.count
         let w = 5
@@ -129,15 +141,7 @@ enum MSMEngine {
         // Odd multiples in Jacobian form, then all made affine at once.
         var jac = [JacobianPoint<C>]()
         jac.reserveCapacity(n * tableSize)
-        for p in points {
-            let p2 = JacobianPoint(p).doubled()
-            var t = JacobianPoint(p)
-            jac.append(t)
-            for _ in 1..<tableSize {
-                t = t + p2
-                jac.append(t)
-            }
-        }
+        for p in points { appendOddMultiples(of: p, count: tableSize, to: &jac) }
         // Odd multiples up to 15 of a point of prime order > 15 are never the
         // identity; the force-unwrap states that.
         let table = JacobianPoint.batchToAffine(jac).map { $0! }

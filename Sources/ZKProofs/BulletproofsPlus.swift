@@ -99,7 +99,8 @@ public enum BulletproofsPlus {
         let curve = statement.curve
         let n = statement.bits, m = statement.paddedCount, N = n * m
         precondition(aL.count == N && aR.count == N && gamma.count == m && widths.count == m, "witness of the statement's shape")
-        let (gVec, hVec) = generators.vectors(N)
+        let (gVec, hVec) = generators.affineVectors(N)
+        let (g, h) = generators.affineBases
         var transcript = statement.transcript(generators: generators)
 
         // A = ⟨a_L, G⟩ + ⟨a_R, H⟩ + α·h: for bits, each pair contributes Gᵢ
@@ -108,7 +109,7 @@ public enum BulletproofsPlus {
         defer { secureZero(&alpha) }
         var alphaTerm = [alpha]
         let A = SecretMSM.computeBitVectors(left: aL, right: aR, gs: Array(gVec), hs: Array(hVec),
-                                            scalars: alphaTerm, points: [generators.h])
+                                            scalars: alphaTerm, points: [h], curve: curve)
         secureZero(&alphaTerm)
         transcript.append("A", point: A)
         let y = transcript.challengeScalar("y", curve: curve)
@@ -132,7 +133,7 @@ public enum BulletproofsPlus {
             zPower *= zSquared
         }
         return weightedInnerProduct(a: &a, b: &b, alphaHat: &alphaHat, y: y, yPowers: yPowers, A: A,
-                                    gs: Array(gVec), hs: Array(hVec), generators: generators,
+                                    gs: Array(gVec), hs: Array(hVec), g: g, h: h,
                                     transcript: &transcript, using: &source)
     }
 
@@ -142,7 +143,7 @@ public enum BulletproofsPlus {
     /// `alphaHat` as they are left.
     static func weightedInnerProduct<R: RandomBytesSource>(
         a: inout [Scalar], b: inout [Scalar], alphaHat: inout Scalar, y: Scalar, yPowers: [Scalar], A: Point,
-        gs: [Point], hs: [Point], generators: Generators,
+        gs: [AffinePoint?], hs: [AffinePoint?], g: AffinePoint?, h: AffinePoint?,
         transcript: inout Transcript, using source: inout R
     ) -> RangeProof {
         let curve = y.curve
@@ -154,6 +155,8 @@ public enum BulletproofsPlus {
         var gs = gs, hs = hs
         var gFactor = Scalar.one(curve), hFactor = Scalar.one(curve)
         var ls = [Point](), rs = [Point]()
+        // The generator vectors stay in the fast arithmetic's affine form
+        // from the first round to the last (nil would be the identity).
         var length = a.count
         guard let yInv = y.inverse() else { preconditionFailure("challenge is never zero") }
         while length > 1 {
@@ -169,14 +172,10 @@ public enum BulletproofsPlus {
             // L = ⟨a₁·y^{−N̂}, G₂⟩ + ⟨b₂, H₁⟩ + c_L·g + d_L·h
             let gHalfInv = yHalfInv * gFactor, gHalf = yHalf * gFactor
             var lScalars = a[0..<half].map { $0 * gHalfInv } + b[half..<length].map { $0 * hFactor } + [cL, dL]
-            let L = SecretMSM.compute(
-                scalars: lScalars,
-                points: Array(gs[half..<length]) + Array(hs[0..<half]) + [generators.g, generators.h])
+            let L = SecretMSM.compute(scalars: lScalars, affine: Array(gs[half..<length]) + Array(hs[0..<half]) + [g, h], curve: curve)
             // R = ⟨a₂·y^{N̂}, G₁⟩ + ⟨b₁, H₂⟩ + c_R·g + d_R·h
             var rScalars = a[half..<length].map { $0 * gHalf } + b[0..<half].map { $0 * hFactor } + [cR, dR]
-            let R = SecretMSM.compute(
-                scalars: rScalars,
-                points: Array(gs[0..<half]) + Array(hs[half..<length]) + [generators.g, generators.h])
+            let R = SecretMSM.compute(scalars: rScalars, affine: Array(gs[0..<half]) + Array(hs[half..<length]) + [g, h], curve: curve)
             secureZero(&lScalars); secureZero(&rScalars); secureZero(&cL); secureZero(&cR)
             ls.append(L); rs.append(R)
             transcript.append("L", point: L)
@@ -184,14 +183,10 @@ public enum BulletproofsPlus {
             let e = transcript.challengeScalar("e", curve: curve)
             guard let eInv = e.inverse() else { preconditionFailure("challenge is never zero") }
             // Ĝ = e⁻¹·G₁ + e·y^{−N̂}·G₂ = (f_G·e⁻¹)·(G̃₁ + e²·y^{−N̂}·G̃₂),
-            // Ĥ = e·H₁ + e⁻¹·H₂ = (f_H·e)·(H̃₁ + e⁻²·H̃₂)  (public: fast MSM)
+            // Ĥ = e·H₁ + e⁻¹·H₂ = (f_H·e)·(H̃₁ + e⁻²·H̃₂)  (public: variable time)
             let gStep = e * e * yHalfInv, hStep = eInv * eInv
-            var newG = [Point](), newH = [Point]()
-            newG.reserveCapacity(half); newH.reserveCapacity(half)
-            for i in 0..<half {
-                newG.append(gs[i] + MSM.compute(scalars: [gStep], points: [gs[half + i]]))
-                newH.append(hs[i] + MSM.compute(scalars: [hStep], points: [hs[half + i]]))
-            }
+            let newG = MSM.foldPairs(Array(gs[0..<half]), Array(gs[half..<length]), by: gStep)
+            let newH = MSM.foldPairs(Array(hs[0..<half]), Array(hs[half..<length]), by: hStep)
             gFactor *= eInv
             hFactor *= e
             // â = e·a₁ + y^{N̂}·e⁻¹·a₂,  b̂ = e⁻¹·b₁ + e·b₂,  α̂ += d_L·e² + d_R·e⁻²
@@ -215,9 +210,9 @@ public enum BulletproofsPlus {
         let y1 = yPowers[1]
         // A1 = r·G + s·H + (r·y·b + s·y·a)·g + δ·h,  B = (r·y·s)·g + η·h
         var a1Scalars = [r * gFactor, s * hFactor, r * y1 * b[0] + s * y1 * a[0], delta]
-        let A1 = SecretMSM.compute(scalars: a1Scalars, points: [gs[0], hs[0], generators.g, generators.h])
+        let A1 = SecretMSM.compute(scalars: a1Scalars, affine: [gs[0], hs[0], g, h], curve: curve)
         var bScalars = [r * y1 * s, eta]
-        let B = SecretMSM.compute(scalars: bScalars, points: [generators.g, generators.h])
+        let B = SecretMSM.compute(scalars: bScalars, affine: [g, h], curve: curve)
         secureZero(&a1Scalars); secureZero(&bScalars)
         transcript.append("A1", point: A1)
         transcript.append("B", point: B)

@@ -15,85 +15,135 @@ extension BulletproofsPlus {
     /// ζ = (z − z²)·Σᵢ₌₁ᴺ yⁱ − z·y^{N+1}·Σᵢ dᵢ.
     struct WeightedEquation {
         var baseScalars: [Scalar]
-        var points: [Point]
+        var points: [AffinePoint]
         var scalars: [Scalar]
     }
 
+    /// The Fiat–Shamir challenges of one proof: y, z, one eⱼ per round, and
+    /// the final e.
+    struct Challenges {
+        let y: Scalar
+        let z: Scalar
+        let es: [Scalar]
+        let e: Scalar
+    }
+
+    /// Replays the transcript: the statement, then the proof's messages in
+    /// order, absorbing each point's encoding as it arrived.
+    static func challenges(proof: RangeProof, statement: RangeStatement, generators: Generators) -> Challenges {
+        let curve = statement.curve
+        var transcript = statement.transcript(generators: generators)
+        transcript.append("A", encodedPoint: proof.encodedPoint(0))
+        let y = transcript.challengeScalar("y", curve: curve)
+        let z = transcript.challengeScalar("z", curve: curve)
+        var es = [Scalar]()
+        es.reserveCapacity(proof.rounds)
+        for j in 0..<proof.rounds {
+            transcript.append("L", encodedPoint: proof.encodedPoint(3 + 2 * j))
+            transcript.append("R", encodedPoint: proof.encodedPoint(4 + 2 * j))
+            es.append(transcript.challengeScalar("e", curve: curve))
+        }
+        transcript.append("A1", encodedPoint: proof.encodedPoint(1))
+        transcript.append("B", encodedPoint: proof.encodedPoint(2))
+        let e = transcript.challengeScalar("e-final", curve: curve)
+        return Challenges(y: y, z: z, es: es, e: e)
+    }
+
+    /// Adds ρ times one proof's equation to `eq`, given its challenges and
+    /// the inverses y⁻¹ and eⱼ⁻¹ (computed for the whole batch at once).
+    ///
+    /// The per-index scalars are built by recurrences, three products per
+    /// index i < N = 2ᵏ instead of evaluating each factor:
+    ///
+    /// - uᵢ = ρ·e·r'·y⁻ⁱ·sᵢ and vᵢ = ρ·e·s'·sᵢ⁻¹: for i = 2ᵗ + i' (t the
+    ///   highest set bit of i), sᵢ = s_{i'}·e_{k−1−t}² and y⁻ⁱ = y^{−i'}·y^{−2ᵗ},
+    ///   so u_i = u_{i'}·(e_{k−1−t}²·y^{−2ᵗ}) and v_i = v_{i'}·e_{k−1−t}⁻², from
+    ///   u₀ = ρ·e·r'·Πⱼ eⱼ⁻¹ and v₀ = ρ·e·s'·Πⱼ eⱼ;
+    /// - wᵢ = ρ·e²·dᵢ·y^{N−i}: in form block k (i = k·n + j, j < wₖ) it is
+    ///   ρ·e²·z^{2(k+1)}·y^{N−k·n}·(2·y⁻¹)ʲ, one product per step;
+    ///
+    /// so that Gᵢ gets −ρ·e²·z − uᵢ and Hᵢ gets ρ·e²·z + wᵢ − vᵢ. The sums
+    /// Σᵢ₌₁ᴺ yⁱ (by doubling: S(2M) = S(M)·(1 + y^M)) and Σᵢ dᵢ =
+    /// Σₖ z^{2(k+1)}·(2^{wₖ} − 1) give ζ without the vectors.
     static func equation(
-        proof: RangeProof, statement: RangeStatement, generators: Generators,
+        proof: RangeProof, statement: RangeStatement, challenges c: Challenges,
+        yInv: Scalar, esInv: ArraySlice<Scalar>, commitmentPoints: [AffinePoint?],
         width: Int, weight rho: Scalar, into eq: inout WeightedEquation
     ) {
         let curve = statement.curve
         let n = statement.bits, m = statement.paddedCount, N = n * m
         let k = statement.rounds
-        precondition(proof.ls.count == k && proof.rs.count == k, "decoded proofs always have the statement's round count")
-
-        var transcript = statement.transcript(generators: generators)
-        transcript.append("A", point: proof.a)
-        let y = transcript.challengeScalar("y", curve: curve)
-        let z = transcript.challengeScalar("z", curve: curve)
-        var es = [Scalar]()
-        for j in 0..<k {
-            transcript.append("L", point: proof.ls[j])
-            transcript.append("R", point: proof.rs[j])
-            es.append(transcript.challengeScalar("e", curve: curve))
-        }
-        transcript.append("A1", point: proof.a1)
-        transcript.append("B", point: proof.b)
-        let e = transcript.challengeScalar("e-final", curve: curve)
-
-        // Challenges are never zero, so the inverses exist.
-        let inverses = Scalar.batchInverse([y] + es)!
-        let yInv = inverses[0]
-        let esInv = Array(inverses[1...])
-        let eSquared = e * e
-        let rhoE2 = rho * eSquared
-
-        // sᵢ = Πⱼ eⱼ^{±1}: +1 where bit (k−1−j) of i is set (round j splits on it).
-        var s = [Scalar](repeating: .zero(curve), count: N)
-        var sInv = [Scalar](repeating: .zero(curve), count: N)
-        s[0] = esInv.reduce(.one(curve), *)
-        sInv[0] = es.reduce(.one(curve), *)
-        let esSquared = es.map { $0 * $0 }
+        precondition(proof.rounds == k && c.es.count == k && esInv.count == k, "decoded proofs always have the statement's round count")
+        let zero = Scalar.zero(curve), one = Scalar.one(curve)
+        let (y, z, e) = (c.y, c.z, c.e)
+        let rhoE = rho * e
+        let rhoE2 = rhoE * e
+        let esSquared = c.es.map { $0 * $0 }
         let esInvSquared = esInv.map { $0 * $0 }
-        if N > 1 {
-            for i in 1..<N {
-                let t = Int.bitWidth - 1 - i.leadingZeroBitCount   // highest set bit of i
-                let j = k - 1 - t
-                s[i] = s[i - (1 << t)] * esSquared[j]
-                sInv[i] = sInv[i - (1 << t)] * esInvSquared[j]
+
+        // u and v by the highest bit of the index.
+        var productE = one, productEInv = one
+        for j in 0..<k { productE *= c.es[j]; productEInv *= esInv[esInv.startIndex + j] }
+        var u = [Scalar](repeating: zero, count: N)
+        var v = [Scalar](repeating: zero, count: N)
+        u[0] = rhoE * proof.r1 * productEInv
+        v[0] = rhoE * proof.s1 * productE
+        var yInvToTwoT = yInv                      // y^{−2ᵗ}
+        for t in 0..<k {
+            let j = k - 1 - t, half = 1 << t
+            let fu = esSquared[j] * yInvToTwoT, fv = esInvSquared[j]
+            for i in 0..<half {
+                u[half + i] = u[i] * fu
+                v[half + i] = v[i] * fv
             }
+            yInvToTwoT *= yInvToTwoT
         }
 
-        let yPowers = y.powers(count: N + 2)
-        let d = dVector(z: z, n: n, widths: statement.paddedWidths)
-        let yN1 = yPowers[N + 1]
+        // y^N and Σᵢ₌₁ᴺ yⁱ by doubling (N = 2ᵏ).
+        var yToN = y, sumY = y
+        for _ in 0..<k {
+            sumY += sumY * yToN
+            yToN *= yToN
+        }
+        let yN1 = yToN * y
+        let zSquared = z * z
+        let rhoE2Z = rhoE2 * z
 
-        // Shared bases.
-        let minusRhoE2Z = -(rhoE2 * z)
-        let rhoER1 = rho * e * proof.r1
-        let rhoES1 = rho * e * proof.s1
-        var yInvPower = Scalar.one(curve)
-        for i in 0..<N {
-            eq.baseScalars[2 + i] += minusRhoE2Z - rhoER1 * yInvPower * s[i]
-            eq.baseScalars[2 + width + i] += rhoE2 * (z + d[i] * yPowers[N - i]) - rhoES1 * sInv[i]
-            yInvPower *= yInv
+        // Shared bases: Gᵢ and Hᵢ, form block by form block for w.
+        let twoYInv = yInv + yInv
+        let blockStep = zSquared * yInv.power(UInt64(n))  // z²·y^{−n}
+        var blockStart = rhoE2 * zSquared * yToN           // ρ·e²·z^{2(k+1)}·y^{N−k·n}
+        var zPower = zSquared
+        var sumD = zero
+        for (block, w) in statement.paddedWidths.enumerated() {
+            var wi = blockStart
+            var twoToW = one
+            for j in 0..<n {
+                let i = block * n + j
+                eq.baseScalars[2 + i] -= rhoE2Z + u[i]
+                var h = rhoE2Z - v[i]
+                if j < w {
+                    h += wi
+                    wi *= twoYInv
+                    twoToW += twoToW
+                }
+                eq.baseScalars[2 + width + i] += h
+            }
+            sumD += zPower * (twoToW - one)
+            blockStart *= blockStep
+            zPower *= zSquared
         }
 
         // ζ and the forms' constants on g; the forms' coefficients on Cⱼ.
-        let zSquared = z * z
-        var sumY = Scalar.zero(curve)
-        for i in 1...N { sumY += yPowers[i] }
-        var sumD = Scalar.zero(curve)
-        for di in d { sumD += di }
         let zeta = (z - zSquared) * sumY - z * yN1 * sumD
-        var gScalar = rhoE2 * zeta - rho * proof.r1 * yPowers[1] * proof.s1
-        var commitmentScalars = [Scalar](repeating: .zero(curve), count: statement.commitments.count)
-        var zPower = zSquared
+        var gScalar = rhoE2 * zeta - rho * proof.r1 * y * proof.s1
+        var commitmentScalars = [Scalar](repeating: zero, count: statement.commitments.count)
+        zPower = zSquared
+        let rhoE2YN1 = rhoE2 * yN1
         for form in statement.forms {
-            let w = rhoE2 * yN1 * zPower
-            gScalar += w * form.constant
-            for t in form.terms { commitmentScalars[t.index] += w * t.coefficient }
+            let weight = rhoE2YN1 * zPower
+            gScalar += weight * form.constant
+            for t in form.terms { commitmentScalars[t.index] += weight * t.coefficient }
             zPower *= zSquared
         }
         eq.baseScalars[0] += gScalar
@@ -102,13 +152,14 @@ extension BulletproofsPlus {
         // Per-proof points.
         eq.points.append(proof.a); eq.scalars.append(rhoE2)
         for j in 0..<k {
-            eq.points.append(proof.ls[j]); eq.scalars.append(rhoE2 * esSquared[j])
-            eq.points.append(proof.rs[j]); eq.scalars.append(rhoE2 * esInvSquared[j])
+            eq.points.append(proof.l(j)); eq.scalars.append(rhoE2 * esSquared[j])
+            eq.points.append(proof.r(j)); eq.scalars.append(rhoE2 * esInvSquared[j])
         }
-        eq.points.append(proof.a1); eq.scalars.append(rho * e)
+        eq.points.append(proof.a1); eq.scalars.append(rhoE)
         eq.points.append(proof.b); eq.scalars.append(rho)
-        for (j, c) in statement.commitments.enumerated() where !commitmentScalars[j].isZero {
-            eq.points.append(c.point); eq.scalars.append(commitmentScalars[j])
+        for (j, point) in commitmentPoints.enumerated() {
+            guard let point, !commitmentScalars[j].isZero else { continue }
+            eq.points.append(point); eq.scalars.append(commitmentScalars[j])
         }
     }
 
@@ -147,14 +198,30 @@ extension BulletproofsPlus {
         for (proof, statement) in items {
             guard statement.curve == curve, proof.a.curve == curve else { throw .curveMismatch }
             let k = statement.rounds
-            guard proof.ls.count == k, proof.rs.count == k else { throw .roundCount(expected: k, got: proof.ls.count) }
+            guard proof.rounds == k else { throw .roundCount(expected: k, got: proof.rounds) }
         }
+        // Every proof's challenges first, so that all their inverses cost
+        // one field inversion (challenges are never zero).
+        let replayed = items.map { Self.challenges(proof: $0.0, statement: $0.1, generators: generators) }
+        var toInvert = [Scalar]()
+        toInvert.reserveCapacity(replayed.reduce(0) { $0 + 1 + $1.es.count })
+        for c in replayed { toInvert.append(c.y); toInvert.append(contentsOf: c.es) }
+        guard let inverses = Scalar.batchInverse(toInvert) else { preconditionFailure("challenge is never zero") }
+
         let width = items.map { $0.1.totalBits }.max()!
         var eq = WeightedEquation(baseScalars: [Scalar](repeating: .zero(curve), count: 2 + 2 * width), points: [], scalars: [])
-        for ((proof, statement), rho) in zip(items, weights) {
-            equation(proof: proof, statement: statement, generators: generators, width: width, weight: rho, into: &eq)
+        eq.points.reserveCapacity(items.reduce(0) { $0 + 3 + 2 * $1.1.rounds + $1.1.commitments.count })
+        eq.scalars.reserveCapacity(eq.points.capacity)
+        var offset = 0
+        for (((proof, statement), rho), c) in zip(zip(items, weights), replayed) {
+            let k = c.es.count
+            let commitmentPoints = AffinePoint.converting(statement.commitments.map(\.point), curve: curve)
+            equation(proof: proof, statement: statement, challenges: c,
+                     yInv: inverses[offset], esInv: inverses[(offset + 1)...(offset + k)],
+                     commitmentPoints: commitmentPoints, width: width, weight: rho, into: &eq)
+            offset += 1 + k
         }
-        let result = MSM.compute(prepared: generators.prepared(width), scalars: eq.baseScalars, extraScalars: eq.scalars, extraPoints: eq.points)
-        guard result.isIdentity else { throw .verificationFailed }
+        guard MSM.isIdentity(prepared: generators.prepared(width), scalars: eq.baseScalars,
+                             extraScalars: eq.scalars, extraAffine: eq.points) else { throw .verificationFailed }
     }
 }

@@ -22,6 +22,8 @@ public final class Generators: Sendable {
         var gs: [Point] = []
         var hs: [Point] = []
         var prepared: [Int: PreparedBases] = [:]
+        var affineGs: [AffinePoint?] = []
+        var affineHs: [AffinePoint?] = []
     }
     private let cache = Mutex(VectorCache())
 
@@ -35,7 +37,12 @@ public final class Generators: Sendable {
         self.curve = curve
         self.g = Point.generator(curve)
         self.h = HashToCurve.hash(Array("pedersen-H".utf8), dst: Array("ZKMARGIN-V1-\(curve.rawValue)".utf8), curve: curve)
+        self.affineG = AffinePoint(g)
+        self.affineH = AffinePoint(h)
     }
+
+    private let affineG: AffinePoint?
+    private let affineH: AffinePoint?
 
     private static let p256 = Generators(curve: .p256)
     private static let secp256k1 = Generators(curve: .secp256k1)
@@ -78,6 +85,28 @@ public final class Generators: Sendable {
         }
         return cache.withLock { ($0.gs[0..<count], $0.hs[0..<count]) }
     }
+
+    /// `vectors(count)` in the fast arithmetic's affine form (what the
+    /// prover folds), converted once and cached like the points.
+    package func affineVectors(_ count: Int) -> (gs: ArraySlice<AffinePoint?>, hs: ArraySlice<AffinePoint?>) {
+        let have = cache.withLock { $0.affineGs.count }
+        if have < count {
+            let (gs, hs) = vectors(count)
+            let newG = AffinePoint.converting(Array(gs[have...]), curve: curve)
+            let newH = AffinePoint.converting(Array(hs[have...]), curve: curve)
+            cache.withLock { c in
+                if c.affineGs.count < count {
+                    let start = c.affineGs.count - have
+                    c.affineGs.append(contentsOf: newG[start...])
+                    c.affineHs.append(contentsOf: newH[start...])
+                }
+            }
+        }
+        return cache.withLock { ($0.affineGs[0..<count], $0.affineHs[0..<count]) }
+    }
+
+    /// g and h in the fast arithmetic's affine form.
+    package var affineBases: (g: AffinePoint?, h: AffinePoint?) { (affineG, affineH) }
 
     /// The bases `[g, h, G₀ … G_{count−1}, H₀ … H_{count−1}]` in the order
     /// the verifier's multi-scalar multiplication uses them.

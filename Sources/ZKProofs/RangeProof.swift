@@ -8,15 +8,33 @@ public import ZKGroup
 ///
 /// points SEC1-compressed (33 bytes), scalars 32 bytes big-endian < n, so the
 /// length is exactly 33·(3 + 2k) + 96 bytes: 591 bytes for one 64-bit value.
+///
+/// A value holds its canonical encoding together with the decoded points in
+/// the fast arithmetic's affine form: the verifier absorbs the encodings into
+/// its transcript as they are and hands the points to its multi-scalar
+/// multiplication, with no OpenSSL object in between. Two proofs are equal
+/// exactly when their encodings are.
 public struct RangeProof: Sendable, Equatable {
-    public let a: Point
-    public let a1: Point
-    public let b: Point
-    public let ls: [Point]
-    public let rs: [Point]
+    /// The wire encoding above (canonical: produced by the prover or
+    /// accepted by the strict decoder).
+    private let encoding: [UInt8]
+    /// A, A1, B, L₁, R₁, …, L_k, R_k, in wire order, none the identity.
+    let points: [AffinePoint]
     public let r1: Scalar
     public let s1: Scalar
     public let d1: Scalar
+
+    /// k, the number of inner-product rounds (L, R pairs).
+    public var rounds: Int { (points.count - 3) / 2 }
+
+    /// The 33-byte encoding of point `i` (wire order: A, A1, B, L₁, R₁, …).
+    func encodedPoint(_ i: Int) -> ArraySlice<UInt8> { encoding[33 * i ..< 33 * (i + 1)] }
+
+    var a: AffinePoint { points[0] }
+    var a1: AffinePoint { points[1] }
+    var b: AffinePoint { points[2] }
+    func l(_ j: Int) -> AffinePoint { points[3 + 2 * j] }
+    func r(_ j: Int) -> AffinePoint { points[4 + 2 * j] }
 
     /// The exact encoded length for `rounds` rounds.
     public static func encodedLength(rounds: Int) -> Int { 33 * (3 + 2 * rounds) + 96 }
@@ -24,19 +42,10 @@ public struct RangeProof: Sendable, Equatable {
     /// The encoded length of a proof for `statement`.
     public static func encodedLength(for statement: RangeStatement) -> Int { encodedLength(rounds: statement.rounds) }
 
-    /// The wire encoding. Never fails for a proof made by the prover or
-    /// decoded by `init(encoded:for:)` (no point is the identity).
-    public func encoded() -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(Self.encodedLength(rounds: ls.count))
-        func put(_ p: Point) { out.append(contentsOf: (try? p.compressed()) ?? [UInt8](repeating: 0, count: 33)) }
-        put(a); put(a1); put(b)
-        for (l, r) in zip(ls, rs) { put(l); put(r) }
-        out.append(contentsOf: r1.bytes)
-        out.append(contentsOf: s1.bytes)
-        out.append(contentsOf: d1.bytes)
-        return out
-    }
+    /// The wire encoding.
+    public func encoded() -> [UInt8] { encoding }
+
+    public static func == (a: RangeProof, b: RangeProof) -> Bool { a.encoding == b.encoding }
 
     /// Strict decoding against the statement it claims to prove: the exact
     /// length for its round count, canonical non-identity points, canonical
@@ -50,34 +59,59 @@ public struct RangeProof: Sendable, Equatable {
             if body >= 0, body % 66 == 0 { throw .roundCount(expected: rounds, got: body / 66) }
             throw .proofLength(expected: expected, got: bytes.count)
         }
-        var offset = 0
-        func point(_ field: String) throws(RangeProofError) -> Point {
-            defer { offset += 33 }
-            do { return try Point(compressed: bytes[offset..<offset + 33], curve: curve) }
-            catch { throw .invalidPoint(field: field, reason: error) }
+        var points = [AffinePoint]()
+        points.reserveCapacity(3 + 2 * rounds)
+        for i in 0..<(3 + 2 * rounds) {
+            do { points.append(try AffinePoint(compressed: bytes[33 * i ..< 33 * (i + 1)], curve: curve)) }
+            catch { throw .invalidPoint(field: Self.pointName(i), reason: error) }
         }
+        var offset = 33 * points.count
         func scalar(_ field: String) throws(RangeProofError) -> Scalar {
             defer { offset += 32 }
             do { return try Scalar(canonical: bytes[offset..<offset + 32], curve: curve) }
             catch { throw .invalidScalar(field: field, reason: error) }
         }
-        a = try point("A")
-        a1 = try point("A1")
-        b = try point("B")
-        var ls = [Point](), rs = [Point]()
-        for j in 0..<rounds {
-            ls.append(try point("L[\(j)]"))
-            rs.append(try point("R[\(j)]"))
-        }
-        self.ls = ls
-        self.rs = rs
         r1 = try scalar("r'")
         s1 = try scalar("s'")
         d1 = try scalar("δ'")
+        self.points = points
+        encoding = bytes
     }
 
+    /// The name of point `i` in wire order, as errors quote it: A, A1, B,
+    /// L[0], R[0], L[1], …
+    static func pointName(_ i: Int) -> String {
+        switch i {
+        case 0: "A"
+        case 1: "A1"
+        case 2: "B"
+        default: "\(i % 2 == 1 ? "L" : "R")[\((i - 3) / 2)]"
+        }
+    }
+
+    /// The prover's proof. Precondition: no point is the identity (each is
+    /// a sum with a uniformly random blinding term, so one is with
+    /// probability ≈ 1/n).
     init(a: Point, a1: Point, b: Point, ls: [Point], rs: [Point], r1: Scalar, s1: Scalar, d1: Scalar) {
-        self.a = a; self.a1 = a1; self.b = b; self.ls = ls; self.rs = rs
+        precondition(ls.count == rs.count, "one R per L")
+        var all = [a, a1, b]
+        for (l, r) in zip(ls, rs) { all.append(l); all.append(r) }
+        var encoding = [UInt8]()
+        encoding.reserveCapacity(Self.encodedLength(rounds: ls.count))
+        var points = [AffinePoint]()
+        points.reserveCapacity(all.count)
+        for p in all {
+            guard let affine = AffinePoint(p), let bytes = try? p.compressed() else {
+                preconditionFailure("a proof point is the identity")
+            }
+            points.append(affine)
+            encoding.append(contentsOf: bytes)
+        }
+        encoding.append(contentsOf: r1.bytes)
+        encoding.append(contentsOf: s1.bytes)
+        encoding.append(contentsOf: d1.bytes)
+        self.encoding = encoding
+        self.points = points
         self.r1 = r1; self.s1 = s1; self.d1 = d1
     }
 }

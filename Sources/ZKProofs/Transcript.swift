@@ -71,6 +71,13 @@ public struct Transcript: Sendable {
         append(label, (try? point.compressed()) ?? [0x00])
     }
 
+    /// Absorbs a point's 33-byte compressed encoding as it arrived (the
+    /// verifier's path: the same bytes `append(_:point:)` would absorb, for
+    /// a canonically encoded point, without re-encoding it).
+    package mutating func append(_ label: String, encodedPoint: ArraySlice<UInt8>) {
+        append(label, Array(encodedPoint))
+    }
+
     /// Absorbs a UTF-8 string.
     public mutating func append(_ label: String, string: String) { append(label, Array(string.utf8)) }
 

@@ -45,7 +45,7 @@ final class BulletproofsPlusTests: XCTestCase {
                 let values = (0..<m).map { ($0 * 7919) % (1 << bits) }
                 let f = Fixture.simple(curve: curve, bits: bits, values: values, rng: &rng)
                 let proof = try f.prove(&rng)
-                XCTAssertEqual(proof.ls.count, (bits * f.statement.paddedCount).trailingZeroBitCount)
+                XCTAssertEqual(proof.rounds, (bits * f.statement.paddedCount).trailingZeroBitCount)
                 try BulletproofsPlus.verify(encoded: proof.encoded(), for: f.statement, generators: f.generators)
             }
         }
