@@ -95,14 +95,19 @@ enum P256Model: CurveModel {
 enum Secp256k1Field: SquareRootModulus {
     /// p.
     static var modulus: U256 { U256(hex: 0xffffffffffffffff, 0xffffffffffffffff, 0xffffffffffffffff, 0xfffffffefffffc2f) }
-    /// −p⁻¹ mod 2⁶⁴.
+    /// p = 2²⁵⁶ − c with c = 2³² + 977: products are folded (2²⁵⁶ ≡ c), not
+    /// Montgomery-reduced, and elements are stored as their canonical
+    /// values (R = 1). Measured against REDC on this modulus: see
+    /// `FieldElement.swift`.
+    static var reduction: ModularReduction { .pseudoMersenne(c: 0x1000003d1) }
+    /// −p⁻¹ mod 2⁶⁴ (unused by the folding reduction; kept checked).
     static var negatedInverse64: UInt64 { 0xd838091dd2253531 }
-    /// R mod p = 2³² + 977.
-    static var rModM: U256 { U256(hex: 0x0000000000000000, 0x0000000000000000, 0x0000000000000000, 0x00000001000003d1) }
-    /// R² mod p.
-    static var r2ModM: U256 { U256(hex: 0x0000000000000000, 0x0000000000000000, 0x0000000000000001, 0x000007a2000e90a1) }
-    /// R³ mod p.
-    static var r3ModM: U256 { U256(hex: 0x0000000000000000, 0x0000000000000000, 0x0000000100000b73, 0x002bb1e33795f671) }
+    /// R mod p, R² mod p, R³ mod p with R = 1.
+    static var rModM: U256 { U256(hex: 0x0000000000000000, 0x0000000000000000, 0x0000000000000000, 0x0000000000000001) }
+    static var r2ModM: U256 { U256(hex: 0x0000000000000000, 0x0000000000000000, 0x0000000000000000, 0x0000000000000001) }
+    static var r3ModM: U256 { U256(hex: 0x0000000000000000, 0x0000000000000000, 0x0000000000000000, 0x0000000000000001) }
+    /// 2²⁵⁶·R mod p = 2³² + 977.
+    static var radixForm: U256 { U256(hex: 0x0000000000000000, 0x0000000000000000, 0x0000000000000000, 0x00000001000003d1) }
     /// p − 2.
     static var inverseExponent: U256 { U256(hex: 0xffffffffffffffff, 0xffffffffffffffff, 0xffffffffffffffff, 0xfffffffefffffc2d) }
     /// (p − 1)/2.

@@ -59,10 +59,23 @@
 // last two use only the constant-time operations above (`fermatInverse`,
 // never `inverseVariableTime`).
 
-/// An odd modulus m < 2²⁵⁶ with the constants of Montgomery arithmetic mod
-/// m, R = 2²⁵⁶. Every property must return a literal (so that it folds after
-/// specialisation); the values are written once, in `CurveConstants.swift`,
-/// and checked against GMP by `CurveConstantsTests`.
+/// How products mod m are reduced, and so what the stored form of an
+/// element a is: a·R mod m with the representation radix R below.
+enum ModularReduction {
+    /// Montgomery's REDC (CIOS), R = 2²⁵⁶: any odd m.
+    case montgomery
+    /// m = 2²⁵⁶ − c with c < 2³⁴ (secp256k1's p, c = 2³² + 977): a 512-bit
+    /// product H·2²⁵⁶ + L is folded as L + H·c twice, then reduced once;
+    /// R = 1, so the stored form is the canonical value itself.
+    case pseudoMersenne(c: UInt64)
+}
+
+/// An odd modulus m < 2²⁵⁶ with the constants of its modular arithmetic:
+/// the reduction (`reduction`) and the powers of its radix R (2²⁵⁶ for
+/// Montgomery reduction, 1 for pseudo-Mersenne). Every property must return
+/// a literal (so that it folds after specialisation); the values are written
+/// once, in `CurveConstants.swift`, and checked against GMP by
+/// `CurveConstantsTests`.
 ///
 /// Addition, subtraction and multiplication need only "m odd". `inverse`
 /// (Fermat) and `isSquare` (Euler's criterion) need m prime; square roots
@@ -70,16 +83,20 @@
 protocol FieldModulus {
     /// m, odd.
     static var modulus: U256 { get }
+    /// How products are reduced (default: Montgomery).
+    static var reduction: ModularReduction { get }
     /// −m⁻¹ mod 2⁶⁴: the factor q = t₀·(−m⁻¹) of a Montgomery round that
     /// makes the lowest limb of t + q·m vanish.
     static var negatedInverse64: UInt64 { get }
-    /// R mod m: the Montgomery form of 1.
+    /// R mod m: the stored form of 1.
     static var rModM: U256 { get }
-    /// R² mod m: the Montgomery form of R; a Montgomery product with it
-    /// converts x into x·R.
+    /// R² mod m: the form of R; a product with it converts x into x·R.
     static var r2ModM: U256 { get }
-    /// R³ mod m: a Montgomery product with it turns (a·R)⁻¹ into a⁻¹·R.
+    /// R³ mod m: a product with it turns (a·R)⁻¹ into a⁻¹·R.
     static var r3ModM: U256 { get }
+    /// 2²⁵⁶·R mod m: the form of the element 2²⁵⁶ (Horner's step of
+    /// `init(reducing:)`). Default: R² mod m, right for Montgomery moduli.
+    static var radixForm: U256 { get }
     /// m − 2: a^(m−2) = a⁻¹ for a ≠ 0 when m is prime (Fermat).
     static var inverseExponent: U256 { get }
     /// (m − 1)/2: a^((m−1)/2) ∈ {0, 1, −1} is the Legendre symbol (Euler).
@@ -104,6 +121,8 @@ protocol SquareRootModulus: FieldModulus {
 
 extension FieldModulus {
     static func fermatInverse(_ a: FieldElement<Self>) -> FieldElement<Self> { a.power(inverseExponent) }
+    static var reduction: ModularReduction { .montgomery }
+    static var radixForm: U256 { r2ModM }
 }
 
 extension SquareRootModulus {
@@ -159,7 +178,7 @@ struct FieldElement<M: FieldModulus>: Sendable, Equatable {
             chunk[(inChunk - 1) / 8] |= UInt64(byte) << UInt64(8 * ((inChunk - 1) % 8))
             inChunk -= 1
             if inChunk == 0 {
-                acc = acc * FieldElement(montgomery: M.r2ModM) + FieldElement(chunk)
+                acc = acc * FieldElement(montgomery: M.radixForm) + FieldElement(chunk)
                 chunk = .zero
                 inChunk = 32
             }
@@ -275,6 +294,7 @@ struct FieldElement<M: FieldModulus>: Sendable, Equatable {
     /// 256-bit value (see the reduction bound above).
     @inline(__always)
     static func * (a: FieldElement, b: FieldElement) -> FieldElement {
+        if case .pseudoMersenne(let c) = M.reduction { return pseudoMersenneProduct(a, b, c: c) }
         var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0, t4: UInt64 = 0
         round(&t0, &t1, &t2, &t3, &t4, a.l0, b)
         round(&t0, &t1, &t2, &t3, &t4, a.l1, b)
@@ -321,7 +341,63 @@ struct FieldElement<M: FieldModulus>: Sendable, Equatable {
         (r5, k) = adc(r5, h2, k)
         (r6, k) = adc(r6, q3, k)
         (r7, _) = adc(r7, h3, k)
+        if case .pseudoMersenne(let c) = M.reduction { return FieldElement.foldReduce(r0, r1, r2, r3, r4, r5, r6, r7, c: c) }
         return FieldElement.montgomeryReduce(r0, r1, r2, r3, r4, r5, r6, r7)
+    }
+
+    // MARK: Pseudo-Mersenne moduli m = 2²⁵⁶ − c
+
+    /// a·b mod m for any a, b < 2²⁵⁶: the 512-bit product by rows, then
+    /// `foldReduce`.
+    @inline(__always)
+    static func pseudoMersenneProduct(_ a: FieldElement, _ b: FieldElement, c: UInt64) -> FieldElement {
+        var k: UInt64
+        var r0: UInt64, r1: UInt64, r2: UInt64, r3: UInt64, r4: UInt64, r5: UInt64, r6: UInt64, r7: UInt64
+        (r0, k) = mac(0, a.l0, b.l0, 0)
+        (r1, k) = mac(0, a.l0, b.l1, k)
+        (r2, k) = mac(0, a.l0, b.l2, k)
+        (r3, r4) = mac(0, a.l0, b.l3, k)
+        (r1, k) = mac(r1, a.l1, b.l0, 0)
+        (r2, k) = mac(r2, a.l1, b.l1, k)
+        (r3, k) = mac(r3, a.l1, b.l2, k)
+        (r4, r5) = mac(r4, a.l1, b.l3, k)
+        (r2, k) = mac(r2, a.l2, b.l0, 0)
+        (r3, k) = mac(r3, a.l2, b.l1, k)
+        (r4, k) = mac(r4, a.l2, b.l2, k)
+        (r5, r6) = mac(r5, a.l2, b.l3, k)
+        (r3, k) = mac(r3, a.l3, b.l0, 0)
+        (r4, k) = mac(r4, a.l3, b.l1, k)
+        (r5, k) = mac(r5, a.l3, b.l2, k)
+        (r6, r7) = mac(r6, a.l3, b.l3, k)
+        return foldReduce(r0, r1, r2, r3, r4, r5, r6, r7, c: c)
+    }
+
+    /// T mod m for T = H·2²⁵⁶ + L < 2⁵¹², m = 2²⁵⁶ − c, c < 2³⁴, branch-free.
+    /// 2²⁵⁶ ≡ c, so T ≡ L + H·c < 2²⁵⁶ + 2²⁹⁰: four limbs and a top word
+    /// k < 2³⁵. Folding k·c < 2⁶⁹ in again leaves a value below 2²⁵⁶ + 2⁶⁹;
+    /// if that carried out of 2²⁵⁶ the low part is below 2⁶⁹ and one more c
+    /// (added by mask) cannot carry. The result, below 2²⁵⁶ < 2m, is
+    /// reduced once.
+    @inline(__always)
+    static func foldReduce(_ t0: UInt64, _ t1: UInt64, _ t2: UInt64, _ t3: UInt64,
+                           _ t4: UInt64, _ t5: UInt64, _ t6: UInt64, _ t7: UInt64, c: UInt64) -> FieldElement {
+        var k: UInt64
+        var r0: UInt64, r1: UInt64, r2: UInt64, r3: UInt64
+        (r0, k) = mac(t0, t4, c, 0)
+        (r1, k) = mac(t1, t5, c, k)
+        (r2, k) = mac(t2, t6, c, k)
+        (r3, k) = mac(t3, t7, c, k)
+        let (lo, hi) = mac(0, k, c, 0)
+        var carry: UInt64
+        (r0, carry) = adc(r0, lo, 0)
+        (r1, carry) = adc(r1, hi, carry)
+        (r2, carry) = adc(r2, 0, carry)
+        (r3, carry) = adc(r3, 0, carry)
+        (r0, carry) = adc(r0, c & (0 &- carry), 0)
+        (r1, carry) = adc(r1, 0, carry)
+        (r2, carry) = adc(r2, 0, carry)
+        (r3, _) = adc(r3, 0, carry)
+        return reduceOnce(r0, r1, r2, r3, 0)
     }
 
     /// REDC(T) = T·R⁻¹ mod m for a 512-bit T < m·R (here T = ā² < m²), by

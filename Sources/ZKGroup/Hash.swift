@@ -9,11 +9,20 @@ public struct SHA256: ~Copyable {
     public static let blockByteCount = 64
 
     public init() {
-        guard let ctx = EVP_MD_CTX_new(), EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else {
+        guard let ctx = EVP_MD_CTX_new(), EVP_DigestInit_ex(ctx, Self.algorithm, nil) == 1 else {
             fatalError("OpenSSL SHA-256 is unavailable")
         }
         context = ctx
     }
+
+    /// The provider's SHA-256, fetched once: `EVP_sha256()` would make
+    /// every `EVP_DigestInit_ex` look the implementation up again under a
+    /// lock (OpenSSL 3's implicit fetch), a large share of a short hash.
+    /// Never freed; OpenSSL only reads it.
+    private nonisolated(unsafe) static let algorithm: OpaquePointer = {
+        guard let md = EVP_MD_fetch(nil, "SHA256", nil) else { fatalError("OpenSSL SHA-256 is unavailable") }
+        return md
+    }()
 
     deinit { EVP_MD_CTX_free(context) }
 

@@ -47,12 +47,22 @@ public struct Transcript: Sendable {
 
     /// Absorbs a labelled message.
     public mutating func append(_ label: String, _ message: [UInt8]) {
-        var h = SHA256()
-        h.update([0x01])
-        h.update(state)
-        h.update(Self.lengthPrefixed(Array(label.utf8)))
-        h.update(Self.lengthPrefixed(message))
-        state = h.finalize()
+        absorb(label, message)
+    }
+
+    /// state ← SHA-256(0x01 ‖ state ‖ lp(label) ‖ lp(message)), hashed from
+    /// one buffer.
+    private mutating func absorb<M: Collection<UInt8>>(_ label: String, _ message: M) {
+        let labelBytes = label.utf8
+        var input = [UInt8]()
+        input.reserveCapacity(1 + state.count + 16 + labelBytes.count + message.count)
+        input.append(0x01)
+        input.append(contentsOf: state)
+        input.append(contentsOf: Self.u64be(labelBytes.count))
+        input.append(contentsOf: labelBytes)
+        input.append(contentsOf: Self.u64be(message.count))
+        input.append(contentsOf: message)
+        state = SHA256.hash(input)
     }
 
     /// Absorbs an unsigned integer as 8 bytes big-endian.
@@ -75,7 +85,7 @@ public struct Transcript: Sendable {
     /// verifier's path: the same bytes `append(_:point:)` would absorb, for
     /// a canonically encoded point, without re-encoding it).
     package mutating func append(_ label: String, encodedPoint: ArraySlice<UInt8>) {
-        append(label, Array(encodedPoint))
+        absorb(label, encodedPoint)
     }
 
     /// Absorbs a UTF-8 string.

@@ -60,7 +60,17 @@ final class CurveConstantsTests: XCTestCase {
     func checkDerived<M: FieldModulus>(_: M.Type, file: StaticString = #filePath, line: UInt = #line) {
         let m = MPZ(M.modulus)
         let one = MPZ(1), two = MPZ(2)
-        let r = MPZ.twoTo(256)
+        // The representation radix: 2²⁵⁶ under Montgomery reduction, 1 under
+        // the pseudo-Mersenne fold (whose c must be 2²⁵⁶ − m).
+        let r: MPZ
+        switch M.reduction {
+        case .montgomery: r = MPZ.twoTo(256)
+        case .pseudoMersenne(let c):
+            r = MPZ(1)
+            XCTAssertEqual((MPZ.twoTo(256) - m).u256, U256(c, 0, 0, 0), "\(M.self): c = 2²⁵⁶ − m", file: file, line: line)
+            XCTAssertLessThan(c, 1 << 34, "\(M.self): c < 2³⁴", file: file, line: line)
+        }
+        XCTAssertEqual(M.radixForm, (MPZ.twoTo(256) * r % m).u256, "\(M.self): form of 2²⁵⁶", file: file, line: line)
         XCTAssertEqual(M.modulus.w.0 & 1, 1, "\(M.self): m is odd", file: file, line: line)
         // Fermat's test to base 2 and 3: m is (very probably) prime.
         XCTAssertEqual(two.power(m - one, mod: m).u256, .one, "\(M.self): 2^(m−1) ≡ 1", file: file, line: line)

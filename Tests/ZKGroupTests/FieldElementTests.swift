@@ -21,11 +21,17 @@ final class FieldElementTests: XCTestCase {
         typealias F = FieldElement<M>
         let m = M.modulus
         let ref = GMPModular(m)
-        let rModM = MPZ.twoTo(256) % MPZ(m)
+        // R: 2²⁵⁶ under Montgomery reduction, 1 under the pseudo-Mersenne fold.
+        let radix: MPZ
+        switch M.reduction {
+        case .montgomery: radix = MPZ.twoTo(256)
+        case .pseudoMersenne: radix = MPZ(1)
+        }
+        let rModM = radix % MPZ(m)
         let values = Self.values(M.self, seed: seed)
 
         XCTAssertEqual(F.one.canonical, .one, file: file, line: line)
-        XCTAssertEqual(F.one.montgomery, rModM.u256, "one is R mod m", file: file, line: line)
+        XCTAssertEqual(F.one.montgomery, rModM.u256, "one is R mod m (its stored form)", file: file, line: line)
         XCTAssertEqual(F(U256.one), F.one, file: file, line: line)
         XCTAssertEqual(F.zero.canonical, .zero, file: file, line: line)
         XCTAssertTrue(F.zero.inverse.isZero, "inv0(0) = 0", file: file, line: line)
@@ -145,6 +151,35 @@ final class FieldElementTests: XCTestCase {
                 XCTAssertEqual(F(reducing: padded[1...]), F(reducing: bytes), file: file, line: line)
             }
         }
+    }
+
+    /// Values at and above m, and products whose 512-bit value is largest
+    /// (the pseudo-Mersenne fold's carries: (m − 1)², (2²⁵⁶ − 1)·(m − 1)),
+    /// against GMP for every modulus.
+    func checkExtremes<M: FieldModulus>(_: M.Type, file: StaticString = #filePath, line: UInt = #line) {
+        typealias F = FieldElement<M>
+        let m = M.modulus, ref = GMPModular(m)
+        let top = U256(~0, ~0, ~0, ~0)
+        let large = [top, m, U256.add(m, .one).0, U256.sub(top, U256(0x1000003d1, 0, 0, 0)).0, U256(0, 0, 0, 1 << 63)]
+        for x in large { XCTAssertEqual(F(x).canonical, ref.reduce(x), "F(\(x.bigEndianBytes)) mod m", file: file, line: line) }
+        let mMinus1 = U256.sub(m, .one).0
+        let factors = [mMinus1, U256.sub(m, U256(2, 0, 0, 0)).0, U256(0, 0, 0, 1 << 63), U256(~0, ~0, 0, 0)].map { ref.reduce($0) }
+        for a in factors {
+            for b in factors {
+                XCTAssertEqual((F(a) * F(b)).canonical, ref.mul(a, b), "product", file: file, line: line)
+                XCTAssertEqual(F(a).squared.canonical, ref.mul(a, a), "square", file: file, line: line)
+            }
+            // An unreduced first factor (the stored form may be any 256-bit value there).
+            let product = (F(montgomery: top) * F(a)).canonical
+            XCTAssertEqual(product, (F(montgomery: ref.reduce(top)) * F(a)).canonical, "unreduced first factor", file: file, line: line)
+        }
+    }
+
+    func testExtremeValuesAndProducts() {
+        checkExtremes(P256Field.self)
+        checkExtremes(Secp256k1Field.self)
+        checkExtremes(P256Order.self)
+        checkExtremes(Secp256k1Order.self)
     }
 
     func testReductionOfWideValues() {
