@@ -97,8 +97,7 @@ enum Secp256k1Field: SquareRootModulus {
     static var modulus: U256 { U256(hex: 0xffffffffffffffff, 0xffffffffffffffff, 0xffffffffffffffff, 0xfffffffefffffc2f) }
     /// p = 2²⁵⁶ − c with c = 2³² + 977: products are folded (2²⁵⁶ ≡ c), not
     /// Montgomery-reduced, and elements are stored as their canonical
-    /// values (R = 1). Measured against REDC on this modulus: see
-    /// `FieldElement.swift`.
+    /// values (R = 1); see `FieldElement.swift`.
     static var reduction: ModularReduction { .pseudoMersenne(c: 0x1000003d1) }
     /// −p⁻¹ mod 2⁶⁴ (unused by the folding reduction; kept checked).
     static var negatedInverse64: UInt64 { 0xd838091dd2253531 }

@@ -1,4 +1,4 @@
-// MARK: - Arithmetic modulo a 256-bit odd modulus, in Montgomery form
+// MARK: - Arithmetic modulo a 256-bit odd modulus, in Montgomery or folded form
 //
 // One implementation, generic over its modulus, for every residue ring
 // zkmargin computes in with fixed limbs: the base fields 𝔽ₚ of P-256 and
@@ -7,37 +7,49 @@
 // `Secp256k1Order`: every `Scalar` product, inverse and reduction). The constants of
 // each modulus are in `CurveConstants.swift`.
 //
-// Representation. Let m be the modulus (odd, m < 2²⁵⁶) and R = 2²⁵⁶. An
-// element a ∈ ℤ/mℤ is stored as its Montgomery form ā = a·R mod m in four
-// little-endian 64-bit limbs. Invariant of every `FieldElement` value:
-// 0 ≤ ā < m (fully reduced), so equality of elements is equality of limbs and
-// `isZero` is a limb test. Every operation returns a reduced output (and
-// takes reduced inputs, except the first factor of a product, below); no
-// arithmetic allocates.
+// Representation. Let m be the modulus (odd, m < 2²⁵⁶) and R its
+// representation radix: R = 2²⁵⁶ for moduli reduced by Montgomery's method
+// (P-256's p, both group orders), R = 1 for secp256k1's p, which is reduced
+// by folding (below). An element a ∈ ℤ/mℤ is stored as its form ā = a·R mod m
+// in four little-endian 64-bit limbs. Invariant of every `FieldElement`
+// value: 0 ≤ ā < m (fully reduced), so equality of elements is equality of
+// limbs and `isZero` is a limb test. Every operation returns a reduced
+// output (and takes reduced inputs, except the first factor of a product,
+// below); no arithmetic allocates. The constants R mod m, R² mod m, R³ mod m
+// and 2²⁵⁶·R mod m (`rModM`, `r2ModM`, `r3ModM`, `radixForm`) let the same
+// conversions serve both radices.
 //
-// Sums are Montgomery forms of sums (ā + b̄ = (a + b)·R); products are not:
-// the Montgomery product is REDC(ā·b̄) = ā·b̄·R⁻¹ = (a·b)·R mod m, the form of
-// a·b. REDC(T) = T·R⁻¹ mod m is computed by Montgomery's CIOS method (coarsely
-// integrated operand scanning): for each limb aᵢ of the first factor,
-// t ← (t + aᵢ·b + q·m) / 2⁶⁴ with q = t₀·(−m⁻¹) mod 2⁶⁴, so that the division
-// is exact. Reduction bound: if b < m (any a < R), t < b + m < 2m holds
-// before and after every round, so four rounds and one conditional
-// subtraction of m give a reduced result. The first factor need not be
-// reduced: that is how `init(_:)` converts any 256-bit number (times R² mod m)
-// and how `init(reducing:)` folds in wide byte strings. t < 2m < 2²⁵⁷ needs a
-// fifth limb and a carry bit.
+// Sums are forms of sums (ā + b̄ = (a + b)·R). Montgomery products:
+// REDC(ā·b̄) = ā·b̄·R⁻¹ = (a·b)·R mod m, the form of a·b. REDC(T) = T·R⁻¹ mod m
+// is computed by Montgomery's CIOS method (coarsely integrated operand
+// scanning): for each limb aᵢ of the first factor, t ← (t + aᵢ·b + q·m) / 2⁶⁴
+// with q = t₀·(−m⁻¹) mod 2⁶⁴, so that the division is exact. Reduction bound:
+// if b < m (any a < R), t < b + m < 2m holds before and after every round, so
+// four rounds and one conditional subtraction of m give a reduced result. The
+// first factor need not be reduced: that is how `init(_:)` converts any
+// 256-bit number (times R² mod m) and how `init(reducing:)` folds in wide byte
+// strings. t < 2m < 2²⁵⁷ needs a fifth limb and a carry bit.
+//
+// Folded products (`ModularReduction.pseudoMersenne`, m = 2²⁵⁶ − c with a
+// small c: secp256k1's p, c = 2³² + 977): the 512-bit product H·2²⁵⁶ + L is
+// congruent to L + H·c, folded twice and reduced once (`foldReduce`, bounds
+// there): 16 word products for the product and 5 for the reduction, where
+// REDC takes 16 more (secp256k1's −p⁻¹ mod 2⁶⁴ is not 1, unlike P-256's). Any
+// two 256-bit factors are allowed.
 //
 // The generic code reads the modulus's constants through computed properties
 // that return literals: once specialised (always, in a whole-module release
-// build) they fold into the instructions — P-256's zero limb and −p⁻¹ = 1
-// vanish and its limbs 2⁶⁴ − 1 and 2³² − 1 become shifts — so one
-// implementation serves every modulus as fast as a hand-written one would,
-// except for special-form reductions (for P-256 they could save the product
-// by p₃ per round). Measured (release, 2-core EPYC, latency of dependent
-// products, `zkmargin bench group`): P-256 ≈ 13 ns, secp256k1 ≈ 17 ns.
-// Earlier measurements: a product-scanning (FIPS) variant was slower, and the
-// same CIOS over `multipliedFullWidth` instead of `UInt128` twice as slow
-// (see `WordArithmetic.swift`).
+// build) they fold into the instructions — the reduction chosen, P-256's zero
+// limb and −p⁻¹ = 1 vanish and its limbs 2⁶⁴ − 1 and 2³² − 1 become shifts —
+// so one implementation serves every modulus as fast as a hand-written one
+// would, except for special-form reductions of P-256 (they could save the
+// product by p₃ per round). Measured (release, 2-core EPYC, `zkmargin bench
+// group`, a dependent chain through a protocol witness): a product 39 ns on
+// P-256, 24 ns on secp256k1 folded (about 13 ns and 17 ns in a specialised
+// chain with REDC on both, before the fold). Earlier measurements: a
+// product-scanning (FIPS) variant of REDC was slower, and the same CIOS over
+// `multipliedFullWidth` instead of `UInt128` twice as slow (see
+// `WordArithmetic.swift`).
 //
 // Timing (with respect to the values of the elements; the modulus and every
 // exponent are public). Constant time — the same instructions on every
@@ -129,7 +141,8 @@ extension SquareRootModulus {
     static func sqrtCandidate(_ a: FieldElement<Self>) -> FieldElement<Self> { a.power(sqrtExponent) }
 }
 
-/// An element of ℤ/mℤ in Montgomery form: the limbs hold a·2²⁵⁶ mod m, fully
+/// An element of ℤ/mℤ in its stored form: the limbs hold a·R mod m (R = 2²⁵⁶ under
+/// Montgomery reduction, 1 for a folded modulus; see the top of this file), fully
 /// reduced (0 ≤ limbs < m). Value type, four words, no heap storage.
 struct FieldElement<M: FieldModulus>: Sendable, Equatable {
     var l0: UInt64, l1: UInt64, l2: UInt64, l3: UInt64
@@ -289,9 +302,9 @@ struct FieldElement<M: FieldModulus>: Sendable, Equatable {
         t4 = t5 &+ e
     }
 
-    /// The Montgomery product a·b·R⁻¹ mod m (the Montgomery form of the
-    /// product of the elements). `b` must be reduced; `a` may be any
-    /// 256-bit value (see the reduction bound above).
+    /// The form of the product of the elements: the Montgomery product
+    /// a·b·R⁻¹ mod m, or a·b mod m folded (R = 1). `b` must be reduced;
+    /// `a` may be any 256-bit value (see the reduction bounds above).
     @inline(__always)
     static func * (a: FieldElement, b: FieldElement) -> FieldElement {
         if case .pseudoMersenne(let c) = M.reduction { return pseudoMersenneProduct(a, b, c: c) }
@@ -303,9 +316,9 @@ struct FieldElement<M: FieldModulus>: Sendable, Equatable {
         return reduceOnce(t0, t1, t2, t3, t4)
     }
 
-    /// a² (Montgomery form). The full 512-bit square is computed with the
+    /// The form of a². The full 512-bit square is computed with the
     /// off-diagonal products once and doubled (10 word products instead of
-    /// 16), then reduced by `montgomeryReduce`.
+    /// 16), then reduced by `montgomeryReduce` or `foldReduce`.
     @inline(__always)
     var squared: FieldElement {
         // Off-diagonal products a_i·a_j, i < j, accumulated into r1…r6.
