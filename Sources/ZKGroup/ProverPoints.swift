@@ -147,3 +147,24 @@ extension SecretMSM {
         }
     }
 }
+
+/// Two independent computations of a prover's round (its L and R, its two
+/// generator folds), on two threads when the MSM thread limit allows more
+/// than one (`MSM.limitThreads`), else one after the other.
+package enum IndependentPair {
+    package static func run<A, B>(_ first: () -> A, _ second: () -> B) -> (A, B) {
+        guard MSMEngine.threads > 1 else { return (first(), second()) }
+        var a: A? = nil
+        var b: B? = nil
+        MSMEngine.parallel(2) { t in
+            if t == 0 { a = first() } else { b = second() }
+        }
+        return (a!, b!)
+    }
+}
+
+extension SecretMSM {
+    /// Sums of at least this many terms are split over every allowed thread
+    /// by `ConstantTimeMSM` itself; smaller ones gain from running side by side.
+    package static var parallelTerms: Int { ConstantTimeMSM.parallelThreshold }
+}

@@ -172,10 +172,14 @@ public enum BulletproofsPlus {
             // L = ⟨a₁·y^{−N̂}, G₂⟩ + ⟨b₂, H₁⟩ + c_L·g + d_L·h
             let gHalfInv = yHalfInv * gFactor, gHalf = yHalf * gFactor
             var lScalars = a[0..<half].map { $0 * gHalfInv } + b[half..<length].map { $0 * hFactor } + [cL, dL]
-            let L = SecretMSM.compute(scalars: lScalars, affine: Array(gs[half..<length]) + Array(hs[0..<half]) + [g, h], curve: curve)
+            let lPoints = Array(gs[half..<length]) + Array(hs[0..<half]) + [g, h]
             // R = ⟨a₂·y^{N̂}, G₁⟩ + ⟨b₁, H₂⟩ + c_R·g + d_R·h
             var rScalars = a[half..<length].map { $0 * gHalf } + b[0..<half].map { $0 * hFactor } + [cR, dR]
-            let R = SecretMSM.compute(scalars: rScalars, affine: Array(gs[0..<half]) + Array(hs[half..<length]) + [g, h], curve: curve)
+            let rPoints = Array(gs[0..<half]) + Array(hs[half..<length]) + [g, h]
+            // Small sums side by side; large ones use every thread each.
+            let sumL = { SecretMSM.compute(scalars: lScalars, affine: lPoints, curve: curve) }
+            let sumR = { SecretMSM.compute(scalars: rScalars, affine: rPoints, curve: curve) }
+            let (L, R) = lScalars.count < SecretMSM.parallelTerms ? IndependentPair.run(sumL, sumR) : (sumL(), sumR())
             secureZero(&lScalars); secureZero(&rScalars); secureZero(&cL); secureZero(&cR)
             ls.append(L); rs.append(R)
             transcript.append("L", point: L)
@@ -185,8 +189,8 @@ public enum BulletproofsPlus {
             // Ĝ = e⁻¹·G₁ + e·y^{−N̂}·G₂ = (f_G·e⁻¹)·(G̃₁ + e²·y^{−N̂}·G̃₂),
             // Ĥ = e·H₁ + e⁻¹·H₂ = (f_H·e)·(H̃₁ + e⁻²·H̃₂)  (public: variable time)
             let gStep = e * e * yHalfInv, hStep = eInv * eInv
-            let newG = MSM.foldPairs(Array(gs[0..<half]), Array(gs[half..<length]), by: gStep)
-            let newH = MSM.foldPairs(Array(hs[0..<half]), Array(hs[half..<length]), by: hStep)
+            let (newG, newH) = IndependentPair.run({ MSM.foldPairs(Array(gs[0..<half]), Array(gs[half..<length]), by: gStep) },
+                                                   { MSM.foldPairs(Array(hs[0..<half]), Array(hs[half..<length]), by: hStep) })
             gFactor *= eInv
             hFactor *= e
             // â = e·a₁ + y^{N̂}·e⁻¹·a₂,  b̂ = e⁻¹·b₁ + e·b₂,  α̂ += d_L·e² + d_R·e⁻²
