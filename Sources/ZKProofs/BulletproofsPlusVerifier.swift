@@ -17,6 +17,22 @@ extension BulletproofsPlus {
         var baseScalars: [Scalar]
         var points: [AffinePoint]
         var scalars: [Scalar]
+        /// Σ ρ·e²·z over the proofs of each length N: every such proof puts
+        /// −ρ·e²·z on G₀…G_{N−1} and +ρ·e²·z on H₀…H_{N−1}, added once per
+        /// length at the end (`addShifts`) rather than per proof.
+        var shifts: [Int: Scalar] = [:]
+
+        /// Adds the accumulated ±ρ·e²·z terms to the base scalars; W is the
+        /// batch's widest N (H₀ sits at 2 + W).
+        mutating func addShifts(width: Int) {
+            for (count, shift) in shifts {
+                for i in 0..<count {
+                    baseScalars[2 + i] -= shift
+                    baseScalars[2 + width + i] += shift
+                }
+            }
+            shifts = [:]
+        }
     }
 
     /// The Fiat–Shamir challenges of one proof: y, z, one eⱼ per round, and
@@ -62,7 +78,8 @@ extension BulletproofsPlus {
     /// - wᵢ = ρ·e²·dᵢ·y^{N−i}: in form block k (i = k·n + j, j < wₖ) it is
     ///   ρ·e²·z^{2(k+1)}·y^{N−k·n}·(2·y⁻¹)ʲ, one product per step;
     ///
-    /// so that Gᵢ gets −ρ·e²·z − uᵢ and Hᵢ gets ρ·e²·z + wᵢ − vᵢ. The sums
+    /// so that Gᵢ gets −ρ·e²·z − uᵢ and Hᵢ gets ρ·e²·z + wᵢ − vᵢ (the ±ρ·e²·z
+    /// summed per length over the batch, `WeightedEquation.shifts`). The sums
     /// Σᵢ₌₁ᴺ yⁱ (by doubling: S(2M) = S(M)·(1 + y^M)) and Σᵢ dᵢ =
     /// Σₖ z^{2(k+1)}·(2^{wₖ} − 1) give ζ without the vectors.
     static func equation(
@@ -107,7 +124,7 @@ extension BulletproofsPlus {
         }
         let yN1 = yToN * y
         let zSquared = z * z
-        let rhoE2Z = rhoE2 * z
+        eq.shifts[N, default: zero] += rhoE2 * z
 
         // Shared bases: Gᵢ and Hᵢ, form block by form block for w.
         let twoYInv = yInv + yInv
@@ -120,14 +137,14 @@ extension BulletproofsPlus {
             var twoToW = one
             for j in 0..<n {
                 let i = block * n + j
-                eq.baseScalars[2 + i] -= rhoE2Z + u[i]
-                var h = rhoE2Z - v[i]
+                eq.baseScalars[2 + i] -= u[i]
                 if j < w {
-                    h += wi
+                    eq.baseScalars[2 + width + i] += wi - v[i]
                     wi *= twoYInv
                     twoToW += twoToW
+                } else {
+                    eq.baseScalars[2 + width + i] -= v[i]
                 }
-                eq.baseScalars[2 + width + i] += h
             }
             sumD += zPower * (twoToW - one)
             blockStart *= blockStep
@@ -221,6 +238,7 @@ extension BulletproofsPlus {
                      commitmentPoints: commitmentPoints, width: width, weight: rho, into: &eq)
             offset += 1 + k
         }
+        eq.addShifts(width: width)
         guard MSM.isIdentity(prepared: generators.prepared(width), scalars: eq.baseScalars,
                              extraScalars: eq.scalars, extraAffine: eq.points) else { throw .verificationFailed }
     }
