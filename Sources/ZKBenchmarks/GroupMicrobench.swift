@@ -159,6 +159,14 @@ package enum GroupMicrobench {
         out.append(("decode AffinePoint (fast)", median(perRun: 256) {
             for e in encodings { asink = try! AffinePoint(compressed: e, curve: curve, backend: .fast) }
         }))
+        // The verifier's transcript: one absorbed point (SHA-256 over 1 + 32 +
+        // 8 + 1 + 8 + 33 bytes) and one challenge (three SHA-256).
+        var hsink = [UInt8]()
+        out.append(("SHA-256 of 83 bytes (transcript append)", median(perRun: 2000) {
+            let input = [UInt8](repeating: 0x5a, count: 83)
+            for _ in 0..<2000 { hsink = SHA256.hash(input) }
+        }))
+        _ = hsink
         let somePoints = Array(points.prefix(256))
         let manyEncodings = points.prefix(2048).map { try! $0.compressed() }
         out.append(("decode AffinePoint.decodeAll (threads)", median(runs: 5, perRun: 2048) {
