@@ -68,7 +68,9 @@ extension SecretMSM {
     static func selectionSum<C: CurveModel>(_ left: [Scalar], _ right: [Scalar], _ gs: [Point], _ hs: [Point],
                                             _ scalars: [Scalar], _ points: [Point],
                                             as _: C.Type) -> ProjectivePoint<C>? {
-        guard bitPairsMask(left, right, curve: C.curve) != 0 else { return nil }
+        // Declassified ("the witness is bits"): one bit for the whole
+        // witness, always 1 for the witnesses `BulletproofsPlus.prove` builds.
+        guard ConstantTimeCheck.declassified(bitPairsMask(left, right, curve: C.curve)) != 0 else { return nil }
         let g = affineMontgomery(gs, as: C.self), h = affineMontgomery(hs, as: C.self)
         var acc = ProjectivePoint<C>.identity
         for i in 0..<left.count {
