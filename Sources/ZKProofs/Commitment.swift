@@ -12,10 +12,13 @@ public struct Commitment: Sendable, Hashable {
     /// `SecretMSM` (v and r are secrets; G and H are public). C is a
     /// deterministic function of the opening, whichever backend runs.
     ///
-    /// Release builds: zkmargin's constant-time Straus (`ConstantTimeMSM`,
-    /// complete projective formulas over the constant-time field code): the
-    /// same instructions for every v and r, zero and small values included,
-    /// so the time to commit does not tell which assets and instruments are
+    /// Release builds: zkmargin's constant-time fixed-base multiplication
+    /// (`ConstantTimeMSM.multiplyFixed` on tables of G's and H's multiples
+    /// at every 4-bit digit position, built once per process,
+    /// `Generators.pedersenBases`: masked table scans and complete projective
+    /// additions over the constant-time field code, no doubling): the same
+    /// instructions for every v and r, zero and small values included, so
+    /// the time to commit does not tell which assets and instruments are
     /// zero (what the custodian commits to every input to hide). Only the
     /// result, which is published, is converted to an OpenSSL point by
     /// variable-time code. Debug builds (`MSM.backend`): the masked OpenSSL
@@ -27,7 +30,7 @@ public struct Commitment: Sendable, Hashable {
         precondition(opening.value.curve == generators.curve, "opening and generators on different curves")
         var terms = [opening.value, opening.blinding]
         defer { secureZero(&terms) }
-        point = SecretMSM.compute(scalars: terms, points: [generators.g, generators.h])
+        point = SecretMSM.compute(scalars: terms, fixed: generators.pedersenBases)
     }
 
     /// 33-byte SEC1 compressed encoding.
