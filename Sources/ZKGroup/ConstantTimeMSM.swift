@@ -26,7 +26,9 @@
 // buffer are public); the field arithmetic under the formulas is constant
 // time (`FieldElement.swift`). Terms with an identity point are dropped by
 // the caller, a decision on public data. The digit buffer is wiped before
-// it is freed. By construction only: nothing inspects the compiled code.
+// it is freed. Checked on the compiled release binary, for the sums the
+// prover and the custodian run, by `scripts/ctcheck.sh` (valgrind's
+// memcheck with the scalars marked undefined; SECURITY.md, "Constant time").
 //
 // Cost per term: ⌈257/w⌉ mixed additions (11M) and table scans, plus h − 1
 // table additions and a share of one batch inversion; plus 4·⌈257/w⌉ − w
