@@ -100,6 +100,14 @@ let package = Package(
             swiftSettings: strictImports
         ),
 
+        // The dynamic constant-time check (not shipped): `scripts/ctcheck.sh`
+        // builds it in release and runs it under valgrind's memcheck.
+        .executableTarget(
+            name: "zkmargin-ctcheck",
+            dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits"],
+            swiftSettings: strictImports
+        ),
+
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "ZKTestSupport"]),
         .testTarget(name: "ZKGroupTests", dependencies: ["ZKGroup", "ZKTestSupport"]),
         .testTarget(name: "ZKProofsTests", dependencies: ["ZKProofs", "ZKGroup", "ZKTestSupport"]),

@@ -426,8 +426,15 @@ public struct Openings: Sendable, CustomStringConvertible, CustomDebugStringConv
             ("curve", .string(curve.rawValue)),
             ("openings", .array(entries.map { e in
                 var raw = e.opening.blinding.bytes
-                defer { secureZero(&raw) }
-                return .object(JSONObject([("id", .string(e.id)), ("value", .string(e.value.description)), ("blinding", .string(raw.hexString))]))
+                var hex = raw.hexDigits
+                defer { secureZero(&raw); secureZero(&hex) }
+                // Declassified ("openings file text"): from here the digits
+                // are a Swift String in the JSON writer, whose UTF-8 checks
+                // and escaping branch on every character (the same way for
+                // every hex digit: all ASCII, none escaped).
+                ConstantTimeCheck.declassify(&hex)
+                return .object(JSONObject([("id", .string(e.id)), ("value", .string(e.value.description)),
+                                           ("blinding", .string(String(decoding: hex, as: UTF8.self)))]))
             })),
         ])
         return JSONValue.object(payload).encoded()
@@ -521,7 +528,13 @@ public enum Custodian {
         var entries: [Openings.Entry] = []
         var inputs: [CommittedInput] = []
         for (input, value) in zip(compiled.inputs, values) {
-            let opening = Opening.random(value: Scalar(value, curve: bundle.curve))
+            // The value is secret from here on for the constant-time check;
+            // before, it was parsed, scaled and bounds-checked on GMP
+            // (declassification "account values on GMP", SECURITY.md).
+            var scalar = Scalar(value, curve: bundle.curve)
+            ConstantTimeCheck.markSecretWhenChecking(&scalar)
+            let opening = Opening.random(value: scalar)
+            secureZero(&scalar)
             entries.append(Openings.Entry(id: input.id, value: value, opening: opening))
             inputs.append(CommittedInput(id: input.id, commitment: Commitment(opening, generators: generators)))
         }

@@ -124,6 +124,12 @@ package enum GroupMicrobench {
                 for _ in 0..<reps { sink = SecretMSM.compute(scalars: ks, points: ps, backend: .fast) }
             }))
         }
+        // A commitment's shape: two secret scalars on fixed, pre-tabulated bases.
+        let fixed = SecretFixedBases([Point.generator(curve), points[0]])
+        let pair = Array(scalars.prefix(2))
+        out.append(("SecretMSM 2 fixed bases (a commitment)", median(runs: 5, perRun: 64) {
+            for _ in 0..<64 { sink = SecretMSM.compute(scalars: pair, fixed: fixed, backend: .fast) }
+        }))
         out.append(("SecretMSM 16 reference (masked EC_POINT_mul) per point", median(runs: 3, perRun: 16) {
             sink = SecretMSM.reference(scalars: Array(scalars.prefix(16)), points: Array(points.prefix(16)))
         }))

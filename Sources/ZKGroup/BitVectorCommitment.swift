@@ -77,7 +77,9 @@ extension SecretMSM {
     static func selectionSum<C: CurveModel>(_ left: [Scalar], _ right: [Scalar], _ gs: [AffinePoint?], _ hs: [AffinePoint?],
                                             _ scalars: [Scalar], _ points: [AffinePoint?],
                                             as _: C.Type) -> ProjectivePoint<C>? {
-        guard bitPairsMask(left, right, curve: C.curve) != 0 else { return nil }
+        // Declassified ("the witness is bits"): one bit for the whole
+        // witness, always 1 for the witnesses `BulletproofsPlus.prove` builds.
+        guard ConstantTimeCheck.declassified(bitPairsMask(left, right, curve: C.curve)) != 0 else { return nil }
         var acc = ProjectivePoint<C>.identity
         for i in 0..<left.count {
             guard let gi = gs[i]?.affine(as: C.self), let hi = hs[i]?.affine(as: C.self) else { return nil }

@@ -287,8 +287,17 @@ struct ProjectivePoint<C: CurveModel>: Sendable {
     /// The OpenSSL point, for a PUBLIC result (the output of an MSM that is
     /// published): the identity test is a branch, and OpenSSL's
     /// `EC_POINT_set_affine_coordinates` is not promised constant time.
+    ///
+    /// The coordinates are declassified here (SECURITY.md, "Constant time",
+    /// declassification "published points"): every caller publishes the
+    /// point (A, L, R, A1, B, commitments; a recomputed commitment is
+    /// compared with a published one).
     var point: Point {
-        let (ax, ay) = affineCoordinates()
-        return isIdentity ? Point.identity(C.curve) : Affine<C>(x: ax, y: ay).point
+        var (ax, ay) = affineCoordinates()
+        var z = self.z
+        withUnsafeBytes(of: &ax) { ConstantTimeCheck.declassify($0) }
+        withUnsafeBytes(of: &ay) { ConstantTimeCheck.declassify($0) }
+        withUnsafeBytes(of: &z) { ConstantTimeCheck.declassify($0) }
+        return z.isZero ? Point.identity(C.curve) : Affine<C>(x: ax, y: ay).point
     }
 }

@@ -26,7 +26,9 @@
 // buffer are public); the field arithmetic under the formulas is constant
 // time (`FieldElement.swift`). Terms with an identity point are dropped by
 // the caller, a decision on public data. The digit buffer is wiped before
-// it is freed. By construction only: nothing inspects the compiled code.
+// it is freed. Checked on the compiled release binary, for the sums the
+// prover and the custodian run, by `scripts/ctcheck.sh` (valgrind's
+// memcheck with the scalars marked undefined; SECURITY.md, "Constant time").
 //
 // Cost per term: ⌈257/w⌉ mixed additions (11M) and table scans, plus h − 1
 // table additions and a share of one batch inversion; plus 4·⌈257/w⌉ − w
@@ -147,6 +149,68 @@ enum ConstantTimeMSM {
                 let sign = UInt64(bitPattern: d >> 63)                  // all ones when d < 0
                 let magnitude = UInt64(bitPattern: (d ^ (d >> 63)) &- (d >> 63))
                 let q = lookup(tables + i * tableSize, magnitude).negated(if: sign)
+                acc = ProjectivePoint.select(ctEqualMask(magnitude, 0), acc, acc + q)
+            }
+        }
+        return acc
+    }
+}
+
+// MARK: - Fixed bases (the Pedersen generators)
+//
+// For bases used with many secret scalars (G and H of every commitment),
+// the multiples of each base at every digit position are tabulated once:
+// for j < D, the entries m·2^(w·j)·P, m = 1 … h. Then k·P = Σⱼ dⱼ·2^(w·j)·P
+// is D table scans and D complete mixed additions, with no doubling: the
+// same recoding, masked lookups and masked keep-or-add as `interleave`,
+// with the same invariants (the instruction sequence depends on the number
+// of terms only; table addresses follow the public digit positions).
+// No entry is the identity: m·2^(w·j) has no prime factor above 7 and the
+// group order is a prime far larger.
+
+extension ConstantTimeMSM {
+    /// P's fixed-base table: D·h affine entries, entry j·h + (m − 1) =
+    /// m·2^(w·j)·P. Variable time, on a public point.
+    static func fixedBaseTable<C: CurveModel>(_ p: Affine<C>) -> [Affine<C>] {
+        var jacobian = [JacobianPoint<C>]()
+        jacobian.reserveCapacity(digitCount * tableSize)
+        var base = JacobianPoint(p)                 // 2^(w·j)·P
+        for _ in 0..<digitCount {
+            var m = base
+            jacobian.append(m)
+            for j in 1..<tableSize {
+                m = j == 1 ? m.doubled() : m + base
+                jacobian.append(m)
+            }
+            base = base.doubled(times: windowBits)
+        }
+        return JacobianPoint.batchToAffine(jacobian).map { $0! }
+    }
+
+    /// Σᵢ scalars[i]·Pᵢ where tables holds each Pᵢ's `fixedBaseTable`, one
+    /// after the other. Constant time in the scalars. Preconditions: one
+    /// table per scalar, every scalar on C's curve.
+    static func multiplyFixed<C: CurveModel>(_ scalars: [Scalar], tables: [Affine<C>]) -> ProjectivePoint<C> {
+        let digitCount = Self.digitCount, tableSize = Self.tableSize
+        let n = scalars.count
+        precondition(tables.count == n * digitCount * tableSize, "one fixed-base table per scalar")
+        guard n > 0 else { return .identity }
+        let digits = UnsafeMutablePointer<Int8>.allocate(capacity: n * digitCount)
+        defer {
+            secureZero(UnsafeMutableRawBufferPointer(start: digits, count: n * digitCount))
+            digits.deallocate()
+        }
+        for (i, k) in scalars.enumerated() {
+            precondition(k.curve == C.curve, "MSM terms from different curves")
+            recode(k.value, into: digits + i * digitCount)
+        }
+        var acc = ProjectivePoint<C>.identity
+        tables.withUnsafeBufferPointer { table in
+            for t in 0..<(n * digitCount) {
+                let d = Int64(digits[t])
+                let sign = UInt64(bitPattern: d >> 63)                  // all ones when d < 0
+                let magnitude = UInt64(bitPattern: (d ^ (d >> 63)) &- (d >> 63))
+                let q = lookup(table.baseAddress! + t * tableSize, magnitude).negated(if: sign)
                 acc = ProjectivePoint.select(ctEqualMask(magnitude, 0), acc, acc + q)
             }
         }

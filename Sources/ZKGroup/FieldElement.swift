@@ -54,8 +54,9 @@
 // Timing (with respect to the values of the elements; the modulus and every
 // exponent are public). Constant time — the same instructions on every
 // input, no branch and no memory index that depends on the values (by
-// construction, over the `UInt128` word primitives of Linux release builds;
-// nothing checks the compiled code, and the fallback primitives of
+// construction, over the `UInt128` word primitives of Linux release builds,
+// and checked on the compiled release binary under valgrind for the paths
+// `scripts/ctcheck.sh` runs; the fallback primitives of
 // `WordArithmetic.swift` may compile carries into branches): `+`, `−`,
 // negation, `*`, `squared`, `init(_:)`, `canonical`, `init(reducing:)` (for
 // a given length), `==`, `isZero`, `isOdd`, `power(_:)` in the base (its

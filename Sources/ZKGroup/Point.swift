@@ -211,12 +211,26 @@ extension Scalar {
 extension Collection<UInt8> {
     /// Lower-case hexadecimal.
     public var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
+        String(decoding: hexDigits, as: UTF8.self)
+    }
+
+    /// Lower-case hexadecimal as ASCII bytes, computed without a branch or
+    /// a table index on the bytes (they may be a blinding factor: the
+    /// openings file). The caller wipes the result when the bytes are secret.
+    package var hexDigits: [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(count * 2)
-        for b in self { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
+        for b in self { out.append(hexDigit(b >> 4)); out.append(hexDigit(b & 15)) }
+        return out
     }
+}
+
+/// The ASCII lower-case digit of a nibble v ≤ 15: 48 + v, plus 39 when
+/// v > 9 ('a' = 97 = 48 + 10 + 39), the 39 added by mask.
+@inline(__always)
+private func hexDigit(_ v: UInt8) -> UInt8 {
+    let above9 = (UInt32(9) &- UInt32(v)) >> 31          // 1 when v > 9
+    return UInt8(truncatingIfNeeded: UInt32(v) &+ 48 &+ ((0 &- above9) & 39))
 }
 
 extension Array where Element == UInt8 {

@@ -22,6 +22,9 @@ public struct SystemRandom: RandomBytesSource, Sendable {
         let ok = buffer.withUnsafeMutableBufferPointer { RAND_priv_bytes($0.baseAddress, count) }
         // A failing system DRBG leaves no safe way forward for a prover.
         precondition(ok == 1, "RAND_priv_bytes failed: the system random generator is unavailable")
+        // The constant-time check (`zkmargin-ctcheck`): the DRBG's output
+        // is secret from here on.
+        ConstantTimeCheck.markSecretWhenChecking(&buffer)
         draws &+= 1
     }
 }

@@ -80,15 +80,14 @@ public struct Scalar: Sendable, Hashable {
     }
 
     /// A uniformly random nonzero scalar in [1, n): 64 bytes from `source`
-    /// reduced mod n, drawn again in the (2⁻²⁵⁶-likely) event of zero.
+    /// reduced mod n (bias < 2⁻²⁵⁶). A draw that reduces to zero (probability
+    /// < 2⁻²⁵⁵) gives 1, chosen by mask: no branch on the secret draw.
     public static func random<R: RandomBytesSource>(_ curve: Curve, using source: inout R) -> Scalar {
         var bytes = [UInt8](repeating: 0, count: 64)
         defer { secureZero(&bytes) }
-        while true {
-            source.fill(&bytes)
-            let s = Scalar(reducing: bytes, curve: curve)
-            if !s.isZero { return s }
-        }
+        source.fill(&bytes)
+        let s = Scalar(reducing: bytes, curve: curve)
+        return Scalar(unchecked: U256.select(s.value.isNonzeroBit, s.value, .one), curve: curve)
     }
 
     /// A uniformly random nonzero scalar from OpenSSL's `RAND_priv_bytes`.

@@ -89,3 +89,56 @@ public enum SecretMSM {
         return total.isIdentity ? acc! : acc! - total.multiplied(by: rho)
     }
 }
+
+/// Public points prepared for `SecretMSM.compute(scalars:fixed:)`: each
+/// point's fixed-base table (`ConstantTimeMSM.fixedBaseTable`: its multiples
+/// 1…8 at each of the 65 digit positions, ≈ 33 KB a point), built once by
+/// variable-time code. For bases used with many secret scalars: the Pedersen
+/// generators G and H (`Generators.pedersenBases`).
+package struct SecretFixedBases: Sendable {
+    enum Tables: Sendable {
+        case p256([Affine<P256Model>])
+        case secp256k1([Affine<Secp256k1Model>])
+    }
+
+    /// The points, in order (the reference backend multiplies them).
+    package let points: [Point]
+    let tables: Tables
+
+    /// Preconditions: at least one point, all on one curve, none the identity.
+    package init(_ points: [Point]) {
+        guard let curve = points.first?.curve else { preconditionFailure("SecretFixedBases needs a point") }
+        self.points = points
+        switch curve {
+        case .p256: tables = .p256(Self.tables(points, as: P256Model.self))
+        case .secp256k1: tables = .secp256k1(Self.tables(points, as: Secp256k1Model.self))
+        }
+    }
+
+    static func tables<C: CurveModel>(_ points: [Point], as _: C.Type) -> [Affine<C>] {
+        affineMontgomery(points, as: C.self).flatMap { p -> [Affine<C>] in
+            guard let p else { preconditionFailure("a fixed base cannot be the identity") }
+            return ConstantTimeMSM.fixedBaseTable(p)
+        }
+    }
+}
+
+extension SecretMSM {
+    /// Σᵢ scalars[i]·bases.points[i], the scalars secret: the same point as
+    /// `compute(scalars:points:)`. Release builds: the fixed-base tables, one
+    /// masked table scan and one complete mixed addition per 4-bit digit, no
+    /// doubling (constant time in the scalars, as `ConstantTimeMSM`). Debug
+    /// builds: the masked OpenSSL `reference`, as `compute`.
+    package static func compute(scalars: [Scalar], fixed bases: SecretFixedBases) -> Point {
+        compute(scalars: scalars, fixed: bases, backend: MSM.backend)
+    }
+
+    package static func compute(scalars: [Scalar], fixed bases: SecretFixedBases, backend: MSMBackend) -> Point {
+        precondition(scalars.count == bases.points.count, "SecretMSM needs one scalar per point")
+        if backend == .reference { return reference(scalars: scalars, points: bases.points) }
+        switch bases.tables {
+        case .p256(let t): return ConstantTimeMSM.multiplyFixed(scalars, tables: t).point
+        case .secp256k1(let t): return ConstantTimeMSM.multiplyFixed(scalars, tables: t).point
+        }
+    }
+}

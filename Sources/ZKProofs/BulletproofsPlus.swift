@@ -51,7 +51,8 @@ public enum BulletproofsPlus {
         defer { secureZero(&v); secureZero(&gamma) }
         for (k, form) in statement.forms.enumerated() {
             v[k] = form.evaluate(values)
-            guard v[k].fitsIn(bits: statement.widths[k]) else { throw .valueOutOfRange(form: k) }
+            // Declassified ("the prover's refusal"): whether vₖ is in range.
+            guard ConstantTimeCheck.declassified(v[k].fitsIn(bits: statement.widths[k])) else { throw .valueOutOfRange(form: k) }
             gamma[k] = form.combinedBlinding(blindings)
         }
 
@@ -222,9 +223,10 @@ public enum BulletproofsPlus {
         transcript.append("B", point: B)
         let e = transcript.challengeScalar("e-final", curve: curve)
         // r' = r + a·e,  s' = s + b·e,  δ' = η + δ·e + α̂·e²  (public: they are the proof)
-        let r1 = r + a[0] * e
-        let s1 = s + b[0] * e
-        let d1 = eta + delta * e + alphaHat * e * e
+        var r1 = r + a[0] * e
+        var s1 = s + b[0] * e
+        var d1 = eta + delta * e + alphaHat * e * e
+        ConstantTimeCheck.declassify(&r1); ConstantTimeCheck.declassify(&s1); ConstantTimeCheck.declassify(&d1)  // published
         return RangeProof(a: A, a1: A1, b: B, ls: ls, rs: rs, r1: r1, s1: s1, d1: d1)
     }
 

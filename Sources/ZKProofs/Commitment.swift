@@ -8,21 +8,29 @@ public struct Commitment: Sendable, Hashable {
 
     public init(point: Point) { self.point = point }
 
-    /// Commits to `opening` on `generators`. Every scalar multiplication
-    /// uses OpenSSL's constant-time paths: v and r are secrets.
+    /// Commits to `opening` on `generators`: C = v·G + r·H as one two-term
+    /// `SecretMSM` (v and r are secrets; G and H are public). C is a
+    /// deterministic function of the opening, whichever backend runs.
     ///
-    /// The value is masked, C = (v + ρ)·G + r·H − ρ·G with ρ fresh from
-    /// `RAND_priv_bytes`: committed values are small and often zero, and
-    /// v·G alone would be the identity for v = 0, which `EC_POINT_add`
-    /// short-cuts, so the time to commit would tell which inputs are zero
-    /// (what the custodian commits to every asset and instrument to hide).
-    /// r is uniform in [1, n) and needs no mask.
+    /// Release builds: zkmargin's constant-time fixed-base multiplication
+    /// (`ConstantTimeMSM.multiplyFixed` on tables of G's and H's multiples
+    /// at every 4-bit digit position, built once per process,
+    /// `Generators.pedersenBases`: masked table scans and complete projective
+    /// additions over the constant-time field code, no doubling): the same
+    /// instructions for every v and r, zero and small values included, so
+    /// the time to commit does not tell which assets and instruments are
+    /// zero (what the custodian commits to every input to hide). Only the
+    /// result, which is published, is converted to an OpenSSL point by
+    /// variable-time code. Debug builds (`MSM.backend`): the masked OpenSSL
+    /// reference, (v + ρ)·G + (r + ρ)·H − ρ·(G + H) with ρ fresh from
+    /// `RAND_priv_bytes` (`SecretMSM.reference`: OpenSSL's `EC_POINT_add`
+    /// short-cuts the identity, the image of v = 0, so unmasked the timing
+    /// would tell). No mask is needed in release builds.
     public init(_ opening: Opening, generators: Generators) {
         precondition(opening.value.curve == generators.curve, "opening and generators on different curves")
-        var rho = Scalar.random(generators.curve)
-        var masked = opening.value + rho
-        defer { secureZero(&rho); secureZero(&masked) }
-        point = Point.generatorMultiple(masked) + generators.h.multiplied(by: opening.blinding) - Point.generatorMultiple(rho)
+        var terms = [opening.value, opening.blinding]
+        defer { secureZero(&terms) }
+        point = SecretMSM.compute(scalars: terms, fixed: generators.pedersenBases)
     }
 
     /// 33-byte SEC1 compressed encoding.

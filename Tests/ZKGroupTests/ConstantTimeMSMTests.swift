@@ -174,6 +174,33 @@ final class ConstantTimeMSMTests: XCTestCase {
     func testMSMP256() { msmChecks(P256Model.self, seed: "ct-msm-p256") }
     func testMSMSecp256k1() { msmChecks(Secp256k1Model.self, seed: "ct-msm-k1") }
 
+    // MARK: Fixed bases
+
+    /// The fixed-base tables (the commitments' path) give the OpenSSL sum:
+    /// every scalar shape, the same base twice, a base and its negative, and
+    /// single terms at the edges, on both backends.
+    func testFixedBasesAgreeWithTheReference() {
+        for curve in Curve.allCases {
+            var rng = SeededRandom(seed: "ct-fixed-\(curve)")
+            var points = MSMTests.randomPoints(curve, count: 2, &rng) + [Point.generator(curve)]
+            points += [points[0], -points[1]]
+            let bases = SecretFixedBases(points)
+            for _ in 0..<6 {
+                let ks = Self.scalars(curve, count: points.count, &rng)
+                let expected = MSM.reference(scalars: ks, points: points, curve: curve)
+                XCTAssertEqual(SecretMSM.compute(scalars: ks, fixed: bases, backend: .fast), expected, "\(curve)")
+                XCTAssertEqual(SecretMSM.compute(scalars: ks, fixed: bases, backend: .reference), expected, "\(curve)")
+            }
+            let g = SecretFixedBases([Point.generator(curve)])
+            for k in [Scalar.zero(curve), .one(curve), -Scalar.one(curve), Scalar(8, curve: curve), Scalar(9, curve: curve),
+                      Scalar(UInt64.max, curve: curve), .random(curve, using: &rng)] {
+                XCTAssertEqual(SecretMSM.compute(scalars: [k], fixed: g, backend: .fast), Point.generatorMultiple(k), "\(curve)")
+            }
+            let k = Scalar.random(curve, using: &rng)
+            XCTAssertTrue(SecretMSM.compute(scalars: [k, k], fixed: SecretFixedBases([points[1], -points[1]]), backend: .fast).isIdentity)
+        }
+    }
+
     // MARK: Bit-vector commitment
 
     func testBitVectorCommitmentMatchesTheGenericSum() {

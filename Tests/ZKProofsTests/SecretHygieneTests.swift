@@ -25,9 +25,11 @@ final class ZKProofsSecretHygieneTests: XCTestCase {
         }
     }
 
-    /// C = v·G + r·H exactly, although it is computed as
-    /// (v + ρ)·G + r·H − ρ·G with a fresh ρ: zero, small, negative and
-    /// random values, on both curves, and the same C every time.
+    /// C = v·G + r·H exactly, although it is computed by `SecretMSM`
+    /// (release: the constant-time Straus; debug: the masked OpenSSL
+    /// reference, (v + ρ)·G + (r + ρ)·H − ρ·(G + H) with a fresh ρ): zero,
+    /// small, negative and random values, on both curves, and the same C
+    /// every time. v = r = 0 gives the identity on either path.
     func testMaskedCommitmentIsThePedersenCommitment() {
         for curve in Curve.allCases {
             let gens = Generators.standard(curve)
@@ -40,6 +42,7 @@ final class ZKProofsSecretHygieneTests: XCTestCase {
                 XCTAssertEqual(c.point, expected)
                 XCTAssertEqual(Commitment(o, generators: gens), c)
             }
+            XCTAssertTrue(Commitment(Opening(value: .zero(curve), blinding: .zero(curve)), generators: gens).point.isIdentity)
         }
     }
 
@@ -81,8 +84,8 @@ final class ZKProofsSecretHygieneTests: XCTestCase {
     /// A tripwire, read from the source: in the prover, the variable-time
     /// public-scalar code (`MSM.compute`, `MSM.foldPairs`) appears only in
     /// the generator folds, whose scalars are the public challenges; every
-    /// sum over secrets is a `SecretMSM`. Commitments use neither MSM.
-    /// Review the new call (is every scalar public?) before extending the list.
+    /// sum over secrets is a `SecretMSM`, and so is a commitment. Review the
+    /// new call (is every scalar public?) before extending the list.
     func testProverUsesTheFastMSMOnlyOnPublicScalars() throws {
         let prover = try Repository.forTests.text("Sources/ZKProofs/BulletproofsPlus.swift")
         let fast = prover.split(separator: "\n").filter {
@@ -96,8 +99,10 @@ final class ZKProofsSecretHygieneTests: XCTestCase {
         }
         XCTAssertEqual(prover.components(separatedBy: "SecretMSM.compute(").count - 1, 4, "L, R, A1 and B: update this test with the prover")
         XCTAssertEqual(prover.components(separatedBy: "SecretMSM.computeBitVectors(").count - 1, 1, "A: update this test with the prover")
+        // A commitment is one two-term SecretMSM (v·G + r·H), never the fast MSM.
         let commitment = try Repository.forTests.text("Sources/ZKProofs/Commitment.swift")
-        XCTAssertFalse(commitment.contains("MSM.compute("))
+        XCTAssertEqual(commitment.split(separator: "\n").filter { $0.contains("MSM.compute(") && !$0.contains("SecretMSM.compute(") }, [])
+        XCTAssertEqual(commitment.components(separatedBy: "SecretMSM.compute(").count - 1, 1)
     }
 
     /// `SeededRandom` (deterministic) may blind nothing real. It is defined

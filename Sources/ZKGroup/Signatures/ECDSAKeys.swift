@@ -67,17 +67,27 @@ private func isP256(_ pkey: OpaquePointer) -> Bool {
 }
 
 /// Whether `needle` occurs in `haystack`, compared byte by byte. Used on
-/// private-key PEM so that the key is never copied into a `String`, whose
-/// storage Swift frees without wiping.
+/// private-key PEM, so the key is never copied into a `String` (whose
+/// storage Swift frees without wiping), and in time that depends on the
+/// lengths only: every position is compared in full, the differences OR-ed
+/// together, no early exit, no branch or index on a byte. Only the answer
+/// (which armour lines the PEM has) is declassified.
 private func pemContains(_ haystack: [UInt8], _ needle: String) -> Bool {
     let n = Array(needle.utf8)
-    guard !n.isEmpty, haystack.count >= n.count else { return n.isEmpty }
-    for start in 0...(haystack.count - n.count) where haystack[start] == n[0] {
-        var i = 1
-        while i < n.count && haystack[start + i] == n[i] { i += 1 }
-        if i == n.count { return true }
+    guard !n.isEmpty else { return true }
+    guard haystack.count >= n.count else { return false }
+    var found: UInt32 = 0
+    haystack.withUnsafeBufferPointer { h in
+        n.withUnsafeBufferPointer { n in
+            for start in 0...(h.count - n.count) {
+                var difference: UInt32 = 0
+                for i in 0..<n.count { difference |= UInt32(h[start + i] ^ n[i]) }
+                found |= (difference &- 1) >> 31       // 1 exactly when difference = 0
+            }
+        }
     }
-    return false
+    // Declassified ("PEM armour"): whether the key's PEM has this line.
+    return ConstantTimeCheck.declassified(found) != 0
 }
 
 /// Discards OpenSSL's thread-local error queue (its entries are not needed
@@ -212,6 +222,10 @@ public struct SigningKey: Sendable, CustomStringConvertible, CustomDebugStringCo
         }
         // A callback that supplies no passphrase: never prompt on a terminal.
         let noPassphrase: @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?) -> Int32 = { _, _, _, _ in 0 }
+        // Declassified ("key loading inside OpenSSL"): base64, DER and the
+        // key's checks are OpenSSL's, which this check does not cover; the
+        // key is then used only by OpenSSL's ECDSA (SECURITY.md).
+        pem.withUnsafeBytes { ConstantTimeCheck.declassify($0) }
         let pkey: OpaquePointer? = withReadBIO(pem) { bio in PEM_read_bio_PrivateKey(bio, nil, noPassphrase, nil) }
         clearErrors()
         guard let pkey else { throw KeyError("the PEM private key cannot be decoded") }
