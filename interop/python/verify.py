@@ -90,17 +90,24 @@ def parse_json(data, what):
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise Refused("malformed", "%s: not valid JSON (%s)" % (what, e))
 
-    def depth(v, d):
-        if d > 64:
-            raise Refused("malformed", "%s: nested deeper than 64" % what)
-        if isinstance(v, dict):
-            for x in v.values():
-                depth(x, d + 1)
-        elif isinstance(v, list):
-            for x in v:
-                depth(x, d + 1)
+    count = [0]
 
-    depth(value, 1)
+    def walk(v, d):
+        """The limits of SPEC.md §16.1: depth 64, 10⁶ values, numbers of at
+        most 100 characters; and no unpaired surrogate (not UTF-8)."""
+        count[0] += 1
+        if d > 64 or count[0] > 1_000_000:
+            raise Refused("malformed", "%s: nested deeper than 64, or more than 10^6 values" % what)
+        if isinstance(v, Number) and len(v.text) > 100:
+            raise Refused("malformed", "%s: a number longer than 100 characters" % what)
+        for x in ([*v.keys(), *v.values()] if isinstance(v, dict) else v if isinstance(v, list) else [v]):
+            if isinstance(x, str):
+                if any(0xD800 <= ord(c) <= 0xDFFF for c in x):
+                    raise Refused("malformed", "%s: a string is not valid UTF-8 (an unpaired surrogate)" % what)
+            elif x is not v:
+                walk(x, d + 1)
+
+    walk(value, 1)
     if not isinstance(value, dict):
         raise Refused("malformed", "%s: expected a JSON object at the top level" % what)
     return value
