@@ -483,8 +483,9 @@ class Circuit:
 
 
 class Compiler:
-    def __init__(self, circuit, values, exclusion=None):
+    def __init__(self, circuit, values, exclusion=None, no_helpers=None):
         self.c, self.v = circuit, values
+        self.no_helpers = no_helpers
         self.bind()
         self.make_inputs()
         self.zero = exclusion["elementary"] if exclusion else set()
@@ -824,22 +825,82 @@ class Compiler:
         return out
 
     def helper(self, is_max, branches):
+        """SPEC.md §16.4, "Helpers": the Lin standing for the helper (its
+        variable times its unit), creating it if it is new."""
         if all(not b.terms for b in branches):
             out = Lin()
             out.constant = (max if is_max else min)(b.constant for b in branches)
             return out
-        distinct = []
-        for b in branches:
-            if b.key() not in [d.key() for d in distinct]:
-                distinct.append(b)
-        if len(distinct) == 1:
-            return distinct[0]
-        raise NotImplementedHere("this circuit needs a helper commitment (a %s of private quantities that is not a position's side); "
-                                 "interop/python implements circuits without helpers only (SPEC.md §16.13)" % ("max" if is_max else "min"))
+        forms0, scale_ = integerize(branches)
+        forms, kept = [], []
+        for i, f in enumerate(forms0):
+            if f not in forms:
+                forms.append(f)
+                kept.append(i)
+        if len(forms) == 1:
+            return branches[kept[0]]
+        unit = 1 / scale_
+        key = (is_max, unit, frozenset((tuple(t), k) for t, k in forms))
+        t = self.helper_cache.get(key)
+        if t is None:
+            t = self.new_helper(is_max, forms, unit, scale_)
+            self.helper_cache[key] = t
+        out = Lin()
+        out.add(t, unit)
+        return out
+
+    def new_helper(self, is_max, forms, unit, scale_):
+        if self.no_helpers:
+            raise NotImplementedHere(self.no_helpers)
+        hlo, hhi, alo, ahi = self.bounds
+        limit = 1 << WRAP_BITS
+        hr = [form_range(t, k, hlo, hhi) for t, k in forms]
+        ar = [form_range(t, k, alo, ahi) for t, k in forms]
+        pick = max if is_max else min
+        widths = []
+        for k in range(len(forms)):
+            m = 0
+            for j in range(len(forms)):
+                if j != k:
+                    x, y = (forms[j], forms[k]) if is_max else (forms[k], forms[j])
+                    m = max(m, form_range(*difference(x, y), hlo, hhi)[1])
+            w = width_for(m)
+            if w is None:
+                raise CircuitError("a helper's constraint can reach beyond 2^250")
+            widths.append(w)
+        if is_max:
+            first0, first1 = ar[0][0], ar[0][1] + (1 << widths[0]) - 1
+        else:
+            first0, first1 = ar[0][0] - (1 << widths[0]) + 1, ar[0][1]
+        for k in range(len(forms)):
+            lo, hi = (first0 - ar[k][1], first1 - ar[k][0]) if is_max else (ar[k][0] - first1, ar[k][1] - first0)
+            if max(abs(lo), abs(hi)) >= limit:
+                raise CircuitError("a helper's constraint could wrap around the group order")
+        t_lo, t_hi = first0, first1
+        for k in range(len(forms)):
+            p = 1 << widths[k]
+            if is_max:
+                t_lo, t_hi = max(t_lo, ar[k][0]), min(t_hi, ar[k][1] + p - 1)
+            else:
+                t_lo, t_hi = max(t_lo, ar[k][0] - p + 1), min(t_hi, ar[k][1])
+        t = len(self.variables) + len(self.helpers)
+        self.helpers.append({"kind": "max" if is_max else "min", "branches": forms, "unit": unit, "lo": t_lo, "hi": t_hi})
+        hlo.append(pick(r[0] for r in hr))
+        hhi.append(pick(r[1] for r in hr))
+        alo.append(t_lo)
+        ahi.append(t_hi)
+        t_form = ([(t, 1)], 0)
+        for k, f in enumerate(forms):
+            terms, constant = difference(t_form, f) if is_max else difference(f, t_form)
+            self.helper_constraints.append({"name": "helper %d %s branch %d" % (len(self.helpers) - 1, ">=" if is_max else "<=", k),
+                                            "requirement": False, "terms": terms, "constant": constant, "width": widths[k], "scale": scale_})
+        return t
 
     def lower_all(self, exclusion):
         lo = [x["lo"] for x in self.variables]
         hi = [x["hi"] for x in self.variables]
+        self.bounds = (lo, hi, list(lo), list(hi))     # honest, then implied (SPEC.md §16.4, "Ranges")
+        self.helpers, self.helper_constraints, self.helper_cache = [], [], {}
         constraints = []
         for name, lhs, rhs in self.requirements:
             lin = Lin()
@@ -847,11 +908,11 @@ class Compiler:
             self.lower(rhs, Fraction(-1), 1, lin)
             (form,), scale_ = integerize([lin])
             terms, constant = form
-            _, top = form_range(terms, constant, lo, hi)
+            _, top = form_range(terms, constant, self.bounds[0], self.bounds[1])
             w = width_for(top)
             if w is None:
                 raise CircuitError("requirement `%s`: its excess can reach about 2^%d, beyond 2^250" % (name, top.bit_length()))
-            a, b = form_range(terms, constant, lo, hi)
+            a, b = form_range(terms, constant, self.bounds[2], self.bounds[3])
             if max(abs(a), abs(b)) >= 1 << WRAP_BITS:
                 raise CircuitError("requirement `%s`: it could wrap around the group order" % name)
             constraints.append({"name": name, "requirement": True, "terms": terms, "constant": constant, "width": w, "scale": scale_})
@@ -865,7 +926,7 @@ class Compiler:
             for g in self.groups:
                 members = set(g)
                 common = True
-                for f in constraints:
+                for f in [{"terms": t} for h in self.helpers for t, _ in h["branches"]] + self.helper_constraints + constraints:
                     seen, coef = 0, None
                     for v, cf in f["terms"]:
                         if v in members:
@@ -898,9 +959,23 @@ class Compiler:
                 inputs.append({"id": x["id"], "lo": x["lo"], "hi": x["hi"], "scale": x["scale"],
                                "element": self.elementary[r[1]]["element"]})
                 recipes.append(r)
+        shift = len(self.variables) - len(inputs)
+
+        def remap(terms):
+            out = []
+            for v, cf in terms:
+                if v >= len(self.variables):
+                    out.append((v - shift, cf))
+                elif v in new_index:
+                    out.append((new_index[v], cf))
+            return sorted(out)
+
+        for h in self.helpers:
+            h["branches"] = [(remap(t), k) for t, k in h["branches"]]
+        constraints = self.helper_constraints + constraints
         for f in constraints:
-            f["terms"] = sorted((new_index[v], cf) for v, cf in f["terms"] if v in new_index)
-        self.inputs, self.recipes_final, self.constraints, self.helpers = inputs, recipes, constraints, []
+            f["terms"] = remap(f["terms"])
+        self.inputs, self.recipes_final, self.constraints = inputs, recipes, constraints
         self.excluded_inputs = [j for j, r in enumerate(recipes) if r[0] != "sum" and r[1] in self.zero]
         self.excluded_elements = exclusion["elements"] if exclusion else []
 
@@ -934,7 +1009,15 @@ class Compiler:
                 elements.append(x["element"])
         if not zero:
             return self
-        return Compiler(self.c, self.v, {"elementary": zero, "elements": elements, "summed": self.summed_groups})
+        return Compiler(self.c, self.v, {"elementary": zero, "elements": elements, "summed": self.summed_groups}, self.no_helpers)
+
+
+def difference(x, y):
+    """x − y of two integer forms (terms, constant), terms merged and sorted."""
+    m = dict(x[0])
+    for v, c in y[0]:
+        m[v] = m.get(v, 0) - c
+    return sorted((v, c) for v, c in m.items() if c), x[1] - y[1]
 
 
 def add(a, b):
