@@ -50,26 +50,13 @@ struct ProveCommand: ParsableCommand {
     @Flag(help: "Commit the account's inputs yourself instead of using a custodian statement.")
     var selfAttested = false
 
-    @Option(help: ArgumentHelp("Hide among this position element (repeatable); the others are shown not held.", valueName: "ID"))
-    var hideAmong: [String] = []
-
-    @Option(help: ArgumentHelp("Hide among the element ids in this file, one per line.", valueName: "FILE"))
-    var hideAmongFile: String?
+    @OptionGroup var hide: HideAmongOption
 
     @OptionGroup var out: OutOption
 
     @OptionGroup var publisherKey: OptionalPublisherKeyOption
 
     @OptionGroup var custodianKey: OptionalCustodianKeyOption
-
-    /// The union of --hide-among and --hide-among-file; nil (hide among
-    /// all) when neither is given.
-    func anonymitySet() throws(SolvencyError) -> AnonymitySet? {
-        guard !hideAmong.isEmpty || hideAmongFile != nil else { return nil }
-        var ids = hideAmong
-        if let hideAmongFile { ids += try AnonymitySet.load(path: hideAmongFile).elements.sorted() }
-        return try AnonymitySet(ids)
-    }
 
     func validate() throws {
         if selfAttested {
@@ -88,7 +75,7 @@ struct ProveCommand: ParsableCommand {
     func run() throws {
         // validate() has checked which of account, statement and openings are given.
         let proof: MarginProof
-        let set = try anonymitySet()
+        let set = try hide.anonymitySet()
         if selfAttested {
             proof = try Workflow.proveSelfAttested(bundlePath: bundle.path, accountPath: account!, out: out.path, publisherKeyPath: publisherKey.path,
                                                    hidingAmong: set)

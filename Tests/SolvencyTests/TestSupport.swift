@@ -227,8 +227,13 @@ enum CLI {
     /// Runs `tool` with `arguments` in `directory` and collects its output.
     static func run(_ tool: String, _ arguments: [String], in directory: String) throws -> Run {
         guard let bin = binaries else { throw XCTSkip("zkmargin executables not found next to the test bundle; run `swift build` first") }
+        return try execute(bin + "/" + tool, arguments, in: directory)
+    }
+
+    /// Runs the executable at `path` with `arguments` in `directory` and collects its output.
+    static func execute(_ path: String, _ arguments: [String], in directory: String) throws -> Run {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin + "/" + tool)
+        p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
         p.currentDirectoryURL = URL(fileURLWithPath: directory)
         let out = Pipe(), err = Pipe()

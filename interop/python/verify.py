@@ -1,0 +1,949 @@
+#!/usr/bin/env python3
+"""A second zkmargin-verify, written from SPEC.md §16 (Python 3.11, standard
+library only).
+
+    python3 interop/python/verify.py --bundle B --publisher-key P [--custodian-key C]
+        [--allow-self-attested] [--at T] [--json] PROOF...
+    python3 interop/python/verify.py --compile-json --bundle B [--hide-among ID ...]
+
+Exit status, as zkmargin-verify's (SPEC.md §16.12): 0 every proof valid, 1 some
+proof invalid, 2 unusable input (keys, bundle, a circuit refused or one this
+implementation does not compile: it says so), 64 usage error. Each proof gets
+one line, `VALID`, `VALID (UNATTESTED)` or `INVALID` with the error's code.
+
+--compile-json prints the canonical compiled statement (SPEC.md §16.11), the
+bytes `zkmargin compile --bundle B --json` prints, without checking any key."""
+import argparse
+import base64
+import hashlib
+import json
+import os
+import re
+import secrets
+import sys
+from fractions import Fraction
+
+sys.dont_write_bytecode = True        # leave no __pycache__ in the repository
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from circuit import CircuitError, Compiler, Circuit, NotImplementedHere, Plan, decode_values, identifier_problem  # noqa: E402
+from curves import CURVES, DecodeError                                    # noqa: E402
+from rangeproof import Proof, RangeProofError, Statement, verify_batch    # noqa: E402
+from signatures import KeyError_, PublicKey                               # noqa: E402
+from transcript import lp, u64be                                          # noqa: E402
+import zero_openings                                                      # noqa: E402
+
+MAX_FILE = 16 << 20
+MAX_ID = 512
+CLAIM_TEXT = "excess >= 0"
+FORMATS = {"bundle": 1, "statement": 2, "proof": 2, "openings": 2}
+NOUNS = {"bundle": "risk bundle", "statement": "custodian statement", "proof": "margin proof", "openings": "openings file"}
+
+
+class Refused(Exception):
+    """A check failed; `code` is the reference's SolvencyError code."""
+
+    def __init__(self, code, message):
+        super().__init__("%s: %s" % (code, message))
+        self.code, self.message = code, message
+
+
+# -- strict files (SPEC.md §16.1) -----------------------------------------------------
+
+class Number:
+    """A JSON number, kept as its text."""
+
+    def __init__(self, text):
+        self.text = text
+
+
+def read_file(path):
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_FILE:
+            raise Refused("io", "%s: larger than 16 MiB; refused unread" % path)
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise Refused("io", "%s: %s" % (path, e.strerror))
+
+
+def parse_json(data, what):
+    if not data:
+        raise Refused("malformed", "%s: the file is empty" % what)
+
+    def pairs(items):
+        out = {}
+        for k, v in items:
+            if k in out:
+                raise Refused("malformed", "%s: duplicate key %r" % (what, k))
+            out[k] = v
+        return out
+
+    def constant(name):
+        raise Refused("malformed", "%s: %s is not JSON" % (what, name))
+
+    try:
+        text = data.decode("utf-8")
+        value = json.JSONDecoder(object_pairs_hook=pairs, parse_int=Number, parse_float=Number,
+                                 parse_constant=constant).decode(text)
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise Refused("malformed", "%s: not valid JSON (%s)" % (what, e))
+
+    count = [0]
+
+    def walk(v, d):
+        """The limits of SPEC.md §16.1: depth 64, 10⁶ values, numbers of at
+        most 100 characters; and no unpaired surrogate (not UTF-8)."""
+        count[0] += 1
+        if d > 64 or count[0] > 1_000_000:
+            raise Refused("malformed", "%s: nested deeper than 64, or more than 10^6 values" % what)
+        if isinstance(v, Number) and len(v.text) > 100:
+            raise Refused("malformed", "%s: a number longer than 100 characters" % what)
+        for x in ([*v.keys(), *v.values()] if isinstance(v, dict) else v if isinstance(v, list) else [v]):
+            if isinstance(x, str):
+                if any(0xD800 <= ord(c) <= 0xDFFF for c in x):
+                    raise Refused("malformed", "%s: a string is not valid UTF-8 (an unpaired surrogate)" % what)
+            elif x is not v:
+                walk(x, d + 1)
+
+    walk(value, 1)
+    if not isinstance(value, dict):
+        raise Refused("malformed", "%s: expected a JSON object at the top level" % what)
+    return value
+
+
+def plain(v):
+    """A parsed value with numbers as Python ints where integral (for values files)."""
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [plain(x) for x in v]
+    return v
+
+
+def b64decode(text):
+    """Canonical base64 only (SPEC.md §16.1)."""
+    if not isinstance(text, str) or len(text) % 4 or not re.fullmatch(r"[A-Za-z0-9+/=]*", text):
+        return None
+    try:
+        data = base64.b64decode(text, validate=True)
+    except ValueError:
+        return None
+    return data if base64.b64encode(data).decode() == text else None
+
+
+class Fields:
+    """Reads an object's members, each once; `finish` refuses the others."""
+
+    def __init__(self, obj, path):
+        if not isinstance(obj, dict):
+            raise Refused("field", "%s: expected an object" % path)
+        self.obj, self.path, self.used = obj, path, set()
+
+    def optional(self, key):
+        self.used.add(key)
+        return self.obj.get(key)
+
+    def required(self, key):
+        if key not in self.obj:
+            self.used.add(key)
+            raise Refused("field", "%s.%s: missing" % (self.path, key))
+        return self.optional(key)
+
+    def string(self, key, max_len=1 << 20):
+        v = self.required(key)
+        if not isinstance(v, str):
+            raise Refused("field", "%s.%s: expected a string" % (self.path, key))
+        if not v:
+            raise Refused("field", "%s.%s: cannot be empty" % (self.path, key))
+        if len(v.encode()) > max_len:
+            raise Refused("field", "%s.%s: longer than %d bytes" % (self.path, key, max_len))
+        return v
+
+    def integer(self, key, lo, hi):
+        v = self.required(key)
+        if not isinstance(v, Number) or not re.fullmatch(r"-?[0-9]+", v.text) or not lo <= int(v.text) <= hi:
+            raise Refused("field", "%s.%s: expected an integer in %d…%d" % (self.path, key, lo, hi))
+        return int(v.text)
+
+    def array(self, key):
+        v = self.required(key)
+        if not isinstance(v, list):
+            raise Refused("field", "%s.%s: expected an array" % (self.path, key))
+        return v
+
+    def hex(self, key, count):
+        s = self.string(key, 2 * count)
+        if len(s) != 2 * count or not re.fullmatch(r"[0-9a-f]*", s):
+            raise Refused("field", "%s.%s: expected %d lower-case hex digits" % (self.path, key, 2 * count))
+        return bytes.fromhex(s)
+
+    def base64(self, key, max_count):
+        s = self.string(key, max_count * 2)
+        data = b64decode(s)
+        if data is None:
+            raise Refused("field", "%s.%s: not canonical base64" % (self.path, key))
+        if len(data) > max_count:
+            raise Refused("field", "%s.%s: longer than %d bytes" % (self.path, key, max_count))
+        return data
+
+    def time(self, key):
+        s = self.string(key, 64)
+        try:
+            t = parse_time(s)
+        except ValueError as e:
+            raise Refused("field", "%s.%s: not an RFC 3339 time zkmargin accepts: %s" % (self.path, key, e))
+        if format_time(t) != s:
+            raise Refused("field", "%s.%s: not in the canonical form" % (self.path, key))
+        return t
+
+    def epoch(self, key):
+        s = self.string(key, 64)
+        try:
+            if canonical_epoch(s) != s:
+                raise ValueError("not in canonical form")
+        except ValueError as e:
+            raise Refused("field", "%s.%s: %r is not an epoch: %s" % (self.path, key, s, e))
+        return s
+
+    def finish(self):
+        for k in self.obj:
+            if k not in self.used:
+                raise Refused("field", "%s.%s: unknown field" % (self.path, k))
+
+
+def check_format(value, kind):
+    expected = "zkmargin/%s@%d" % (kind, FORMATS[kind])
+    if value is None:
+        raise Refused("unknownFormat", "no \"format\" field; expected %s" % expected)
+    if not isinstance(value, str):
+        raise Refused("unknownFormat", "a \"format\" that is not a string; expected %s" % expected)
+    if value == expected:
+        return
+    if value.startswith("zkmargin/") and "@" in value:
+        other = value[len("zkmargin/"):value.rindex("@")]
+        if other == kind:
+            raise Refused("unsupportedVersion", "%s is %s; this version reads %s" % (NOUNS[kind], value, expected))
+        if other in FORMATS:
+            raise Refused("wrongFileKind", "expected a %s, found a %s (%s)" % (NOUNS[kind], NOUNS[other], value))
+    raise Refused("unknownFormat", "%r; expected %s" % (value, expected))
+
+
+# -- times and epochs ------------------------------------------------------------------
+
+def days_from_civil(y, m, d):
+    y -= m <= 2
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def civil_from_days(z):
+    z += 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    y = yoe + era * 400
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + 3 if mp < 10 else mp - 9
+    return y + (m <= 2), m, d
+
+
+def parse_date(s):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", s):
+        raise ValueError("expected a date YYYY-MM-DD")
+    y, m, d = int(s[:4]), int(s[5:7]), int(s[8:10])
+    leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+    days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    if not 1 <= m <= 12 or not 1 <= d <= days[m - 1]:
+        raise ValueError("not a calendar date")
+    return days_from_civil(y, m, d)
+
+
+def parse_time(s):
+    """Seconds since 1970 (a Fraction) of an RFC 3339 date-time (SPEC.md §16.1)."""
+    m = re.fullmatch(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})", s)
+    if not m:
+        raise ValueError("not YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)")
+    days = parse_date(m.group(1))
+    h, mi, sec = int(m.group(2)), int(m.group(3)), int(m.group(4))
+    if h > 23 or mi > 59 or sec > 59:
+        raise ValueError("hour, minute or second out of range")
+    frac = Fraction(0)
+    if m.group(5):
+        digits = m.group(5)[1:]
+        if len(digits) > 9:
+            raise ValueError("more than 9 digits of fractional seconds")
+        frac = Fraction(int(digits), 10 ** len(digits))
+    offset = 0
+    z = m.group(6)
+    if z not in ("Z", "z"):
+        oh, om = int(z[1:3]), int(z[4:6])
+        if oh > 23 or om > 59:
+            raise ValueError("offset out of range")
+        offset = (-1 if z[0] == "-" else 1) * (oh * 3600 + om * 60)
+    return days * 86400 + h * 3600 + mi * 60 + sec - offset + frac
+
+
+def format_time(t):
+    s = int(t // 1)
+    days, rest = divmod(s, 86400)
+    y, m, d = civil_from_days(days)
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (y, m, d, rest // 3600, rest // 60 % 60, rest % 60)
+
+
+def canonical_epoch(s):
+    if not s:
+        raise ValueError("an epoch cannot be empty")
+    if s.isascii() and s.isdigit():
+        if len(s) > 1 and s[0] == "0":
+            raise ValueError("an integer epoch has no leading zero")
+        if len(s) > 18:
+            raise ValueError("an integer epoch has at most 18 digits")
+        return s
+    if len(s.encode()) == 10:
+        parse_date(s)
+        return s
+    t = parse_time(s)
+    text = format_time(t)
+    if "." in s:
+        digits = re.match(r"[0-9]*", s[s.index(".") + 1:]).group(0).rstrip("0")
+        if digits:
+            text = text[:-1] + "." + digits + "Z"
+    return text
+
+
+# -- keys and envelopes (SPEC.md §16.8) ----------------------------------------------------
+
+def load_key(path):
+    data = read_file(path)
+    try:
+        return PublicKey.from_pem(data.decode("utf-8", "replace"))
+    except KeyError_ as e:
+        raise Refused("invalidKey", "%s: %s" % (path, e))
+
+
+def envelope(obj, kind, path, trusted, role):
+    """(payload bytes, signer key, commitments text or None), checked in
+    SPEC.md §16.12's order."""
+    if not isinstance(obj, dict):
+        raise Refused("field", "%s: expected an object" % path)
+    check_format(obj.get("format"), kind)
+    r = Fields(obj, path)
+    r.optional("format")
+    payload_text = r.string("payload", MAX_FILE)
+    signer = r.string("signer", 64)
+    key_der = r.base64("signer_key", 1024)
+    signature = r.base64("signature", 80)
+    commitments = None
+    if kind == "statement":
+        v = r.required("commitments")
+        if not isinstance(v, str):
+            raise Refused("field", "%s.commitments: expected a string" % path)
+        commitments = v
+    r.finish()
+    if trusted is not None and key_der != trusted.der:
+        raise Refused("wrongSigner", "the %s is not signed by the trusted %s key %s (it is signed by %s)"
+                      % (NOUNS[kind], role, trusted.key_id, hashlib.sha256(key_der).digest()[:16].hex()))
+    try:
+        key = PublicKey(key_der)
+    except KeyError_ as e:
+        raise Refused("field", "%s.signer_key: %s" % (path, e))
+    if key.key_id != signer:
+        raise Refused("field", "%s.signer: is %s, but signer_key has key id %s" % (path, signer[:16], key.key_id[:16]))
+    payload = b64decode(payload_text)
+    if payload is None:
+        raise Refused("field", "%s.payload: not canonical base64" % path)
+    if not key.verify(signature, payload):
+        raise Refused("signatureInvalid", "the %s's signature does not verify" % NOUNS[kind])
+    return payload, key, commitments
+
+
+def payload_object(payload, kind):
+    obj = parse_json(payload, "%s payload" % NOUNS[kind])
+    check_format(obj.get("format"), kind)
+    return obj
+
+
+# -- the bundle ------------------------------------------------------------------------------
+
+class Bundle:
+    def __init__(self, path, publisher):
+        data = read_file(path)
+        obj = parse_json(data, "risk bundle")
+        payload, key, _ = envelope(obj, "bundle", "bundle", publisher, "publisher")
+        self.digest = hashlib.sha256(payload).digest()
+        r = Fields(payload_object(payload, "bundle"), "bundle.payload")
+        r.optional("format")
+        self.publisher = r.string("publisher", 64)
+        if self.publisher != key.key_id:
+            raise Refused("field", "bundle.payload.publisher: names another key than the signer's")
+        self.issued_at = r.time("issued_at")
+        self.valid_until = r.time("valid_until")
+        self.epoch = r.epoch("epoch")
+        curve = r.string("curve", 32)
+        if curve not in CURVES:
+            raise Refused("field", "bundle.payload.curve: unknown curve %r" % curve)
+        self.curve = CURVES[curve]
+        c = Fields(r.required("circuit"), "bundle.payload.circuit")
+        self.circuit_name = c.string("name", 128)
+        self.circuit_source = c.string("source", 4 << 20)
+        c.finish()
+        values = r.required("values")
+        if not isinstance(values, dict):
+            raise Refused("field", "bundle.payload.values: expected an object")
+        r.finish()
+        try:
+            self.values = decode_values(plain(values))
+        except CircuitError as e:
+            raise Refused("circuit", str(e))
+        if not re.fullmatch(r"[A-Za-z0-9._-]{1,128}", self.circuit_name):
+            raise Refused("field", "bundle.payload.circuit.name: letters, digits, '-', '_' and '.' only")
+        named = self.values["circuit"].rsplit("/", 1)[-1]
+        if named.endswith(".zkm"):
+            named = named[:-4]
+        if named != self.circuit_name:
+            raise Refused("field", "values.circuit: names circuit %r, but the bundle's circuit is %r" % (self.values["circuit"], self.circuit_name))
+        self.circuit_digest = hashlib.sha256(self.circuit_source.encode()).digest()
+        self.venue = self.values["venue"]
+
+    def compile(self, for_listing=False):
+        """The compiled statement. Helper commitments are compiled for
+        verifying, but not for --compile-json: their ids and constraint names
+        are the reference's descriptive texts, which this implementation does
+        not reproduce (SPEC.md §16.11)."""
+        no_helpers = ("this circuit needs a helper commitment, whose ids and constraint names verify.py does not reproduce: "
+                      "--compile-json implements circuits without helpers only (SPEC.md §16.11, §16.13)") if for_listing else None
+        try:
+            return Compiler(Circuit(self.circuit_source, self.circuit_name), self.values, no_helpers=no_helpers)
+        except CircuitError as e:
+            raise Refused("circuit", str(e))
+        except NotImplementedHere as e:
+            raise Refused("notImplemented", "verify.py cannot compile this bundle's circuit: %s" % e)
+
+
+class ValuesOnly(Bundle):
+    """Risk values and their circuit without a bundle (--compile-json --values):
+    the circuit the values name, Circuits/NAME.zkm in the working directory or
+    above the values file, or a path ending in .zkm; or --circuit."""
+
+    def __init__(self, path, circuit_path=None):
+        values = parse_json(read_file(path), "values")
+        try:
+            self.values = decode_values(values)
+        except CircuitError as e:
+            raise Refused("circuit", str(e))
+        ref = circuit_path or self.values["circuit"]
+        if "/" in ref or ref.endswith(".zkm"):
+            candidates = [ref, os.path.join(os.path.dirname(path), ref)]
+        else:
+            candidates, d = [os.path.join("Circuits", ref + ".zkm")], os.path.dirname(os.path.abspath(path))
+            for _ in range(16):
+                candidates.append(os.path.join(d, "Circuits", ref + ".zkm"))
+                d = os.path.dirname(d)
+        found = next((c for c in candidates if os.path.isfile(c)), None)
+        if found is None:
+            raise Refused("circuitNotFound", "no circuit %r (looked in %s)" % (ref, ", ".join(candidates[:3])))
+        self.circuit_source = read_file(found).decode("utf-8")
+        self.circuit_name = os.path.basename(found)[:-4] if found.endswith(".zkm") else os.path.basename(found)
+
+
+class Scope:
+    """A compiled statement and its two plans (SPEC.md §16.5)."""
+
+    def __init__(self, compiled):
+        self.compiled = compiled
+        self.plans = {}
+        for mode in ("custodian", "self"):
+            try:
+                self.plans[mode] = Plan(compiled, mode)
+            except CircuitError as e:
+                self.plans[mode] = Refused("statementMismatch", str(e))
+
+    def plan(self, mode):
+        p = self.plans[mode]
+        if isinstance(p, Refused):
+            raise p
+        return p
+
+
+# -- commitment lists --------------------------------------------------------------------------
+
+def blob_count(text, path, expected, mismatch):
+    if len(text) % 4:
+        raise Refused("field", "%s: not canonical base64 (%d characters, not a multiple of 4)" % (path, len(text)))
+    padding = len(text) - len(text.rstrip("=")) if text.endswith("=") else 0
+    padding = min(padding, 2)
+    count = len(text) // 4 * 3 - padding
+    if count % 33:
+        raise Refused("field", "%s: holds %d bytes, not a whole number of 33-byte commitments" % (path, count))
+    if expected is not None and count // 33 != expected:
+        raise mismatch(count // 33)
+    return count // 33
+
+
+def blob_bytes(text, path, count):
+    if text == "" and count == 0:
+        return b""
+    data = b64decode(text)
+    if data is None:
+        raise Refused("field", "%s: not canonical base64" % path)
+    if len(data) != 33 * count:
+        raise Refused("field", "%s: holds %d bytes, not %d commitments" % (path, len(data), count))
+    return data
+
+
+def blob_points(data, path, curve):
+    out = []
+    for k in range(len(data) // 33):
+        slot = data[33 * k:33 * k + 33]
+        try:
+            curve.decode_point(slot)
+        except DecodeError as e:
+            raise Refused("field", "%s: commitment %d, bytes %d–%d, is not a valid %s point: %s" % (path, k, 33 * k, 33 * k + 32, curve.name, e.code))
+        out.append(slot)
+    return out
+
+
+def blob_text(r, key):
+    v = r.required(key)
+    if not isinstance(v, str):
+        raise Refused("field", "%s.%s: expected a string (base64 of 33-byte commitments, concatenated)" % (r.path, key))
+    return v
+
+
+# -- one proof (SPEC.md §16.12, steps 1–11) ----------------------------------------------------------
+
+class Verifier:
+    def __init__(self, bundle, custodian, allow_self):
+        self.bundle, self.custodian, self.allow_self = bundle, custodian, allow_self
+        self.full = Scope(bundle.compile())
+        self.positions = self.full.compiled.position_elements()
+        self.scopes = {}
+
+    def scope(self, excluded):
+        if not excluded:
+            return self.full
+        key = tuple(excluded)
+        if key not in self.scopes:
+            if len(excluded) >= len(self.positions):
+                raise Refused("proofMismatch", "the proof shows all %d position elements not held" % len(self.positions))
+            if len(set(excluded)) != len(excluded):
+                raise Refused("proofMismatch", "the proof's excluded elements repeat one")
+            kept = {e for e in self.positions if e not in set(excluded)}
+            try:
+                scoped = self.full.compiled.hiding_among(kept)
+            except CircuitError as e:
+                raise Refused("proofMismatch", "the proof's excluded elements cannot be excluded: %s" % e)
+            if scoped.excluded_elements != list(excluded):
+                raise Refused("proofMismatch", "the proof's excluded elements are not elements of the bundle's position sets in their order")
+            self.scopes[key] = Scope(scoped)
+        return self.scopes[key]
+
+    def prepare(self, path):
+        """Every check but the equations; returns ([(proof bytes, Statement)], verdict text)."""
+        b = self.bundle
+        obj = parse_json(read_file(path), "margin proof")
+        check_format(obj.get("format"), "proof")
+        r = Fields(obj, "proof")
+        r.optional("format")
+        if r.hex("bundle", 32) != b.digest:
+            raise Refused("proofForAnotherBundle", "the proof is for another bundle")
+        curve = r.string("curve", 32)
+        if curve not in CURVES:
+            raise Refused("field", "proof.curve: unknown curve %r" % curve)
+        if CURVES[curve] is not b.curve:
+            raise Refused("proofMismatch", "the proof is on %s, the bundle uses %s" % (curve, b.curve.name))
+        if r.string("circuit", 128) != b.circuit_name:
+            raise Refused("proofMismatch", "the proof names another circuit")
+        account = r.string("account", MAX_ID)
+        if r.epoch("epoch") != b.epoch:
+            raise Refused("proofMismatch", "the proof is for another epoch")
+        mode = r.string("attestation", 16)
+        if mode not in ("custodian", "self"):
+            raise Refused("field", "proof.attestation: expected \"custodian\" or \"self\"")
+        excluded = []
+        if r.optional("excluded") is not None:
+            items = r.array("excluded")
+            if not items:
+                raise Refused("field", "proof.excluded: empty")
+            if len(items) >= len(self.positions):
+                raise Refused("proofMismatch", "the proof shows %d elements not held; the bundle has %d position elements" % (len(items), len(self.positions)))
+            for k, item in enumerate(items):
+                if not isinstance(item, str) or not item or len(item.encode()) > MAX_ID:
+                    raise Refused("field", "proof.excluded[%d]: expected an element id" % k)
+                excluded.append(item)
+        scope = self.scope(excluded)
+        compiled = scope.compiled
+        statement_digest = b""
+        if mode == "custodian":
+            if r.optional("inputs") is not None:
+                raise Refused("field", "proof.inputs: a custodian-attested proof carries its inputs in the statement only")
+            plan = scope.plan(mode)
+            so = r.required("statement")
+            if not isinstance(so, dict):
+                raise Refused("field", "proof.statement: expected an object")
+            if self.custodian is None:
+                raise Refused("custodianKeyRequired", "the proof is attested by a custodian; give its public key (--custodian-key)")
+            payload, key, text = envelope(so, "statement", "proof.statement", self.custodian, "custodian")
+            statement_digest = hashlib.sha256(payload).digest()
+            s = Fields(payload_object(payload, "statement"), "statement.payload")
+            s.optional("format")
+            if s.string("custodian", 64) != key.key_id:
+                raise Refused("field", "statement.payload.custodian: names another key than the signer's")
+            if s.hex("bundle", 32) != b.digest:
+                raise Refused("statementForAnotherBundle", "the statement is for another bundle")
+            signed_account = s.string("account", MAX_ID)
+            if signed_account != account:
+                raise Refused("statementMismatch", "the statement is for another account than the proof claims")
+            if s.epoch("epoch") != b.epoch:
+                raise Refused("statementMismatch", "the statement is for another epoch")
+            c = s.string("curve", 32)
+            if c not in CURVES:
+                raise Refused("field", "statement.payload.curve: unknown curve %r" % c)
+            if CURVES[c] is not b.curve:
+                raise Refused("statementMismatch", "the statement commits on another curve")
+            s.time("issued_at")
+            count = s.integer("inputs", 0, MAX_FILE // 44)
+            if count != len(compiled.inputs):
+                raise Refused("statementMismatch", "the statement commits to %d inputs, the circuit has %d" % (count, len(compiled.inputs)))
+            signed = s.hex("commitments", 32)
+            s.finish()
+            p = "proof.statement.commitments"
+            blob_count(text, p, count, lambda found: Refused("field", "%s: holds %d commitments, the signed payload says %d" % (p, found, count)))
+            data = blob_bytes(text, p, count)
+            if hashlib.sha256(data).digest() != signed:
+                raise Refused("statementMismatch", "the statement's commitments are not the ones its custodian signed")
+            inputs = blob_points(data, p, b.curve)
+            account = signed_account
+        else:
+            if r.optional("statement") is not None:
+                raise Refused("field", "proof.statement: a self-attested proof has no custodian statement")
+            if not self.allow_self:
+                raise Refused("selfAttestedNotAllowed", "the proof is self-attested (no custodian vouches for its inputs); give --allow-self-attested to accept it")
+            plan = scope.plan(mode)
+            text = blob_text(r, "inputs")
+            n = len(plan.committed)
+            count = blob_count(text, "proof.inputs", n, lambda found: Refused("proofMismatch", "proof.inputs has %d commitments, the circuit has %d" % (found, n)))
+            inputs = blob_points(blob_bytes(text, "proof.inputs", count), "proof.inputs", b.curve)
+        text = blob_text(r, "helpers")
+        h = len(compiled.helpers)
+        count = blob_count(text, "proof.helpers", h, lambda found: Refused("proofMismatch", "proof.helpers has %d commitments, the circuit has %d" % (found, h)))
+        helpers = blob_points(blob_bytes(text, "proof.helpers", count), "proof.helpers", b.curve)
+        rho = None
+        if mode == "custodian" and excluded:
+            raw = r.hex("zero_opening", 32)
+            try:
+                rho = b.curve.decode_scalar(raw)
+            except DecodeError:
+                raise Refused("field", "proof.zero_opening: not a scalar below the group order")
+        elif r.optional("zero_opening") is not None:
+            raise Refused("field", "proof.zero_opening: this proof has no zero opening")
+        claims = r.array("claims")
+        if len(claims) != len(plan.claims):
+            raise Refused("proofMismatch", "the proof claims %d requirements, the circuit has %d" % (len(claims), len(plan.claims)))
+        for k, item in enumerate(claims):
+            f = Fields(item, "proof.claims[%d]" % k)
+            if f.string("requirement", MAX_ID) != plan.claims[k]:
+                raise Refused("proofMismatch", "the proof's claim %d is not the circuit's requirement %r" % (k, plan.claims[k]))
+            if f.string("holds", 64) != CLAIM_TEXT:
+                raise Refused("field", "proof.claims[%d].holds: expected \"%s\"" % (k, CLAIM_TEXT))
+            f.finish()
+        items = r.array("range_proofs")
+        if len(items) != len(plan.chunks):
+            raise Refused("proofMismatch", "the proof has %d range proofs, the circuit needs %d" % (len(items), len(plan.chunks)))
+        proofs = []
+        for k, item in enumerate(items):
+            f = Fields(item, "proof.range_proofs[%d]" % k)
+            n = f.integer("n", 8, 256)
+            m = f.integer("m", 1, 64)
+            chunk = plan.chunks[k]
+            if n != chunk["n"] or m != len(chunk["constraints"]):
+                raise Refused("proofMismatch", "range proof %d is for n = %d, m = %d; the circuit needs n = %d, m = %d" % (k, n, m, chunk["n"], len(chunk["constraints"])))
+            proofs.append(f.base64("proof", 1 << 16))
+            f.finish()
+        if not proofs:
+            raise Refused("field", "proof.range_proofs: empty")
+        r.finish()
+
+        # SPEC.md §16.6: the context; §16.7: the zero opening; §16.5: the statements.
+        commitments = inputs + helpers
+        base = self.context(account, mode, statement_digest, plan.claims, excluded, commitments)
+        if rho is not None:
+            if not zero_openings.verify(b.curve, base, commitments, compiled.excluded_inputs, rho):
+                raise Refused("proofInvalid", "the zero opening does not show the excluded elements' committed inputs to be zero")
+        items = []
+        for k, chunk in enumerate(plan.chunks):
+            context = base + lp(b"chunk") + lp(u64be(k)) + lp(b"chunks") + lp(u64be(len(plan.chunks)))
+            context += lp(b"chunk-commitments") + lp(b"".join(u64be(v) for v in chunk["commitments"]))
+            local = {v: i for i, v in enumerate(chunk["commitments"])}
+            forms = [([(local[v], a) for v, a in plan.constraints[i]["terms"]], plan.constraints[i]["constant"]) for i in chunk["constraints"]]
+            try:
+                st = Statement(b.curve, chunk["n"], chunk["widths"], [commitments[plan.position(v)] for v in chunk["commitments"]], forms, context)
+                Proof(proofs[k], st)
+            except RangeProofError as e:
+                raise Refused("proofInvalid", "range proof %d: %s" % (k, e))
+            items.append((proofs[k], st))
+        what = "account %s meets %s of %s (%s, epoch %s)" % (json.dumps(account, ensure_ascii=False), ", ".join(plan.claims),
+                                                            b.circuit_name, b.venue, b.epoch)
+        if excluded:
+            what += "; shown to hold nothing in %d element%s (%s)" % (len(excluded), "" if len(excluded) == 1 else "s", ", ".join(excluded[:5]))
+        if mode == "custodian":
+            return items, "VALID    %s: %s; inputs attested by custodian %s" % (path, what, self.custodian.key_id[:16])
+        return items, "VALID (UNATTESTED)    %s: %s; the inputs are self-attested: no custodian vouches for them" % (path, what)
+
+    def context(self, account, mode, statement_digest, claims, excluded, commitments):
+        b = self.bundle
+
+        def field(label, value):
+            return lp(label.encode()) + lp(value)
+
+        out = lp(b"zkmargin/solvency/v1")
+        out += field("bundle", b.digest) + field("circuit", b.circuit_digest) + field("curve", b.curve.name.encode())
+        out += field("account", account.encode()) + field("epoch", b.epoch.encode()) + field("attestation", mode.encode())
+        out += field("statement", statement_digest) + field("claims", b"".join(lp(c.encode()) for c in claims))
+        if excluded:
+            out += field("excluded", b"".join(lp(e.encode()) for e in excluded))
+        out += field("commitments", u64be(len(commitments)) + hashlib.sha256(b"".join(commitments)).digest())
+        return out
+
+    def verify(self, path):
+        """(valid, line, error code or None)."""
+        try:
+            items, line = self.prepare(path)
+            try:
+                weights = [1] if len(items) == 1 else [1 + secrets.randbelow(self.bundle.curve.q - 1) for _ in items]
+                verify_batch(items, weights)
+            except RangeProofError:
+                raise Refused("proofInvalid", "the range proofs do not verify: the proof, its commitments or its statement were altered, or the proof was made for other commitments")
+            return True, line, None
+        except Refused as e:
+            return False, "INVALID  %s: %s: %s" % (path, e.code, e.message), e.code
+
+
+# -- the canonical compiled statement (SPEC.md §16.11) --------------------------------------------
+
+def quoted(s):
+    out = ['"']
+    for ch in s:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif (ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or __import__("unicodedata").category(ch) in ("Cf", "Zl", "Zp")):
+            v = ord(ch)
+            if v <= 0xFFFF:
+                out.append("\\u%04x" % v)
+            else:
+                v -= 0x10000
+                out.append("\\u%04x\\u%04x" % (0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF)))
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+class Raw:
+    """A JSON number's text."""
+
+    def __init__(self, text):
+        self.text = text
+
+
+def scalar_text(v):
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, Raw):
+        return v.text
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return quoted(v)
+    return None
+
+
+def compact(v):
+    t = scalar_text(v)
+    if t is not None:
+        return t
+    if isinstance(v, list):
+        return "[" + ",".join(compact(x) for x in v) + "]"
+    return "{" + ",".join(quoted(k) + ":" + compact(x) for k, x in v.items()) + "}"
+
+
+def pretty(v, indent=0):
+    t = scalar_text(v)
+    if t is not None:
+        return t
+    pad, closing = "  " * (indent + 1), "  " * indent
+    if isinstance(v, list):
+        if not v:
+            return "[]"
+        texts = [scalar_text(x) for x in v]
+        if all(x is not None for x in texts):
+            return "[" + ", ".join(texts) + "]"
+        return "[\n" + ",\n".join(pad + pretty(x, indent + 1) for x in v) + "\n" + closing + "]"
+    if not v:
+        return "{}"
+    return "{\n" + ",\n".join(pad + quoted(k) + ": " + pretty(x, indent + 1) for k, x in v.items()) + "\n" + closing + "}"
+
+
+def rational(f):
+    return str(f.numerator) if f.denominator == 1 else "%d/%d" % (f.numerator, f.denominator)
+
+
+def compiled_statement(compiled, source):
+    def form(terms, constant):
+        return {"terms": [[v, str(c)] for v, c in terms], "constant": str(constant)}
+
+    excluded = set(compiled.excluded_inputs)
+    plans = []
+    for mode in ("custodian", "self"):
+        o = {"attestation": mode}
+        try:
+            plan = Plan(compiled, mode)
+            o["committed_inputs"] = list(plan.committed)
+            o["bounds"] = [dict({"name": c["name"], "width": c["width"]}, **form(c["terms"], c["constant"])) for c in plan.bounds]
+            o["chunks"] = [{"n": ch["n"], "constraints": ch["constraints"], "widths": ch["widths"], "commitments": ch["commitments"]}
+                           for ch in plan.chunks]
+        except CircuitError:
+            o["refused"] = True
+        plans.append(o)
+    return {
+        "format": "zkmargin/compiled@1",
+        "circuit": compiled.c.name,
+        "circuit_sha256": hashlib.sha256(source.encode()).hexdigest(),
+        "excluded": list(compiled.excluded_elements),
+        "inputs": [{"id": x["id"], "element": x["element"], "lower": str(x["lo"]), "upper": str(x["hi"]),
+                    "scale": rational(x["scale"]), "excluded": j in excluded} for j, x in enumerate(compiled.inputs)],
+        "helpers": [],
+        "constraints": [dict({"name": c["name"], "requirement": c["requirement"], "width": c["width"], "scale": rational(c["scale"])},
+                             **form(c["terms"], c["constant"])) for c in compiled.constraints],
+        "plans": plans,
+    }
+
+
+def compile_document(compiled, source):
+    s = compiled_statement(compiled, source)
+    digest = hashlib.sha256(compact(s).encode()).hexdigest()
+    return pretty({"sha256": digest, "statement": s}) + "\n"
+
+
+# -- the command line ------------------------------------------------------------------------------------
+
+class Usage(Exception):
+    pass
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    def error(self, message):                      # argparse's default exit status is 2; ours is 64
+        raise Usage(message)
+
+
+def main(argv):
+    ap = ArgumentParser(prog="verify.py", description=__doc__.split("\n\n")[0],
+                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 2)[2])
+    ap.add_argument("--bundle", metavar="BUNDLE.json")
+    ap.add_argument("--values", metavar="VALUES.json", help="with --compile-json, instead of --bundle: risk values")
+    ap.add_argument("--circuit", metavar="PATH.zkm", help="with --values: the circuit (default: the one the values name)")
+    ap.add_argument("--publisher-key", metavar="PUBLISHER.pub.pem")
+    ap.add_argument("--custodian-key", metavar="CUSTODIAN.pub.pem")
+    ap.add_argument("--allow-self-attested", action="store_true")
+    ap.add_argument("--at", metavar="TIME")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--compile-json", action="store_true", help="print the canonical compiled statement (SPEC.md §16.11)")
+    ap.add_argument("--hide-among", action="append", default=[], metavar="ID", help="with --compile-json: the anonymity set")
+    ap.add_argument("proofs", nargs="*", metavar="PROOF.json")
+    try:
+        a = ap.parse_args(argv)
+        if (a.bundle is None) == (a.values is None) or (a.values and not a.compile_json):
+            raise Usage("give --bundle BUNDLE.json (or, with --compile-json, --values VALUES.json)")
+        if a.circuit and not a.values:
+            raise Usage("--circuit goes with --values")
+        if a.compile_json:
+            if a.proofs:
+                raise Usage("--compile-json takes no proof file")
+        else:
+            if a.publisher_key is None:
+                raise Usage("the following arguments are required: --publisher-key")
+            if not a.proofs:
+                raise Usage("no proof file given")
+            if a.hide_among:
+                raise Usage("--hide-among goes with --compile-json")
+        at = None
+        if a.at is not None:
+            try:
+                at = parse_time(a.at)
+            except ValueError as e:
+                raise Usage("--at %r is not an RFC 3339 time: %s" % (a.at, e))
+    except Usage as e:
+        sys.stderr.write("verify.py: error: %s\n%s" % (e, ap.format_usage()))
+        return 64
+
+    def unusable(e):
+        if a.json and not a.compile_json:
+            print(pretty({"valid": False, "error": {"code": e.code, "message": e.message}, "proofs": []}))
+        else:
+            sys.stderr.write("verify.py: error: %s: %s\n" % (e.code, e.message))
+        return 2
+
+    if a.compile_json:
+        try:
+            bundle = Bundle(a.bundle, None) if a.bundle else ValuesOnly(a.values, a.circuit)
+            compiled = bundle.compile(for_listing=True)
+            if a.hide_among:
+                try:
+                    compiled = compiled.hiding_among(set(a.hide_among))
+                except CircuitError as e:
+                    raise Refused("circuit", str(e))
+        except Refused as e:
+            return unusable(e)
+        sys.stdout.write(compile_document(compiled, bundle.circuit_source))
+        return 0
+
+    import time
+    try:
+        publisher = load_key(a.publisher_key)
+        custodian = load_key(a.custodian_key) if a.custodian_key else None
+        bundle = Bundle(a.bundle, publisher)
+        now = at if at is not None else Fraction(int(time.time()))
+        if now < bundle.issued_at:
+            raise Refused("bundleNotYetValid", "the bundle is valid from %s; checked at %s" % (format_time(bundle.issued_at), format_time(now)))
+        if now > bundle.valid_until:
+            raise Refused("bundleExpired", "the bundle expired at %s; checked at %s" % (format_time(bundle.valid_until), format_time(now)))
+        verifier = Verifier(bundle, custodian, a.allow_self_attested)
+    except Refused as e:
+        return unusable(e)
+    verdicts = [(p,) + verifier.verify(p) for p in a.proofs]
+    valid = sum(1 for v in verdicts if v[1])
+    if a.json:
+        print(pretty({"valid": valid == len(verdicts), "bundle": {"digest": bundle.digest.hex(), "circuit": bundle.circuit_name,
+                                                                   "curve": bundle.curve.name, "epoch": bundle.epoch},
+                      "at": format_time(now),
+                      "proofs": [{"file": p, "valid": ok, "line": line, "error": code} for p, ok, line, code in verdicts]}))
+    else:
+        for _, _, line, _ in verdicts:
+            print(line)
+        print("%d of %d proof%s valid against bundle %s (%s, publisher %s, checked at %s)"
+              % (valid, len(verdicts), "" if len(verdicts) == 1 else "s", bundle.digest.hex()[:16], bundle.circuit_name,
+                 bundle.publisher[:16], format_time(now)))
+    return 0 if valid == len(verdicts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
