@@ -46,9 +46,11 @@ extension BulletproofsPlus {
 
     /// Replays the transcript: the statement, then the proof's messages in
     /// order, absorbing each point's encoding as it arrived.
-    static func challenges(proof: RangeProof, statement: RangeStatement, generators: Generators) -> Challenges {
+    static func challenges(proof: RangeProof, statement: RangeStatement, generators: Generators,
+                           commitmentPoints: [AffinePoint?]) -> Challenges {
         let curve = statement.curve
-        var transcript = statement.transcript(generators: generators)
+        let encodings = commitmentPoints.map { $0?.compressed() ?? [0x00] }
+        var transcript = statement.transcript(generators: generators, commitmentEncodings: encodings)
         transcript.append("A", encodedPoint: proof.encodedPoint(0))
         let y = transcript.challengeScalar("y", curve: curve)
         let z = transcript.challengeScalar("z", curve: curve)
@@ -219,7 +221,19 @@ extension BulletproofsPlus {
         }
         // Every proof's challenges first, so that all their inverses cost
         // one field inversion (challenges are never zero).
-        let replayed = items.map { Self.challenges(proof: $0.0, statement: $0.1, generators: generators) }
+        // Every statement's commitments in affine form, read from OpenSSL in
+        // one pass; their encodings for the transcripts follow from them.
+        let allCommitments = AffinePoint.converting(items.flatMap { $0.1.commitments.map(\.point) }, curve: curve)
+        var commitmentPoints = [[AffinePoint?]]()
+        commitmentPoints.reserveCapacity(items.count)
+        var start = 0
+        for (_, statement) in items {
+            commitmentPoints.append(Array(allCommitments[start..<(start + statement.commitments.count)]))
+            start += statement.commitments.count
+        }
+        let replayed = zip(items, commitmentPoints).map { item, points in
+            Self.challenges(proof: item.0, statement: item.1, generators: generators, commitmentPoints: points)
+        }
         var toInvert = [Scalar]()
         toInvert.reserveCapacity(replayed.reduce(0) { $0 + 1 + $1.es.count })
         for c in replayed { toInvert.append(c.y); toInvert.append(contentsOf: c.es) }
@@ -230,12 +244,12 @@ extension BulletproofsPlus {
         eq.points.reserveCapacity(items.reduce(0) { $0 + 3 + 2 * $1.1.rounds + $1.1.commitments.count })
         eq.scalars.reserveCapacity(eq.points.capacity)
         var offset = 0
-        for (((proof, statement), rho), c) in zip(zip(items, weights), replayed) {
+        for (index, ((proof, statement), rho)) in zip(items, weights).enumerated() {
+            let c = replayed[index]
             let k = c.es.count
-            let commitmentPoints = AffinePoint.converting(statement.commitments.map(\.point), curve: curve)
             equation(proof: proof, statement: statement, challenges: c,
                      yInv: inverses[offset], esInv: inverses[(offset + 1)...(offset + k)],
-                     commitmentPoints: commitmentPoints, width: width, weight: rho, into: &eq)
+                     commitmentPoints: commitmentPoints[index], width: width, weight: rho, into: &eq)
             offset += 1 + k
         }
         eq.addShifts(width: width)

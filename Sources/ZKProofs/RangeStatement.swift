@@ -83,6 +83,14 @@ public struct RangeStatement: Sendable {
     /// commitment, then per form its width, its indices and coefficients
     /// and its constant.
     func transcript(generators: Generators) -> Transcript {
+        transcript(generators: generators, commitmentEncodings: nil)
+    }
+
+    /// The same transcript, absorbing `commitmentEncodings[j]` for
+    /// commitment j when given (the verifier's, derived from the affine
+    /// points it already has; the same bytes `Point.compressed()` gives, 00
+    /// for the identity).
+    func transcript(generators: Generators, commitmentEncodings: [[UInt8]]?) -> Transcript {
         var t = Transcript(protocolLabel: BulletproofsPlus.protocolLabel)
         t.append("curve", string: curve.rawValue)
         t.append("generators", string: generators.setIdentifier)
@@ -91,7 +99,12 @@ public struct RangeStatement: Sendable {
         t.append("m-padded", u64: UInt64(paddedCount))
         t.append("context", context)
         t.append("commitments", u64: UInt64(commitments.count))
-        for c in commitments { t.append("C", point: c.point) }
+        if let commitmentEncodings {
+            precondition(commitmentEncodings.count == commitments.count, "one encoding per commitment")
+            for e in commitmentEncodings { t.append("C", e) }
+        } else {
+            for c in commitments { t.append("C", point: c.point) }
+        }
         for (form, width) in zip(forms, widths) {
             t.append("form", u64: UInt64(form.terms.count))
             t.append("width", u64: UInt64(width))
