@@ -22,7 +22,7 @@ import ZKTestSupport
 ///
 /// Time (debug build, the project's 2-core machine): about 15 s for the
 /// vectors, 1.5 s for the compiled statements, 6 s for the exit statuses and 30 s
-/// for the verdicts (under 60 s in all; more on a loaded machine).
+/// for the verdicts, 5 s for the refused bundles (about 60 s in all; more on a loaded machine).
 final class InteropTests: XCTestCase {
     /// Thrown, never skipped: a missing python3 fails every test here.
     struct PythonMissing: Error, CustomStringConvertible {
@@ -221,6 +221,75 @@ final class InteropTests: XCTestCase {
             let py = try python("verify.py", arguments, in: dir)
             XCTAssertEqual(swift.status, status, "\(what): zkmargin-verify \(swift.output)")
             XCTAssertEqual(py.status, status, "\(what): verify.py \(py.stdout)\(py.stderr)")
+        }
+    }
+
+    // MARK: Circuits the checker refuses, and limits
+
+    /// A bundle signed with the test publisher key around `source` (the
+    /// circuit is named `threshold`), bypassing `RiskBundle.publish`, which
+    /// refuses to sign what does not compile.
+    func signedBundle(source: String, values: String) throws -> [UInt8] {
+        guard case .object(let v) = try JSONParser.parse(Array(values.utf8)) else { fatalError("values are an object") }
+        let payload = JSONObject([
+            ("format", .string(FileKind.bundle.formatName)),
+            ("publisher", .string(TestKeys.publisher.verifyingKey.id)),
+            ("issued_at", .string(RFC3339.format(testIssuedAt))),
+            ("valid_until", .string(RFC3339.format(testValidUntil))),
+            ("epoch", .string("2025-11-25T12:00:00Z")),
+            ("curve", .string(Curve.p256.rawValue)),
+            ("circuit", .object(JSONObject([("name", .string("threshold")), ("source", .string(source))]))),
+            ("values", .object(v)),
+        ])
+        return SignedEnvelope(kind: .bundle, payload: JSONValue.object(payload).compactEncoded(), key: TestKeys.publisher).encoded()
+    }
+
+    /// SPEC.md §16.2.1–§16.2.2: bundles whose circuits the checker refuses
+    /// (each case a rule lowering alone does not meet: an unused `let`, a
+    /// public factor or divisor of unknown sign, folded constants, depth,
+    /// the requirement count) are refused with exit 2 by the zkmargin-verify
+    /// binary and by verify.py, and the reference says which rule.
+    func testBothRefuseBundlesTheCheckerRefuses() throws {
+        let dir = try temporaryDirectory(self)
+        try writeTestKeys(to: dir)
+        let f = try Fixtures.flow("threshold")
+        try FileIO.write(f.proofBytes, to: "\(dir)/proof.json", mode: 0o644)
+        let header = """
+            set assets
+            param price[a in assets] >= 0
+            param haircut[a in assets] in [0, 1] default 0
+            param min_value >= 0
+            param k default 1
+            private balance[a in assets] from balance in [0, 1e12] scale 1e-8
+            let collateral = sum(a in assets: balance[a] * price[a] * (1 - haircut[a]))
+
+            """
+        let values = #"{"format": "zkmargin/values@1", "venue": "Test Custody", "quote": "USD", "circuit": "threshold", "parameters": {"min_value": "1000"}, "assets": [{"id": "USDC", "price": "1"}]}"#
+        let many = (0..<257).map { "\"x\($0)\"" }.joined(separator: ", ")
+        let manyValues = #"{"format": "zkmargin/values@1", "venue": "Test Custody", "quote": "USD", "circuit": "threshold", "parameters": {"min_value": "1000"}, "assets": [{"id": "USDC", "price": "1"}], "s": ["# + many + "]}"
+        let deep = String(repeating: "(", count: 130) + "min_value" + String(repeating: ")", count: 130)
+        let cases: [(what: String, body: String, values: String, says: String)] = [
+            ("max times a factor of unknown sign", "require collateral >= min_value + k * max(balance[\"USDC\"], 0)", values, "cannot tell the sign of the public factor"),
+            ("max over a divisor of unknown sign", "require collateral >= min_value + max(balance[\"USDC\"], 0) / k", values, "cannot tell the sign of the divisor"),
+            ("min on the requirement side through a let", "let m = min(balance[\"USDC\"], 0)\nrequire collateral >= min_value + m", values, "`min` of private quantities"),
+            ("private × private in an unused let", "let sq = balance[\"USDC\"] * balance[\"USDC\"]\nrequire collateral >= min_value", values, "private × private"),
+            ("a folded literal beyond 1024 bits", "require collateral >= min_value + 1e100 * 1e100 * 1e100 * 1e100", values, "maximumConstantBits"),
+            ("a constant beyond 1024 bits with the values", "require collateral >= min_value * 1e100 * 1e100 * 1e100 * 1e100", values, "maximumConstantBits"),
+            ("nested 131 deep", "require collateral >= \(deep)", values, "maximumNestingDepth"),
+            ("lets that nest 129 deep", "let d0 = min_value\n" + (1...64).map { "let d\($0) = -d\($0 - 1)" }.joined(separator: "\n") + "\nrequire collateral >= d64", values, "maximumNestingDepth"),
+            ("an unknown name in an unused let", "let u = nothing\nrequire collateral >= min_value", values, "unknown name"),
+            ("a reused name", "let price2 = 1\nlet price2 = 2\nrequire collateral >= min_value", values, "already declared"),
+            ("66049 requirements", "set s\nfor x in s { for y in s { require collateral >= min_value } }", manyValues, "maximumRequirements"),
+        ]
+        let arguments = ["--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem", "--custodian-key", "custodian.pub.pem",
+                         "--at", RFC3339.format(testNow), "proof.json"]
+        for c in cases {
+            try FileIO.write(try signedBundle(source: header + c.body + "\n", values: c.values), to: "\(dir)/bundle.json", mode: 0o644)
+            let swift = try CLI.run("zkmargin-verify", arguments, in: dir)
+            let py = try python("verify.py", arguments, in: dir)
+            XCTAssertEqual(swift.status, 2, "\(c.what): zkmargin-verify \(swift.output)")
+            XCTAssertTrue(swift.output.contains(c.says), "\(c.what): zkmargin-verify refuses for another reason: \(swift.output)")
+            XCTAssertEqual(py.status, 2, "\(c.what): verify.py \(py.stdout)\(py.stderr)")
         }
     }
 

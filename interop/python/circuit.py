@@ -9,6 +9,8 @@ silent difference): helper commitments (an `abs`, `max` or `min` of private
 quantities that is not a position's side, as in tiered-margin), and the
 checker's static rules beyond what lowering meets (SPEC.md §16.13)."""
 import math
+
+import checker
 import unicodedata
 from fractions import Fraction
 
@@ -16,6 +18,11 @@ WRAP_BITS = 250
 MAX_WIDTH = 250
 PROOF_SIZES = (8, 16, 32, 64, 128, 256)
 MAX_FORMS = 64
+MAX_SOURCE_BYTES = 1 << 20    # CircuitLimits.maximumSourceBytes
+MAX_DEPTH = 128               # CircuitLimits.maximumNestingDepth
+MAX_CONSTANT_BITS = 1024      # CircuitLimits.maximumConstantBits
+MAX_REQUIREMENTS = 1 << 16    # CircuitLimits.maximumRequirements
+MAX_COMMITTED = 1 << 16       # CircuitLimits.maximumCommittedInputs
 PER_PROOF_COST = 256
 KEYWORDS = {"set", "param", "private", "let", "require", "for", "in", "sum", "max", "min", "abs", "from", "scale", "default"}
 
@@ -136,9 +143,32 @@ def lex(source):
 
 class Parser:
     def __init__(self, source):
+        if len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
+            raise CircuitError("the circuit's source exceeds the limit of %d bytes (CircuitLimits.maximumSourceBytes)" % MAX_SOURCE_BYTES)
         self.t = lex(source)
         self.i = 0
         self.requires = 0
+        # SPEC.md §16.2.1: expression depths (parentheses count), keyed by id(node).
+        self.depth = {}
+        self.nesting = 0
+        self.loops = 0
+
+    def mk(self, node, d):
+        if d > MAX_DEPTH:
+            raise CircuitError("an expression nested %d deep, beyond the limit of %d (CircuitLimits.maximumNestingDepth)" % (d, MAX_DEPTH))
+        self.depth[id(node)] = d
+        return node
+
+    def d(self, node):
+        return self.depth[id(node)]
+
+    def enter(self):
+        self.nesting += 1
+        if self.nesting >= MAX_DEPTH:
+            raise CircuitError("an expression nested at least %d deep, beyond the limit of %d (CircuitLimits.maximumNestingDepth)" % (self.nesting + 1, MAX_DEPTH))
+
+    def leave(self):
+        self.nesting -= 1
 
     def peek(self, k=0):
         return self.t[min(self.i + k, len(self.t) - 1)]
@@ -290,6 +320,9 @@ class Parser:
             return ("require", label, lhs, rhs, self.requires)
         if self.at("kw", "for"):
             self.take()
+            self.loops += 1
+            if self.loops > MAX_DEPTH:
+                raise CircuitError("`for` statements nested %d deep, beyond the limit of %d (CircuitLimits.maximumNestingDepth)" % (self.loops, MAX_DEPTH))
             var = self.expect("id")
             self.expect("kw", "in")
             set_name = self.expect("id")
@@ -304,6 +337,7 @@ class Parser:
                     body.append(self.statement(top=False))
                     self.skip_semicolons()
                 self.take()
+            self.loops -= 1
             return ("for", var, set_name, body)
         raise CircuitError("line %d: expected a statement, found %r" % (tok[2], tok[1]))
 
@@ -322,41 +356,51 @@ class Parser:
         e = self.term()
         while self.at("op", "+") or self.at("op", "-"):
             op = self.take()[1]
-            e = ("add" if op == "+" else "sub", e, self.term())
+            b = self.term()
+            e = self.mk(("add" if op == "+" else "sub", e, b), max(self.d(e), self.d(b)) + 1)
         return e
 
     def term(self):
         e = self.unary()
         while self.at("op", "*") or self.at("op", "/"):
             op = self.take()[1]
-            e = ("mul" if op == "*" else "div", e, self.unary())
+            b = self.unary()
+            e = self.mk(("mul" if op == "*" else "div", e, b), max(self.d(e), self.d(b)) + 1)
         return e
 
     def unary(self):
         if self.at("op", "-"):
             self.take()
-            return ("neg", self.unary())
+            self.enter()
+            a = self.unary()
+            self.leave()
+            return self.mk(("neg", a), self.d(a) + 1)
         return self.primary()
 
     def primary(self):
         tok = self.peek()
         if tok[0] == "num":
             self.take()
-            return ("num", tok[1])
+            return self.mk(("num", tok[1]), 1)
         if self.at("op", "("):
             self.take()
+            self.enter()
             e = self.expr()
+            self.leave()
             self.expect("op", ")")
-            return e
+            return self.mk(e, self.d(e) + 1)
         if self.at("kw", "abs"):
             self.take()
             self.expect("op", "(")
+            self.enter()
             e = self.expr()
+            self.leave()
             self.expect("op", ")")
-            return ("abs", e)
+            return self.mk(("abs", e), self.d(e) + 1)
         if tok[0] == "kw" and tok[1] in ("sum", "max", "min"):
             self.take()
             self.expect("op", "(")
+            self.enter()
             if self.at("id") and self.at("kw", "in", 1):
                 var = self.take()[1]
                 self.take()
@@ -364,7 +408,8 @@ class Parser:
                 self.expect("op", ":")
                 body = self.expr()
                 self.expect("op", ")")
-                return ("reduce", tok[1], var, set_name, body)
+                self.leave()
+                return self.mk(("reduce", tok[1], var, set_name, body), self.d(body) + 1)
             if tok[1] == "sum":
                 raise CircuitError("line %d: sum takes `x in S: expr`" % tok[2])
             args = [self.expr()]
@@ -372,9 +417,10 @@ class Parser:
                 self.take()
                 args.append(self.expr())
             self.expect("op", ")")
+            self.leave()
             if len(args) < 2:
                 raise CircuitError("line %d: %s needs two or more arguments" % (tok[2], tok[1]))
-            return ("ext", tok[1] == "max", args)
+            return self.mk(("ext", tok[1] == "max", args), max(self.d(a) for a in args) + 1)
         if tok[0] == "id":
             self.take()
             idx = []
@@ -389,29 +435,46 @@ class Parser:
                         break
                     self.take()
                 self.expect("op", "]")
-            return ("ref", tok[1], idx)
+            return self.mk(("ref", tok[1], idx), 1)
         raise CircuitError("line %d: expected an expression, found %r" % (tok[2], tok[1]))
 
 
 # -- affine forms ----------------------------------------------------------------
 
 class Lin:
-    """Σ coefficient·variable + constant, exact rationals (SPEC.md §16.4)."""
+    """Σ coefficient·variable + constant, exact rationals (SPEC.md §16.4).
+    `largest`: the most bits (numerator or denominator) of any coefficient or
+    constant ever written (SPEC.md §16.2.2, CircuitLimits.maximumConstantBits)."""
 
     def __init__(self):
         self.terms, self.constant = {}, Fraction(0)
+        self.largest = 0
+
+    def note(self, r):
+        b = max(abs(r.numerator).bit_length(), r.denominator.bit_length())
+        if b > self.largest:
+            self.largest = b
+
+    def add_constant(self, c):
+        self.constant += c
+        self.note(self.constant)
 
     def add(self, v, c):
-        s = self.terms.get(v, Fraction(0)) + c
-        if s:
-            self.terms[v] = s
-        else:
-            self.terms.pop(v, None)
+        self.note(c)
+        if v in self.terms:
+            s = self.terms[v] + c
+            if s:
+                self.terms[v] = s
+            else:
+                del self.terms[v]
+            self.note(s)
+        elif c:
+            self.terms[v] = c
 
     def add_lin(self, other, times):
         for v, c in other.terms.items():
             self.add(v, c * times)
-        self.constant += other.constant * times
+        self.add_constant(other.constant * times)
 
     def key(self):
         return (tuple(sorted(self.terms.items())), self.constant)
@@ -465,6 +528,10 @@ class Circuit:
         self.name = name
         self.source = source
         self.stmts = Parser(source).program()
+        try:
+            checker.check(self.stmts)
+        except checker.CheckError as e:
+            raise CircuitError(str(e))
         self.sets, self.params, self.inputs, self.lets = [], {}, [], {}
         for s in self.stmts:
             if s[0] == "set":
@@ -476,7 +543,8 @@ class Circuit:
             elif s[0] == "private":
                 _, name_, var, set_name, factors, lower, upper, scale = s
                 fields = [f for f, i in factors if f in ("balance", "size", "entry_price") and i is None]
-                self.inputs.append({"name": name_, "set": set_name, "fields": fields,
+                from_params = [f for f, i in factors if not (f in ("balance", "size", "entry_price") and i is None)]
+                self.inputs.append({"name": name_, "set": set_name, "fields": fields, "from_params": from_params,
                                     "lower": lower, "upper": upper, "scale": scale})
         if not any(s[0] in ("require", "for") for s in self.stmts):
             raise CircuitError("a circuit needs at least one `require`")
@@ -487,7 +555,9 @@ class Compiler:
         self.c, self.v = circuit, values
         self.no_helpers = no_helpers
         self.bind()
+        self.count_inputs()
         self.make_inputs()
+        self.count_requirements()
         self.zero = exclusion["elementary"] if exclusion else set()
         self.requirements = self.elaborate_requirements()
         self.lower_all(exclusion)
@@ -587,6 +657,23 @@ class Compiler:
             raise CircuitError("a bound's parameter must be a scalar or indexed by the input's own element")
         return -x if neg else x
 
+    # CircuitLimits.maximumCommittedInputs and maximumRequirements (SPEC.md §16.2.2)
+    def count_inputs(self):
+        total = sum(len(self.elements[d["set"]]) for d in self.c.inputs if d["set"] in self.elements)
+        if total > MAX_COMMITTED:
+            raise CircuitError("with these values the circuit commits to %d inputs, more than the limit of %d (CircuitLimits.maximumCommittedInputs)" % (total, MAX_COMMITTED))
+
+    def count_requirements(self):
+        def count(s):
+            if s[0] == "require":
+                return 1
+            if s[0] == "for":
+                return len(self.elements[s[2]]) * sum(count(b) for b in s[3])
+            return 0
+        total = sum(count(s) for s in self.c.stmts)
+        if total > MAX_REQUIREMENTS:
+            raise CircuitError("with these values the circuit expands to %d requirements, more than the limit of %d (CircuitLimits.maximumRequirements)" % (total, MAX_REQUIREMENTS))
+
     # inputs and variables (SPEC.md §16.3)
     def make_inputs(self):
         limit = 1 << WRAP_BITS
@@ -608,6 +695,10 @@ class Compiler:
                     raise CircuitError("`private %s`, element %r: no multiple of the scale lies within the bounds" % (d["name"], eid))
                 if abs(lo) >= limit or abs(hi) >= limit:
                     raise CircuitError("input `%s[%s]`: its declared bounds exceed 2^250 in integer units" % (d["name"], eid))
+                factor = Fraction(1)
+                for name_ in d["from_params"]:
+                    x = self.pvalues[name_]
+                    factor = folded(factor * (x[ei] if self.c.params[name_]["dims"] else x))
                 self.elementary.append({"id": "%s[%s]" % (d["name"], eid), "lo": lo, "hi": hi, "scale": scale,
                                         "decl": di, "element": eid})
         # Variables: positions split into their sides.
@@ -742,12 +833,17 @@ class Compiler:
 
     # lowering (SPEC.md §16.4)
     def lower(self, g, c, pol, acc):
+        self.lower_node(g, c, pol, acc)
+        if acc.largest > MAX_CONSTANT_BITS:
+            raise CircuitError("a lowered coefficient has %d bits, more than the limit of %d (CircuitLimits.maximumConstantBits)" % (acc.largest, MAX_CONSTANT_BITS))
+
+    def lower_node(self, g, c, pol, acc):
         if c == 0:
             return
         effective = pol * (1 if c > 0 else -1)
         k = g[0]
         if k == "c":
-            acc.constant += c * g[1]
+            acc.add_constant(c * g[1])
         elif k == "in":
             j = g[1]
             if j in self.zero:
@@ -762,7 +858,7 @@ class Compiler:
             for p in g[1]:
                 self.lower(p, c, pol, acc)
         elif k == "scaled":
-            self.lower(g[2], c * g[1], pol, acc)
+            self.lower(g[2], folded(c * g[1]), pol, acc)
         elif k == "abs":
             if effective >= 0:
                 raise CircuitError("abs where it would enlarge equity (the convexity rule)")
@@ -1020,9 +1116,17 @@ def difference(x, y):
     return sorted((v, c) for v, c in m.items() if c), x[1] - y[1]
 
 
+def folded(r):
+    """A constant the reference folds, refused beyond CircuitLimits.maximumConstantBits."""
+    b = max(abs(r.numerator).bit_length(), r.denominator.bit_length())
+    if b > MAX_CONSTANT_BITS:
+        raise CircuitError("a folded constant has %d bits, more than the limit of %d (CircuitLimits.maximumConstantBits)" % (b, MAX_CONSTANT_BITS))
+    return r
+
+
 def add(a, b):
     if a[0] == "c" and b[0] == "c":
-        return ("c", a[1] + b[1])
+        return ("c", folded(a[1] + b[1]))
     if a[0] == "c" and a[1] == 0:
         return b
     if b[0] == "c" and b[1] == 0:
@@ -1037,9 +1141,9 @@ def scale(c, g):
     if c == 1:
         return g
     if g[0] == "c":
-        return ("c", c * g[1])
+        return ("c", folded(c * g[1]))
     if g[0] == "scaled":
-        return scale(c * g[1], g[2])
+        return scale(folded(c * g[1]), g[2])
     return ("scaled", c, g)
 
 
