@@ -22,7 +22,7 @@ import ZKTestSupport
 ///
 /// Time (debug build, the project's 2-core machine): about 15 s for the
 /// vectors, 1.5 s for the compiled statements, 6 s for the exit statuses and 30 s
-/// for the verdicts, 5 s for the refused bundles (about 60 s in all; more on a loaded machine).
+/// for the verdicts, 3–7 s for the refused bundles (40–65 s in all, depending on the load).
 final class InteropTests: XCTestCase {
     /// Thrown, never skipped: a missing python3 fails every test here.
     struct PythonMissing: Error, CustomStringConvertible {
@@ -54,30 +54,28 @@ final class InteropTests: XCTestCase {
     }
 
     /// Vectors/compile/: the reference prints exactly these bytes, and so does
-    /// verify.py --compile-json for every circuit it implements; it refuses
-    /// the one with helper commitments, saying so, with exit 2.
+    /// verify.py --compile-json for every one, helper ids and constraint
+    /// names included (SPEC.md §16.4, "Helper names"; `helper-names` is a
+    /// circuit made to exercise them).
     func testCompiledStatementsMatchTheGoldenFilesInBothImplementations() throws {
-        let cases: [(file: String, circuit: String, kept: [String]?)] = [
-            ("threshold", "threshold", nil), ("cross-margin", "cross-margin", nil), ("options-standard", "options-standard", nil),
-            ("portfolio-margin", "portfolio-margin", nil), ("tiered-margin", "tiered-margin", nil),
-            ("cross-margin-hiding-BTC-PERP", "cross-margin", ["BTC-PERP"]),
-        ]
+        let cases: [(file: String, values: String, circuit: String, kept: [String]?)] = [
+            ("threshold", "threshold", "threshold", nil), ("cross-margin", "cross-margin", "cross-margin", nil),
+            ("options-standard", "options-standard", "options-standard", nil), ("portfolio-margin", "portfolio-margin", "portfolio-margin", nil),
+            ("tiered-margin", "tiered-margin", "tiered-margin", nil), ("cross-margin-hiding-BTC-PERP", "cross-margin", "cross-margin", ["BTC-PERP"]),
+        ].map { (file: $0.0, values: "Vectors/examples/\($0.1)/values.json", circuit: "Circuits/\($0.2).zkm", kept: $0.3) }
+            + [("helper-names", "Vectors/compile/helper-names/values.json", "Vectors/compile/helper-names/helper-names.zkm", nil)]
         for c in cases {
             let golden = try Repository.forTests.read("Vectors/compile/\(c.file).json")
-            let values = Repository.forTests.path("Vectors/examples/\(c.circuit)/values.json")
-            let (compiled, source) = try Workflow.compiledStatement(valuesPath: values, circuitPath: Repository.forTests.path("Circuits/\(c.circuit).zkm"),
+            let values = Repository.forTests.path(c.values)
+            let circuit = Repository.forTests.path(c.circuit)
+            let (compiled, source) = try Workflow.compiledStatement(valuesPath: values, circuitPath: circuit,
                                                                     hidingAmong: try c.kept.map { try AnonymitySet($0) })
             let swift = CompiledExport.document(compiled, circuitSource: source)
             XCTAssertEqual(String(decoding: swift, as: UTF8.self), String(decoding: golden, as: UTF8.self),
                            "\(c.file): zkmargin compile --json no longer prints Vectors/compile/\(c.file).json")
-            let r = try python("verify.py", ["--compile-json", "--values", values] + (c.kept ?? []).flatMap { ["--hide-among", $0] })
-            if c.circuit == "tiered-margin" {
-                XCTAssertEqual(r.status, 2, "\(c.file): \(r.stderr)")
-                XCTAssertTrue(r.stderr.contains("helper commitment"), r.stderr)
-            } else {
-                XCTAssertEqual(r.status, 0, "\(c.file): \(r.stderr)")
-                XCTAssertEqual(r.stdout, String(decoding: golden, as: UTF8.self), "\(c.file): verify.py --compile-json differs from the reference")
-            }
+            let r = try python("verify.py", ["--compile-json", "--values", values, "--circuit", circuit] + (c.kept ?? []).flatMap { ["--hide-among", $0] })
+            XCTAssertEqual(r.status, 0, "\(c.file): \(r.stderr)")
+            XCTAssertEqual(r.stdout, String(decoding: golden, as: UTF8.self), "\(c.file): verify.py --compile-json differs from the reference")
         }
     }
 
@@ -178,9 +176,7 @@ final class InteropTests: XCTestCase {
         }
     }
 
-    /// Helper commitments (tier maxima): verify.py compiles them for
-    /// verifying (not for --compile-json, whose helper ids it does not
-    /// reproduce).
+    /// Helper commitments (tier maxima).
     func testVerifiersAgreeOnTieredMargin() throws {
         let dir = try temporaryDirectory(self)
         try writeTestKeys(to: dir)

@@ -348,7 +348,7 @@ class Checker:
             lin = PUBLIC if all(x[1] == PUBLIC for x in xs) else NONLINEAR
             return (("ext", e[1], xs), lin, iv, max(x[3] for x in xs) + 1)
         if k == "reduce":
-            _, kind, var, set_name, body = e
+            _, kind, var, set_name, body, _line = e
             st = self.resolve_set(set_name)
             self.open()
             self.declare(var, ("var", st))

@@ -5,9 +5,8 @@ summed declarations), widths, anonymity sets, self-attested bounds and
 chunking.
 
 What it does not implement, it refuses with `NotImplementedHere` (never a
-silent difference): helper commitments (an `abs`, `max` or `min` of private
-quantities that is not a position's side, as in tiered-margin), and the
-checker's static rules beyond what lowering meets (SPEC.md §16.13)."""
+silent difference). Not implemented: the `CircuitLimits.maximumExpandedTerms`
+work budget (SPEC.md §16.2.2, §16.13)."""
 import math
 
 import checker
@@ -409,7 +408,7 @@ class Parser:
                 body = self.expr()
                 self.expect("op", ")")
                 self.leave()
-                return self.mk(("reduce", tok[1], var, set_name, body), self.d(body) + 1)
+                return self.mk(("reduce", tok[1], var, set_name, body, tok[2]), self.d(body) + 1)
             if tok[1] == "sum":
                 raise CircuitError("line %d: sum takes `x in S: expr`" % tok[2])
             args = [self.expr()]
@@ -420,7 +419,7 @@ class Parser:
             self.leave()
             if len(args) < 2:
                 raise CircuitError("line %d: %s needs two or more arguments" % (tok[2], tok[1]))
-            return self.mk(("ext", tok[1] == "max", args), max(self.d(a) for a in args) + 1)
+            return self.mk(("ext", tok[1] == "max", args, tok[2]), max(self.d(a) for a in args) + 1)
         if tok[0] == "id":
             self.take()
             idx = []
@@ -551,9 +550,8 @@ class Circuit:
 
 
 class Compiler:
-    def __init__(self, circuit, values, exclusion=None, no_helpers=None):
+    def __init__(self, circuit, values, exclusion=None):
         self.c, self.v = circuit, values
-        self.no_helpers = no_helpers
         self.bind()
         self.count_inputs()
         self.make_inputs()
@@ -724,11 +722,14 @@ class Compiler:
     def elaborate_requirements(self):
         out = []
 
+        self.active, self.let_memo = [], {}
+
         def run(stmts, env, lets, loop_ids):
             lets = dict(lets)
             for s in stmts:
                 if s[0] == "let":
-                    lets[s[1]] = (s[2], s[3], dict(lets))
+                    loops = tuple(env[v][1] for v in env)
+                    lets[s[1]] = (s[2], s[3], dict(lets), (id(s), loops))
                 elif s[0] == "require":
                     _, label, lhs, rhs, ordinal = s
                     name = label if label is not None else "requirement %d" % ordinal
@@ -738,10 +739,21 @@ class Compiler:
                 elif s[0] == "for":
                     _, var, set_name, body = s
                     for ei, eid in enumerate(self.elements[set_name]):
+                        self.active.append((var, set_name, ei))
                         run(body, dict(env, **{var: (set_name, ei)}), lets, loop_ids + [eid])
+                        self.active.pop()
 
         run(self.c.stmts, {}, {}, [])
         return out
+
+    def origin(self, what, line):
+        """SPEC.md §16.4, "Helper names": `what at line L [x=id, …]`."""
+        parts = []
+        for var, set_name, ei in self.active:
+            t = "%s=%s" % (var, self.elements[set_name][ei])
+            if t not in parts:
+                parts.append(t)
+        return "%s at line %d" % (what, line) + (" [%s]" % ", ".join(parts) if parts else "")
 
     def resolve(self, idx, env, set_name):
         if idx[0] == "var":
@@ -762,13 +774,23 @@ class Compiler:
         if k == "ref":
             _, name, idx = e
             if name in lets:
-                binders, body, def_lets = lets[name]
+                binders, body, def_lets, def_key = lets[name]
                 if len(idx) != len(binders):
                     raise CircuitError("`%s` takes %d indices" % (name, len(binders)))
                 new_env = dict(env)
+                args = []
                 for (var, set_name), x in zip(binders, idx):
-                    new_env[var] = (set_name, self.resolve(x, env, set_name))
-                return self.elab(body, new_env, def_lets)
+                    args.append(self.resolve(x, env, set_name))
+                    new_env[var] = (set_name, args[-1])
+                # SPEC.md §16.4, "Helper names": one expansion per distinct binding,
+                # its origins named from the first use's bindings.
+                key = (def_key, tuple(args))
+                if key not in self.let_memo:
+                    for (var, set_name), a in zip(binders, args):
+                        self.active.append((var, set_name, a))
+                    self.let_memo[key] = self.elab(body, new_env, def_lets)
+                    del self.active[len(self.active) - len(binders):]
+                return self.let_memo[key]
             if name in self.c.params:
                 p = self.c.params[name]
                 if len(idx) != len(p["dims"]):
@@ -811,12 +833,17 @@ class Compiler:
             gs = [self.elab(a, env, lets) for a in e[2]]
             if all(g[0] == "c" for g in gs):
                 return ("c", (max if e[1] else min)(g[1] for g in gs))
-            return ("ext", e[1], gs)
+            return ("ext", e[1], gs, ["argument %d" % (i + 1) for i in range(len(gs))],
+                    self.origin("max(…)" if e[1] else "min(…)", e[3]))
         if k == "reduce":
-            _, kind, var, set_name, body = e
+            _, kind, var, set_name, body, line = e
             if set_name not in self.elements:
                 raise CircuitError("unknown set %s" % set_name)
-            gs = [self.elab(body, dict(env, **{var: (set_name, ei)}), lets) for ei in range(len(self.elements[set_name]))]
+            gs = []
+            for ei in range(len(self.elements[set_name])):
+                self.active.append((var, set_name, ei))
+                gs.append(self.elab(body, dict(env, **{var: (set_name, ei)}), lets))
+                self.active.pop()
             if kind == "sum":
                 out = ("c", Fraction(0))
                 for g in gs:
@@ -828,7 +855,8 @@ class Compiler:
                 return ("c", (max if kind == "max" else min)(g[1] for g in gs))
             if len(gs) == 1:
                 return gs[0]
-            return ("ext", kind == "max", gs)
+            return ("ext", kind == "max", gs, ["%s=%s" % (var, x) for x in self.elements[set_name]],
+                    self.origin("%s(%s in %s: …)" % (kind, var, set_name), line))
         raise CircuitError("internal: %r" % (k,))
 
     # lowering (SPEC.md §16.4)
@@ -872,7 +900,12 @@ class Compiler:
                 return
             neg = Lin()
             neg.add_lin(a, Fraction(-1))
-            t = self.helper(True, [neg, Lin()])
+            count = len(self.helpers)
+
+            def naming():
+                d, dn = self.describe(a), self.describe(neg)
+                return [dn if dn is not None else "-(argument)", "0"], ("abs(%s) short part" % d if d is not None else "abs short part #%d" % (count + 1))
+            t = self.helper(True, [neg, Lin()], naming)
             acc.add_lin(a, c)
             acc.add_lin(t, c * 2)
         elif k == "ext":
@@ -890,7 +923,18 @@ class Compiler:
             if part is not None:
                 acc.add_lin(part, c)
                 return
-            acc.add_lin(self.helper(is_max, branches), c)
+
+            def naming():
+                labels, described = [], []
+                for b, l in zip(branches, g[3]):
+                    d = self.describe(b)
+                    labels.append((d if d is not None else l) if l.startswith("argument ") else l)
+                    if d is not None:
+                        described.append(d)
+                if len(described) == len(branches) and len("".join(described)) <= 80:
+                    return labels, "%s(%s)" % ("max" if is_max else "min", ", ".join(described))
+                return labels, g[4]
+            acc.add_lin(self.helper(is_max, branches, naming), c)
 
     def signed_position(self, a):
         if a.constant != 0 or len(a.terms) != 2:
@@ -920,7 +964,26 @@ class Compiler:
             out.add(short if alpha > 0 else long, -abs(alpha))
         return out
 
-    def helper(self, is_max, branches):
+    def describe(self, lin):
+        """SPEC.md §16.4, "Helper names": an affine expression of ≤ 3 terms in real units."""
+        if len(lin.terms) > 3:
+            return None
+        parts = []
+        for i in sorted(lin.terms):
+            if i < len(self.variables):
+                name, unit = self.variables[i]["id"], self.variables[i]["scale"]
+            else:
+                h = self.helpers[i - len(self.variables)]
+                name, unit = h["id"], h["unit"]
+            r = lin.terms[i] / unit
+            body = name if abs(r) == 1 else "%s·%s" % (rational_text(abs(r)), name)
+            parts.append(("-" + body if r < 0 else body) if not parts else ("- " + body if r < 0 else "+ " + body))
+        if lin.constant != 0 or not parts:
+            k = lin.constant
+            parts.append(rational_text(k) if not parts else ("- " + rational_text(-k) if k < 0 else "+ " + rational_text(k)))
+        return " ".join(parts)
+
+    def helper(self, is_max, branches, naming):
         """SPEC.md §16.4, "Helpers": the Lin standing for the helper (its
         variable times its unit), creating it if it is new."""
         if all(not b.terms for b in branches):
@@ -939,15 +1002,14 @@ class Compiler:
         key = (is_max, unit, frozenset((tuple(t), k) for t, k in forms))
         t = self.helper_cache.get(key)
         if t is None:
-            t = self.new_helper(is_max, forms, unit, scale_)
+            labels, name = naming()
+            t = self.new_helper(is_max, forms, unit, scale_, name, [labels[i] for i in kept])
             self.helper_cache[key] = t
         out = Lin()
         out.add(t, unit)
         return out
 
-    def new_helper(self, is_max, forms, unit, scale_):
-        if self.no_helpers:
-            raise NotImplementedHere(self.no_helpers)
+    def new_helper(self, is_max, forms, unit, scale_, name, labels):
         hlo, hhi, alo, ahi = self.bounds
         limit = 1 << WRAP_BITS
         hr = [form_range(t, k, hlo, hhi) for t, k in forms]
@@ -980,7 +1042,14 @@ class Compiler:
             else:
                 t_lo, t_hi = max(t_lo, ar[k][0] - p + 1), min(t_hi, ar[k][1])
         t = len(self.variables) + len(self.helpers)
-        self.helpers.append({"kind": "max" if is_max else "min", "branches": forms, "unit": unit, "lo": t_lo, "hi": t_hi})
+        if name in self.helper_names:
+            n = self.helper_suffix.get(name, 2)
+            while "%s #%d" % (name, n) in self.helper_names:
+                n += 1
+            self.helper_suffix[name] = n + 1
+            name = "%s #%d" % (name, n)
+        self.helper_names.add(name)
+        self.helpers.append({"id": name, "kind": "max" if is_max else "min", "branches": forms, "unit": unit, "lo": t_lo, "hi": t_hi})
         hlo.append(pick(r[0] for r in hr))
         hhi.append(pick(r[1] for r in hr))
         alo.append(t_lo)
@@ -988,7 +1057,7 @@ class Compiler:
         t_form = ([(t, 1)], 0)
         for k, f in enumerate(forms):
             terms, constant = difference(t_form, f) if is_max else difference(f, t_form)
-            self.helper_constraints.append({"name": "helper %d %s branch %d" % (len(self.helpers) - 1, ">=" if is_max else "<=", k),
+            self.helper_constraints.append({"name": "%s %s %s" % (name, ">=" if is_max else "<=", labels[k]),
                                             "requirement": False, "terms": terms, "constant": constant, "width": widths[k], "scale": scale_})
         return t
 
@@ -997,6 +1066,7 @@ class Compiler:
         hi = [x["hi"] for x in self.variables]
         self.bounds = (lo, hi, list(lo), list(hi))     # honest, then implied (SPEC.md §16.4, "Ranges")
         self.helpers, self.helper_constraints, self.helper_cache = [], [], {}
+        self.helper_names, self.helper_suffix = set(), {}
         constraints = []
         for name, lhs, rhs in self.requirements:
             lin = Lin()
@@ -1105,7 +1175,7 @@ class Compiler:
                 elements.append(x["element"])
         if not zero:
             return self
-        return Compiler(self.c, self.v, {"elementary": zero, "elements": elements, "summed": self.summed_groups}, self.no_helpers)
+        return Compiler(self.c, self.v, {"elementary": zero, "elements": elements, "summed": self.summed_groups})
 
 
 def difference(x, y):
@@ -1114,6 +1184,26 @@ def difference(x, y):
     for v, c in y[0]:
         m[v] = m.get(v, 0) - c
     return sorted((v, c) for v, c in m.items() if c), x[1] - y[1]
+
+
+def rational_text(r):
+    """A rational as the reference prints it in names: the exact decimal when
+    the denominator is 2^a·5^b (no trailing zeros), else `p/q`."""
+    d, twos, fives = r.denominator, 0, 0
+    while d % 2 == 0:
+        d, twos = d // 2, twos + 1
+    while d % 5 == 0:
+        d, fives = d // 5, fives + 1
+    if d != 1:
+        return "%d/%d" % (r.numerator, r.denominator)
+    k = max(twos, fives)
+    digits = str(abs(r.numerator) * 10 ** k // r.denominator)
+    if k > 0:
+        if len(digits) <= k:
+            digits = "0" * (k - len(digits) + 1) + digits
+        whole, frac = digits[:-k], digits[-k:].rstrip("0")
+        digits = whole + ("." + frac if frac else "")
+    return ("-" if r < 0 else "") + digits
 
 
 def folded(r):
