@@ -11,7 +11,8 @@ import ZKTestSupport
 /// (`interop/python`): the known-answer vectors, the canonical compiled
 /// statements (`Vectors/compile/`), and the verdicts and exit statuses of
 /// `verify.py` and `zkmargin-verify` (its library path, and the binary for
-/// usage errors and unusable input) on fresh proofs of every flow —
+/// the tampered sample, usage errors, unusable input and bundles whose
+/// circuits the checker refuses) on fresh proofs of every flow —
 /// threshold and cross-margin on both curves, tiered-margin (helper
 /// commitments) on P-256; custodian-attested and self-attested, with and
 /// without an anonymity set — and on a sample of tampered files. Any
@@ -22,7 +23,8 @@ import ZKTestSupport
 ///
 /// Time (debug build, the project's 2-core machine): about 15 s for the
 /// vectors, 1.5 s for the compiled statements, 6 s for the exit statuses and 30 s
-/// for the verdicts, 3–7 s for the refused bundles (40–65 s in all, depending on the load).
+/// for the verdicts (the zkmargin-verify binary's share about 10 s), 3 s for the
+/// refused bundles (about 50 s in all; more on a loaded machine).
 final class InteropTests: XCTestCase {
     /// Thrown, never skipped: a missing python3 fails every test here.
     struct PythonMissing: Error, CustomStringConvertible {
@@ -130,7 +132,9 @@ final class InteropTests: XCTestCase {
     }
 
     /// Verifies every proof of `f` with the library (one at a time, so each
-    /// gets its own verdict) and with verify.py (one run), and compares.
+    /// gets its own verdict), with verify.py and (the tampered ones) with the
+    /// zkmargin-verify binary, one run each, and compares verdicts and exit
+    /// statuses.
     func compareVerdicts(_ f: Fixture, in dir: String, file: StaticString = #filePath, line: UInt = #line) throws {
         var swiftValid: [String: Bool] = [:]
         for p in f.proofs {
@@ -139,21 +143,29 @@ final class InteropTests: XCTestCase {
                                              at: testNow, allowSelfAttested: true)
             swiftValid[p.name] = report.allValid
         }
-        let r = try python("verify.py", ["--bundle", f.bundlePath, "--publisher-key", "publisher.pub.pem", "--custodian-key", "custodian.pub.pem",
-                                         "--allow-self-attested", "--at", RFC3339.format(testNow)] + f.proofs.map(\.name), in: dir)
-        var pythonValid: [String: Bool] = [:]
-        for l in r.stdout.split(separator: "\n") {
-            for p in f.proofs where l.hasPrefix("VALID") || l.hasPrefix("INVALID") {
-                if l.contains(" \(p.name): ") { pythonValid[p.name] = l.hasPrefix("VALID") }
+        let options = ["--bundle", f.bundlePath, "--publisher-key", "publisher.pub.pem", "--custodian-key", "custodian.pub.pem",
+                       "--allow-self-attested", "--at", RFC3339.format(testNow)]
+        // verify.py over every proof, and the built zkmargin-verify binary over
+        // the tampered sample (its exit status is then 1); each in one run:
+        // its lines and its exit status.
+        let tampered = f.proofs.filter { $0.name.contains("tampered") }
+        let runs = [("verify.py", f.proofs, try python("verify.py", options + f.proofs.map(\.name), in: dir)),
+                    ("zkmargin-verify", tampered, try CLI.run("zkmargin-verify", options + tampered.map(\.name), in: dir))]
+        for (tool, proofs, r) in runs {
+            let expected: Int32 = proofs.allSatisfy { swiftValid[$0.name]! } ? 0 : 1
+            var valid: [String: Bool] = [:]
+            for l in r.stdout.split(separator: "\n") {
+                for p in proofs where l.hasPrefix("VALID") || l.hasPrefix("INVALID") {
+                    if l.contains(" \(p.name): ") { valid[p.name] = l.hasPrefix("VALID") }
+                }
             }
+            for p in proofs {
+                XCTAssertEqual(valid[p.name], swiftValid[p.name],
+                               "\(p.name): the library says \(swiftValid[p.name]! ? "valid" : "invalid"), \(tool) says \(valid[p.name].map { $0 ? "valid" : "invalid" } ?? "nothing"):\n\(r.stdout)\(r.stderr)",
+                               file: file, line: line)
+            }
+            XCTAssertEqual(r.status, expected, "\(tool)'s exit status\n\(r.stderr)", file: file, line: line)
         }
-        for p in f.proofs {
-            XCTAssertEqual(pythonValid[p.name], swiftValid[p.name],
-                           "\(p.name): zkmargin-verify says \(swiftValid[p.name]! ? "valid" : "invalid"), verify.py says \(pythonValid[p.name].map { $0 ? "valid" : "invalid" } ?? "nothing"):\n\(r.stdout)\(r.stderr)",
-                           file: file, line: line)
-        }
-        let expected: Int32 = swiftValid.values.allSatisfy { $0 } ? 0 : 1
-        XCTAssertEqual(r.status, expected, "verify.py's exit status\n\(r.stderr)", file: file, line: line)
         // The fresh proofs are valid, every tampered one invalid.
         for p in f.proofs {
             XCTAssertEqual(swiftValid[p.name], !p.name.contains("tampered"), "\(p.name)", file: file, line: line)
