@@ -81,6 +81,25 @@ final class InteropTests: XCTestCase {
         }
     }
 
+    /// Vectors/checker/: the reference still accepts or refuses each circuit
+    /// as the file says (verify.py checks the same file in test_vectors.py).
+    func testCheckerCasesAreTheReferencesVerdicts() throws {
+        guard case .object(let doc) = try JSONParser.parse(try Repository.forTests.read("Vectors/checker/cases.json")),
+              case .string(let header)? = doc["header"], case .object(let v)? = doc["values"], case .array(let cases)? = doc["cases"] else {
+            return XCTFail("Vectors/checker/cases.json: unexpected shape")
+        }
+        let values = try RiskValues.decode(json: v)
+        XCTAssertEqual(cases.count, 50)
+        for (n, c) in cases.enumerated() {
+            guard case .object(let o) = c, case .string(let body)? = o["body"], case .bool(let refused)? = o["refused"] else {
+                return XCTFail("case \(n): unexpected shape")
+            }
+            var refusedNow = false
+            do { _ = try compile(circuitSource: header + body + "\n", fileName: "checker.zkm", values: values) } catch { refusedNow = true }
+            XCTAssertEqual(refusedNow, refused, "Vectors/checker/cases.json case \(n): \(body)")
+        }
+    }
+
     // MARK: Verdicts
 
     /// One bundle's proof files, written into `dir`.
