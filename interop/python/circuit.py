@@ -5,10 +5,11 @@ summed declarations), widths, anonymity sets, self-attested bounds and
 chunking.
 
 What it does not implement, it refuses with `NotImplementedHere` (never a
-silent difference): helper commitments (an `abs`, `max` or `min` of private
-quantities that is not a position's side, as in tiered-margin), and the
-checker's static rules beyond what lowering meets (SPEC.md §16.13)."""
+silent difference). Not implemented: the `CircuitLimits.maximumExpandedTerms`
+work budget (SPEC.md §16.2.2, §16.13)."""
 import math
+
+import checker
 import unicodedata
 from fractions import Fraction
 
@@ -16,6 +17,11 @@ WRAP_BITS = 250
 MAX_WIDTH = 250
 PROOF_SIZES = (8, 16, 32, 64, 128, 256)
 MAX_FORMS = 64
+MAX_SOURCE_BYTES = 1 << 20    # CircuitLimits.maximumSourceBytes
+MAX_DEPTH = 128               # CircuitLimits.maximumNestingDepth
+MAX_CONSTANT_BITS = 1024      # CircuitLimits.maximumConstantBits
+MAX_REQUIREMENTS = 1 << 16    # CircuitLimits.maximumRequirements
+MAX_COMMITTED = 1 << 16       # CircuitLimits.maximumCommittedInputs
 PER_PROOF_COST = 256
 KEYWORDS = {"set", "param", "private", "let", "require", "for", "in", "sum", "max", "min", "abs", "from", "scale", "default"}
 
@@ -136,9 +142,32 @@ def lex(source):
 
 class Parser:
     def __init__(self, source):
+        if len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
+            raise CircuitError("the circuit's source exceeds the limit of %d bytes (CircuitLimits.maximumSourceBytes)" % MAX_SOURCE_BYTES)
         self.t = lex(source)
         self.i = 0
         self.requires = 0
+        # SPEC.md §16.2.1: expression depths (parentheses count), keyed by id(node).
+        self.depth = {}
+        self.nesting = 0
+        self.loops = 0
+
+    def mk(self, node, d):
+        if d > MAX_DEPTH:
+            raise CircuitError("an expression nested %d deep, beyond the limit of %d (CircuitLimits.maximumNestingDepth)" % (d, MAX_DEPTH))
+        self.depth[id(node)] = d
+        return node
+
+    def d(self, node):
+        return self.depth[id(node)]
+
+    def enter(self):
+        self.nesting += 1
+        if self.nesting >= MAX_DEPTH:
+            raise CircuitError("an expression nested at least %d deep, beyond the limit of %d (CircuitLimits.maximumNestingDepth)" % (self.nesting + 1, MAX_DEPTH))
+
+    def leave(self):
+        self.nesting -= 1
 
     def peek(self, k=0):
         return self.t[min(self.i + k, len(self.t) - 1)]
@@ -290,6 +319,9 @@ class Parser:
             return ("require", label, lhs, rhs, self.requires)
         if self.at("kw", "for"):
             self.take()
+            self.loops += 1
+            if self.loops > MAX_DEPTH:
+                raise CircuitError("`for` statements nested %d deep, beyond the limit of %d (CircuitLimits.maximumNestingDepth)" % (self.loops, MAX_DEPTH))
             var = self.expect("id")
             self.expect("kw", "in")
             set_name = self.expect("id")
@@ -304,6 +336,7 @@ class Parser:
                     body.append(self.statement(top=False))
                     self.skip_semicolons()
                 self.take()
+            self.loops -= 1
             return ("for", var, set_name, body)
         raise CircuitError("line %d: expected a statement, found %r" % (tok[2], tok[1]))
 
@@ -322,41 +355,51 @@ class Parser:
         e = self.term()
         while self.at("op", "+") or self.at("op", "-"):
             op = self.take()[1]
-            e = ("add" if op == "+" else "sub", e, self.term())
+            b = self.term()
+            e = self.mk(("add" if op == "+" else "sub", e, b), max(self.d(e), self.d(b)) + 1)
         return e
 
     def term(self):
         e = self.unary()
         while self.at("op", "*") or self.at("op", "/"):
             op = self.take()[1]
-            e = ("mul" if op == "*" else "div", e, self.unary())
+            b = self.unary()
+            e = self.mk(("mul" if op == "*" else "div", e, b), max(self.d(e), self.d(b)) + 1)
         return e
 
     def unary(self):
         if self.at("op", "-"):
             self.take()
-            return ("neg", self.unary())
+            self.enter()
+            a = self.unary()
+            self.leave()
+            return self.mk(("neg", a), self.d(a) + 1)
         return self.primary()
 
     def primary(self):
         tok = self.peek()
         if tok[0] == "num":
             self.take()
-            return ("num", tok[1])
+            return self.mk(("num", tok[1]), 1)
         if self.at("op", "("):
             self.take()
+            self.enter()
             e = self.expr()
+            self.leave()
             self.expect("op", ")")
-            return e
+            return self.mk(e, self.d(e) + 1)
         if self.at("kw", "abs"):
             self.take()
             self.expect("op", "(")
+            self.enter()
             e = self.expr()
+            self.leave()
             self.expect("op", ")")
-            return ("abs", e)
+            return self.mk(("abs", e), self.d(e) + 1)
         if tok[0] == "kw" and tok[1] in ("sum", "max", "min"):
             self.take()
             self.expect("op", "(")
+            self.enter()
             if self.at("id") and self.at("kw", "in", 1):
                 var = self.take()[1]
                 self.take()
@@ -364,7 +407,8 @@ class Parser:
                 self.expect("op", ":")
                 body = self.expr()
                 self.expect("op", ")")
-                return ("reduce", tok[1], var, set_name, body)
+                self.leave()
+                return self.mk(("reduce", tok[1], var, set_name, body, tok[2]), self.d(body) + 1)
             if tok[1] == "sum":
                 raise CircuitError("line %d: sum takes `x in S: expr`" % tok[2])
             args = [self.expr()]
@@ -372,9 +416,10 @@ class Parser:
                 self.take()
                 args.append(self.expr())
             self.expect("op", ")")
+            self.leave()
             if len(args) < 2:
                 raise CircuitError("line %d: %s needs two or more arguments" % (tok[2], tok[1]))
-            return ("ext", tok[1] == "max", args)
+            return self.mk(("ext", tok[1] == "max", args, tok[2]), max(self.d(a) for a in args) + 1)
         if tok[0] == "id":
             self.take()
             idx = []
@@ -389,29 +434,46 @@ class Parser:
                         break
                     self.take()
                 self.expect("op", "]")
-            return ("ref", tok[1], idx)
+            return self.mk(("ref", tok[1], idx), 1)
         raise CircuitError("line %d: expected an expression, found %r" % (tok[2], tok[1]))
 
 
 # -- affine forms ----------------------------------------------------------------
 
 class Lin:
-    """Σ coefficient·variable + constant, exact rationals (SPEC.md §16.4)."""
+    """Σ coefficient·variable + constant, exact rationals (SPEC.md §16.4).
+    `largest`: the most bits (numerator or denominator) of any coefficient or
+    constant ever written (SPEC.md §16.2.2, CircuitLimits.maximumConstantBits)."""
 
     def __init__(self):
         self.terms, self.constant = {}, Fraction(0)
+        self.largest = 0
+
+    def note(self, r):
+        b = max(abs(r.numerator).bit_length(), r.denominator.bit_length())
+        if b > self.largest:
+            self.largest = b
+
+    def add_constant(self, c):
+        self.constant += c
+        self.note(self.constant)
 
     def add(self, v, c):
-        s = self.terms.get(v, Fraction(0)) + c
-        if s:
-            self.terms[v] = s
-        else:
-            self.terms.pop(v, None)
+        self.note(c)
+        if v in self.terms:
+            s = self.terms[v] + c
+            if s:
+                self.terms[v] = s
+            else:
+                del self.terms[v]
+            self.note(s)
+        elif c:
+            self.terms[v] = c
 
     def add_lin(self, other, times):
         for v, c in other.terms.items():
             self.add(v, c * times)
-        self.constant += other.constant * times
+        self.add_constant(other.constant * times)
 
     def key(self):
         return (tuple(sorted(self.terms.items())), self.constant)
@@ -465,6 +527,10 @@ class Circuit:
         self.name = name
         self.source = source
         self.stmts = Parser(source).program()
+        try:
+            checker.check(self.stmts)
+        except checker.CheckError as e:
+            raise CircuitError(str(e))
         self.sets, self.params, self.inputs, self.lets = [], {}, [], {}
         for s in self.stmts:
             if s[0] == "set":
@@ -476,18 +542,20 @@ class Circuit:
             elif s[0] == "private":
                 _, name_, var, set_name, factors, lower, upper, scale = s
                 fields = [f for f, i in factors if f in ("balance", "size", "entry_price") and i is None]
-                self.inputs.append({"name": name_, "set": set_name, "fields": fields,
+                from_params = [f for f, i in factors if not (f in ("balance", "size", "entry_price") and i is None)]
+                self.inputs.append({"name": name_, "set": set_name, "fields": fields, "from_params": from_params,
                                     "lower": lower, "upper": upper, "scale": scale})
         if not any(s[0] in ("require", "for") for s in self.stmts):
             raise CircuitError("a circuit needs at least one `require`")
 
 
 class Compiler:
-    def __init__(self, circuit, values, exclusion=None, no_helpers=None):
+    def __init__(self, circuit, values, exclusion=None):
         self.c, self.v = circuit, values
-        self.no_helpers = no_helpers
         self.bind()
+        self.count_inputs()
         self.make_inputs()
+        self.count_requirements()
         self.zero = exclusion["elementary"] if exclusion else set()
         self.requirements = self.elaborate_requirements()
         self.lower_all(exclusion)
@@ -587,6 +655,23 @@ class Compiler:
             raise CircuitError("a bound's parameter must be a scalar or indexed by the input's own element")
         return -x if neg else x
 
+    # CircuitLimits.maximumCommittedInputs and maximumRequirements (SPEC.md §16.2.2)
+    def count_inputs(self):
+        total = sum(len(self.elements[d["set"]]) for d in self.c.inputs if d["set"] in self.elements)
+        if total > MAX_COMMITTED:
+            raise CircuitError("with these values the circuit commits to %d inputs, more than the limit of %d (CircuitLimits.maximumCommittedInputs)" % (total, MAX_COMMITTED))
+
+    def count_requirements(self):
+        def count(s):
+            if s[0] == "require":
+                return 1
+            if s[0] == "for":
+                return len(self.elements[s[2]]) * sum(count(b) for b in s[3])
+            return 0
+        total = sum(count(s) for s in self.c.stmts)
+        if total > MAX_REQUIREMENTS:
+            raise CircuitError("with these values the circuit expands to %d requirements, more than the limit of %d (CircuitLimits.maximumRequirements)" % (total, MAX_REQUIREMENTS))
+
     # inputs and variables (SPEC.md §16.3)
     def make_inputs(self):
         limit = 1 << WRAP_BITS
@@ -608,6 +693,10 @@ class Compiler:
                     raise CircuitError("`private %s`, element %r: no multiple of the scale lies within the bounds" % (d["name"], eid))
                 if abs(lo) >= limit or abs(hi) >= limit:
                     raise CircuitError("input `%s[%s]`: its declared bounds exceed 2^250 in integer units" % (d["name"], eid))
+                factor = Fraction(1)
+                for name_ in d["from_params"]:
+                    x = self.pvalues[name_]
+                    factor = folded(factor * (x[ei] if self.c.params[name_]["dims"] else x))
                 self.elementary.append({"id": "%s[%s]" % (d["name"], eid), "lo": lo, "hi": hi, "scale": scale,
                                         "decl": di, "element": eid})
         # Variables: positions split into their sides.
@@ -633,11 +722,14 @@ class Compiler:
     def elaborate_requirements(self):
         out = []
 
+        self.active, self.let_memo = [], {}
+
         def run(stmts, env, lets, loop_ids):
             lets = dict(lets)
             for s in stmts:
                 if s[0] == "let":
-                    lets[s[1]] = (s[2], s[3], dict(lets))
+                    loops = tuple(env[v][1] for v in env)
+                    lets[s[1]] = (s[2], s[3], dict(lets), (id(s), loops))
                 elif s[0] == "require":
                     _, label, lhs, rhs, ordinal = s
                     name = label if label is not None else "requirement %d" % ordinal
@@ -647,10 +739,21 @@ class Compiler:
                 elif s[0] == "for":
                     _, var, set_name, body = s
                     for ei, eid in enumerate(self.elements[set_name]):
+                        self.active.append((var, set_name, ei))
                         run(body, dict(env, **{var: (set_name, ei)}), lets, loop_ids + [eid])
+                        self.active.pop()
 
         run(self.c.stmts, {}, {}, [])
         return out
+
+    def origin(self, what, line):
+        """SPEC.md §16.4, "Helper names": `what at line L [x=id, …]`."""
+        parts = []
+        for var, set_name, ei in self.active:
+            t = "%s=%s" % (var, self.elements[set_name][ei])
+            if t not in parts:
+                parts.append(t)
+        return "%s at line %d" % (what, line) + (" [%s]" % ", ".join(parts) if parts else "")
 
     def resolve(self, idx, env, set_name):
         if idx[0] == "var":
@@ -671,13 +774,23 @@ class Compiler:
         if k == "ref":
             _, name, idx = e
             if name in lets:
-                binders, body, def_lets = lets[name]
+                binders, body, def_lets, def_key = lets[name]
                 if len(idx) != len(binders):
                     raise CircuitError("`%s` takes %d indices" % (name, len(binders)))
                 new_env = dict(env)
+                args = []
                 for (var, set_name), x in zip(binders, idx):
-                    new_env[var] = (set_name, self.resolve(x, env, set_name))
-                return self.elab(body, new_env, def_lets)
+                    args.append(self.resolve(x, env, set_name))
+                    new_env[var] = (set_name, args[-1])
+                # SPEC.md §16.4, "Helper names": one expansion per distinct binding,
+                # its origins named from the first use's bindings.
+                key = (def_key, tuple(args))
+                if key not in self.let_memo:
+                    for (var, set_name), a in zip(binders, args):
+                        self.active.append((var, set_name, a))
+                    self.let_memo[key] = self.elab(body, new_env, def_lets)
+                    del self.active[len(self.active) - len(binders):]
+                return self.let_memo[key]
             if name in self.c.params:
                 p = self.c.params[name]
                 if len(idx) != len(p["dims"]):
@@ -720,12 +833,17 @@ class Compiler:
             gs = [self.elab(a, env, lets) for a in e[2]]
             if all(g[0] == "c" for g in gs):
                 return ("c", (max if e[1] else min)(g[1] for g in gs))
-            return ("ext", e[1], gs)
+            return ("ext", e[1], gs, ["argument %d" % (i + 1) for i in range(len(gs))],
+                    self.origin("max(…)" if e[1] else "min(…)", e[3]))
         if k == "reduce":
-            _, kind, var, set_name, body = e
+            _, kind, var, set_name, body, line = e
             if set_name not in self.elements:
                 raise CircuitError("unknown set %s" % set_name)
-            gs = [self.elab(body, dict(env, **{var: (set_name, ei)}), lets) for ei in range(len(self.elements[set_name]))]
+            gs = []
+            for ei in range(len(self.elements[set_name])):
+                self.active.append((var, set_name, ei))
+                gs.append(self.elab(body, dict(env, **{var: (set_name, ei)}), lets))
+                self.active.pop()
             if kind == "sum":
                 out = ("c", Fraction(0))
                 for g in gs:
@@ -737,17 +855,23 @@ class Compiler:
                 return ("c", (max if kind == "max" else min)(g[1] for g in gs))
             if len(gs) == 1:
                 return gs[0]
-            return ("ext", kind == "max", gs)
+            return ("ext", kind == "max", gs, ["%s=%s" % (var, x) for x in self.elements[set_name]],
+                    self.origin("%s(%s in %s: …)" % (kind, var, set_name), line))
         raise CircuitError("internal: %r" % (k,))
 
     # lowering (SPEC.md §16.4)
     def lower(self, g, c, pol, acc):
+        self.lower_node(g, c, pol, acc)
+        if acc.largest > MAX_CONSTANT_BITS:
+            raise CircuitError("a lowered coefficient has %d bits, more than the limit of %d (CircuitLimits.maximumConstantBits)" % (acc.largest, MAX_CONSTANT_BITS))
+
+    def lower_node(self, g, c, pol, acc):
         if c == 0:
             return
         effective = pol * (1 if c > 0 else -1)
         k = g[0]
         if k == "c":
-            acc.constant += c * g[1]
+            acc.add_constant(c * g[1])
         elif k == "in":
             j = g[1]
             if j in self.zero:
@@ -762,7 +886,7 @@ class Compiler:
             for p in g[1]:
                 self.lower(p, c, pol, acc)
         elif k == "scaled":
-            self.lower(g[2], c * g[1], pol, acc)
+            self.lower(g[2], folded(c * g[1]), pol, acc)
         elif k == "abs":
             if effective >= 0:
                 raise CircuitError("abs where it would enlarge equity (the convexity rule)")
@@ -776,7 +900,12 @@ class Compiler:
                 return
             neg = Lin()
             neg.add_lin(a, Fraction(-1))
-            t = self.helper(True, [neg, Lin()])
+            count = len(self.helpers)
+
+            def naming():
+                d, dn = self.describe(a), self.describe(neg)
+                return [dn if dn is not None else "-(argument)", "0"], ("abs(%s) short part" % d if d is not None else "abs short part #%d" % (count + 1))
+            t = self.helper(True, [neg, Lin()], naming)
             acc.add_lin(a, c)
             acc.add_lin(t, c * 2)
         elif k == "ext":
@@ -794,7 +923,18 @@ class Compiler:
             if part is not None:
                 acc.add_lin(part, c)
                 return
-            acc.add_lin(self.helper(is_max, branches), c)
+
+            def naming():
+                labels, described = [], []
+                for b, l in zip(branches, g[3]):
+                    d = self.describe(b)
+                    labels.append((d if d is not None else l) if l.startswith("argument ") else l)
+                    if d is not None:
+                        described.append(d)
+                if len(described) == len(branches) and len("".join(described)) <= 80:
+                    return labels, "%s(%s)" % ("max" if is_max else "min", ", ".join(described))
+                return labels, g[4]
+            acc.add_lin(self.helper(is_max, branches, naming), c)
 
     def signed_position(self, a):
         if a.constant != 0 or len(a.terms) != 2:
@@ -824,7 +964,26 @@ class Compiler:
             out.add(short if alpha > 0 else long, -abs(alpha))
         return out
 
-    def helper(self, is_max, branches):
+    def describe(self, lin):
+        """SPEC.md §16.4, "Helper names": an affine expression of ≤ 3 terms in real units."""
+        if len(lin.terms) > 3:
+            return None
+        parts = []
+        for i in sorted(lin.terms):
+            if i < len(self.variables):
+                name, unit = self.variables[i]["id"], self.variables[i]["scale"]
+            else:
+                h = self.helpers[i - len(self.variables)]
+                name, unit = h["id"], h["unit"]
+            r = lin.terms[i] / unit
+            body = name if abs(r) == 1 else "%s·%s" % (rational_text(abs(r)), name)
+            parts.append(("-" + body if r < 0 else body) if not parts else ("- " + body if r < 0 else "+ " + body))
+        if lin.constant != 0 or not parts:
+            k = lin.constant
+            parts.append(rational_text(k) if not parts else ("- " + rational_text(-k) if k < 0 else "+ " + rational_text(k)))
+        return " ".join(parts)
+
+    def helper(self, is_max, branches, naming):
         """SPEC.md §16.4, "Helpers": the Lin standing for the helper (its
         variable times its unit), creating it if it is new."""
         if all(not b.terms for b in branches):
@@ -843,15 +1002,14 @@ class Compiler:
         key = (is_max, unit, frozenset((tuple(t), k) for t, k in forms))
         t = self.helper_cache.get(key)
         if t is None:
-            t = self.new_helper(is_max, forms, unit, scale_)
+            labels, name = naming()
+            t = self.new_helper(is_max, forms, unit, scale_, name, [labels[i] for i in kept])
             self.helper_cache[key] = t
         out = Lin()
         out.add(t, unit)
         return out
 
-    def new_helper(self, is_max, forms, unit, scale_):
-        if self.no_helpers:
-            raise NotImplementedHere(self.no_helpers)
+    def new_helper(self, is_max, forms, unit, scale_, name, labels):
         hlo, hhi, alo, ahi = self.bounds
         limit = 1 << WRAP_BITS
         hr = [form_range(t, k, hlo, hhi) for t, k in forms]
@@ -884,7 +1042,14 @@ class Compiler:
             else:
                 t_lo, t_hi = max(t_lo, ar[k][0] - p + 1), min(t_hi, ar[k][1])
         t = len(self.variables) + len(self.helpers)
-        self.helpers.append({"kind": "max" if is_max else "min", "branches": forms, "unit": unit, "lo": t_lo, "hi": t_hi})
+        if name in self.helper_names:
+            n = self.helper_suffix.get(name, 2)
+            while "%s #%d" % (name, n) in self.helper_names:
+                n += 1
+            self.helper_suffix[name] = n + 1
+            name = "%s #%d" % (name, n)
+        self.helper_names.add(name)
+        self.helpers.append({"id": name, "kind": "max" if is_max else "min", "branches": forms, "unit": unit, "lo": t_lo, "hi": t_hi})
         hlo.append(pick(r[0] for r in hr))
         hhi.append(pick(r[1] for r in hr))
         alo.append(t_lo)
@@ -892,7 +1057,7 @@ class Compiler:
         t_form = ([(t, 1)], 0)
         for k, f in enumerate(forms):
             terms, constant = difference(t_form, f) if is_max else difference(f, t_form)
-            self.helper_constraints.append({"name": "helper %d %s branch %d" % (len(self.helpers) - 1, ">=" if is_max else "<=", k),
+            self.helper_constraints.append({"name": "%s %s %s" % (name, ">=" if is_max else "<=", labels[k]),
                                             "requirement": False, "terms": terms, "constant": constant, "width": widths[k], "scale": scale_})
         return t
 
@@ -901,6 +1066,7 @@ class Compiler:
         hi = [x["hi"] for x in self.variables]
         self.bounds = (lo, hi, list(lo), list(hi))     # honest, then implied (SPEC.md §16.4, "Ranges")
         self.helpers, self.helper_constraints, self.helper_cache = [], [], {}
+        self.helper_names, self.helper_suffix = set(), {}
         constraints = []
         for name, lhs, rhs in self.requirements:
             lin = Lin()
@@ -1009,7 +1175,7 @@ class Compiler:
                 elements.append(x["element"])
         if not zero:
             return self
-        return Compiler(self.c, self.v, {"elementary": zero, "elements": elements, "summed": self.summed_groups}, self.no_helpers)
+        return Compiler(self.c, self.v, {"elementary": zero, "elements": elements, "summed": self.summed_groups})
 
 
 def difference(x, y):
@@ -1020,9 +1186,37 @@ def difference(x, y):
     return sorted((v, c) for v, c in m.items() if c), x[1] - y[1]
 
 
+def rational_text(r):
+    """A rational as the reference prints it in names: the exact decimal when
+    the denominator is 2^a·5^b (no trailing zeros), else `p/q`."""
+    d, twos, fives = r.denominator, 0, 0
+    while d % 2 == 0:
+        d, twos = d // 2, twos + 1
+    while d % 5 == 0:
+        d, fives = d // 5, fives + 1
+    if d != 1:
+        return "%d/%d" % (r.numerator, r.denominator)
+    k = max(twos, fives)
+    digits = str(abs(r.numerator) * 10 ** k // r.denominator)
+    if k > 0:
+        if len(digits) <= k:
+            digits = "0" * (k - len(digits) + 1) + digits
+        whole, frac = digits[:-k], digits[-k:].rstrip("0")
+        digits = whole + ("." + frac if frac else "")
+    return ("-" if r < 0 else "") + digits
+
+
+def folded(r):
+    """A constant the reference folds, refused beyond CircuitLimits.maximumConstantBits."""
+    b = max(abs(r.numerator).bit_length(), r.denominator.bit_length())
+    if b > MAX_CONSTANT_BITS:
+        raise CircuitError("a folded constant has %d bits, more than the limit of %d (CircuitLimits.maximumConstantBits)" % (b, MAX_CONSTANT_BITS))
+    return r
+
+
 def add(a, b):
     if a[0] == "c" and b[0] == "c":
-        return ("c", a[1] + b[1])
+        return ("c", folded(a[1] + b[1]))
     if a[0] == "c" and a[1] == 0:
         return b
     if b[0] == "c" and b[1] == 0:
@@ -1037,9 +1231,9 @@ def scale(c, g):
     if c == 1:
         return g
     if g[0] == "c":
-        return ("c", c * g[1])
+        return ("c", folded(c * g[1]))
     if g[0] == "scaled":
-        return scale(c * g[1], g[2])
+        return scale(folded(c * g[1]), g[2])
     return ("scaled", c, g)
 
 

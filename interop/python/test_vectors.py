@@ -29,6 +29,7 @@ from prover import prove                                                 # noqa:
 from seeded import SeededRandom                                          # noqa: E402
 from transcript import Transcript                                        # noqa: E402
 import zero_openings                                                     # noqa: E402
+from circuit import Circuit, CircuitError, Compiler, decode_values       # noqa: E402
 
 VERBOSE = "-v" in sys.argv[1:]
 PROVE_UP_TO = 1 << 20 if "--full" in sys.argv[1:] else 128
@@ -301,6 +302,21 @@ def zero_opening_vectors():
             check(not ok, "zero-openings/%s invalid '%s' of valid[%d]: accepted" % (name, v["name"], v["valid"]))
 
 
+def checker_vectors():
+    """Vectors/checker/: circuits the reference's checker (and the limits with
+    values) accepts or refuses (SPEC.md §16.2.1–§16.2.2)."""
+    doc = load("checker/cases.json")
+    values = decode_values(doc["values"])
+    for n, case in enumerate(doc["cases"]):
+        try:
+            Compiler(Circuit(doc["header"] + case["body"] + "\n", "checker"), values)
+            refused = False
+        except CircuitError:
+            refused = True
+        check(refused == case["refused"], "checker case %d (%s): the reference %s it, this implementation %s"
+              % (n, case["body"].replace("\n", " | "), "refuses" if case["refused"] else "accepts", "refuses" if refused else "accepts"))
+
+
 FAMILIES = [
     ("hash-to-curve (RFC 9380)", hash_to_curve_vectors),
     ("generators", generator_vectors),
@@ -310,6 +326,7 @@ FAMILIES = [
     ("transcript", transcript_vectors),
     ("rangeproof", rangeproof_vectors),
     ("zero-openings", zero_opening_vectors),
+    ("checker", checker_vectors),
 ]
 
 

@@ -413,14 +413,9 @@ class Bundle:
         self.venue = self.values["venue"]
 
     def compile(self, for_listing=False):
-        """The compiled statement. Helper commitments are compiled for
-        verifying, but not for --compile-json: their ids and constraint names
-        are the reference's descriptive texts, which this implementation does
-        not reproduce (SPEC.md §16.11)."""
-        no_helpers = ("this circuit needs a helper commitment, whose ids and constraint names verify.py does not reproduce: "
-                      "--compile-json implements circuits without helpers only (SPEC.md §16.11, §16.13)") if for_listing else None
+        """The compiled statement (helper commitments and their names included)."""
         try:
-            return Compiler(Circuit(self.circuit_source, self.circuit_name), self.values, no_helpers=no_helpers)
+            return Compiler(Circuit(self.circuit_source, self.circuit_name), self.values)
         except CircuitError as e:
             raise Refused("circuit", str(e))
         except NotImplementedHere as e:
@@ -831,7 +826,8 @@ def compiled_statement(compiled, source):
         "excluded": list(compiled.excluded_elements),
         "inputs": [{"id": x["id"], "element": x["element"], "lower": str(x["lo"]), "upper": str(x["hi"]),
                     "scale": rational(x["scale"]), "excluded": j in excluded} for j, x in enumerate(compiled.inputs)],
-        "helpers": [],
+        "helpers": [{"id": h["id"], "kind": h["kind"], "unit": rational(h["unit"]), "lower": str(h["lo"]), "upper": str(h["hi"]),
+                     "branches": [form(t, k) for t, k in h["branches"]]} for h in compiled.helpers],
         "constraints": [dict({"name": c["name"], "requirement": c["requirement"], "width": c["width"], "scale": rational(c["scale"])},
                              **form(c["terms"], c["constant"])) for c in compiled.constraints],
         "plans": plans,
