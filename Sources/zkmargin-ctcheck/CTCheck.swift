@@ -190,7 +190,7 @@ struct CTCheck {
         // 3b. An account that holds one of the two instruments, attested and
         // proven hiding among that one (the other's inputs shown to open to
         // zero: a zero opening); and, on P-256 only, proven self-attested
-        // (both bounds of every input: ≈ 60 s under valgrind, the same
+        // (both bounds of every input: the costliest step under valgrind; the same
         // commitments and prover on secp256k1's arithmetic as the steps
         // around it).
         let hidingProof: [UInt8], selfAttestedProof: [UInt8]?
