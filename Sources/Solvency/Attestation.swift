@@ -464,11 +464,14 @@ public struct Openings: Sendable, CustomStringConvertible, CustomDebugStringConv
             guard let value = BigInt(valueText) else { throw .field("\(path).value", "expected an integer as a decimal string") }
             var raw = try e.hex("blinding", count: 32)
             defer { secureZero(&raw) }
-            let blinding: Scalar
+            var blinding: Scalar
             do { blinding = try Scalar(canonical: raw, curve: c) } catch { throw .field("\(path).blinding", "not a scalar below the group order") }
             guard !blinding.isZero else { throw .field("\(path).blinding", "a blinding factor cannot be zero") }
             try e.finish()
-            entries.append(Entry(id: id, value: value, opening: Opening(value: Scalar(value, curve: c), blinding: blinding)))
+            // Secret from here on for the constant-time check: parsing the
+            // file (JSON, hex, the range and zero checks) is not in its region.
+            ConstantTimeCheck.markSecretWhenChecking(&blinding)
+            entries.append(Entry(id: id, value: value, opening: Opening(value: secretScalar(value, curve: c), blinding: blinding)))
         }
         try r.finish()
         self.entries = entries
@@ -530,11 +533,8 @@ public enum Custodian {
         for (input, value) in zip(compiled.inputs, values) {
             // The value is secret from here on for the constant-time check;
             // before, it was parsed, scaled and bounds-checked on GMP
-            // (declassification "account values on GMP", SECURITY.md).
-            var scalar = Scalar(value, curve: bundle.curve)
-            ConstantTimeCheck.markSecretWhenChecking(&scalar)
-            let opening = Opening.random(value: scalar)
-            secureZero(&scalar)
+            // (`secretScalar`; "account values on GMP", SECURITY.md).
+            let opening = Opening.random(value: secretScalar(value, curve: bundle.curve))
             entries.append(Openings.Entry(id: input.id, value: value, opening: opening))
             inputs.append(CommittedInput(id: input.id, commitment: Commitment(opening, generators: generators)))
         }

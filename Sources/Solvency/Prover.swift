@@ -69,7 +69,7 @@ public enum Prover {
         let generators = Generators.standard(bundle.curve)
         // Openings for every input (makeProof indexes them by input); only
         // the inputs not excluded are committed and proven.
-        var openings = values.map { Opening.random(value: Scalar($0, curve: bundle.curve)) }
+        var openings = values.map { Opening.random(value: secretScalar($0, curve: bundle.curve)) }
         defer { secureZero(&openings) }
         let excluded = Set(scoped.excludedInputs)
         let committed = compiled.inputs.indices.filter { !excluded.contains($0) }.map {
@@ -132,7 +132,7 @@ public enum Prover {
         let excluded = compiled.excludedInputs
 
         let helperValues = compiled.helperValues(inputs: inputValues)
-        var helperOpenings = helperValues.map { Opening.random(value: Scalar($0, curve: curve)) }
+        var helperOpenings = helperValues.map { Opening.random(value: secretScalar($0, curve: curve)) }
         defer { secureZero(&helperOpenings) }
         let helpers = zip(compiled.helpers, helperOpenings).map { CommittedInput(id: $0.id, commitment: Commitment($1, generators: generators)) }
         let inputCommitments: [CommittedInput]
@@ -195,4 +195,13 @@ public enum Prover {
                            excluded: compiled.excludedElements, inputs: inputs, helpers: helpers, zeroOpening: zeroOpening,
                            claims: plan.claims, rangeProofs: entries)
     }
+}
+
+/// A value the prover commits to, as a scalar that is secret from here on
+/// for the constant-time check (before, it was computed on GMP: SECURITY.md,
+/// "Constant time", D8).
+func secretScalar(_ value: BigInt, curve: Curve) -> Scalar {
+    var scalar = Scalar(value, curve: curve)
+    ConstantTimeCheck.markSecretWhenChecking(&scalar)
+    return scalar
 }

@@ -51,6 +51,8 @@ public enum ZeroOpenings {
         let c = weights(context: context, commitments: commitments, indices: indices, curve: curve)
         var rho = Scalar.zero(curve)
         for (ci, o) in zip(c, openings) { rho += ci * o.blinding }
+        // Declassified ("zero opening"): ρ is published in the proof.
+        ConstantTimeCheck.declassify(&rho)
         return rho
     }
 

@@ -7,8 +7,10 @@
 // time"), are declassified by named calls in the libraries.
 //
 //   zkmargin-ctcheck [--curve p256|secp256k1] [--iterations N]
-//       the check: commitments, the custodian's attestation of an account,
-//       range proofs, on both curves (or the one named)
+//       the check, on both curves (or the one named): commitments, the
+//       custodian's attestation of an account, the prover from the
+//       custodian's files (also hiding among an anonymity set, and, on P-256,
+//       self-attested), range proofs; each step's time under valgrind is logged
 //   zkmargin-ctcheck leak-branch | leak-index
 //       self-tests that MUST be reported: a branch on a marked scalar, and a
 //       table index from a scalar the DRBG drew (marked by the library's hook)
@@ -16,7 +18,7 @@
 // Exit status: 0 done (valgrind decides: --error-exitcode=1), 2 usage,
 // 3 the check would pass vacuously (not under valgrind, the client requests
 // not compiled in, or a secret found unmarked), 4 an output was wrong (a
-// range proof that does not verify, a missing output).
+// proof that does not verify, a missing output).
 
 import Foundation
 import MarginCircuits
@@ -98,15 +100,27 @@ struct CTCheck {
         let generators = Generators.standard(curve)
         _ = generators.vectors(256)     // public: derived before the region
 
+        var clock = Date()
+        /// Logs how long the step since the last call took (under valgrind).
+        func step(_ name: String) {
+            let now = Date()
+            log("  \(curve) #\(iteration) \(name): \(String(format: "%.1f", now.timeIntervalSince(clock))) s")
+            clock = now
+        }
+
         // Public setup: a publisher's bundle for the example circuit.
         let publisher = SigningKey.generate()
         let bundle: RiskBundle
-        let account: Account
+        let account: Account, smallAccount: Account
         do {
             bundle = try RiskBundle.publish(values: Array(ExampleData.crossMarginValues.utf8), circuitName: "cross-margin",
                                             circuitSource: ExampleData.crossMarginSource, curve: curve,
                                             validUntil: Date().addingTimeInterval(3600), key: publisher)
             account = try Account.decode(from: Data(ExampleData.solventAccount.utf8))
+            smallAccount = try Account.decode(from: Data(#"""
+                {"account": "ctcheck/one-position", "balances": {"USDC": "50000"},
+                 "positions": {"BTC-PERP": {"size": "0.25", "entry_price": "96000"}}}
+                """#.utf8))
         } catch {
             fail(4, "setup: \(error)")
         }
@@ -117,6 +131,7 @@ struct CTCheck {
 
         ConstantTimeCheck.isChecking = true
 
+        step("setup (public)")
         // 1. Commitments to secret values: zero, one, small, the largest
         // 64-bit value, a full-size random scalar.
         var values = [Scalar.zero(curve), .one(curve), Scalar(1_000_000, curve: curve),
@@ -130,14 +145,17 @@ struct CTCheck {
         let commitments = openings.map { Commitment($0, generators: generators) }
         let published = commitments.map { try? $0.encoded() }
 
+        step("commitments")
         // 2. The custodian's attestation (what `zkmargin attest` does after
         // reading its files): key loading, commitments to every input, the
         // signed statement, the openings file's bytes.
         ConstantTimeCheck.markSecret(&custodianPEM)
         let attested: AttestedStatement
+        let custodianKey: VerifyingKey
         var openingsFile: [UInt8]
         do {
             let key = try SigningKey(pemRepresentation: custodianPEM)
+            custodianKey = key.verifyingKey
             let (statement, secrets) = try Custodian.attest(bundle: bundle, account: account, key: key, publisherKey: publisher.verifyingKey)
             attested = statement
             for e in secrets.entries {
@@ -151,7 +169,47 @@ struct CTCheck {
         defer { secureZero(&openingsFile) }
         let statementFile = attested.encoded()
 
-        // 3. Range proofs on the commitments above: four 64-bit forms, one
+        step("attestation")
+        // 3. The prover from the custodian's files (what `zkmargin prove`
+        // does once they are read): the openings parsed (values and
+        // blindings secret from there), checked against the statement, the
+        // helpers committed, the range proofs of the circuit's plan, the
+        // proof file's bytes.
+        let marginProof: [UInt8]
+        do {
+            let loaded = try Openings(encoded: openingsFile)
+            for e in loaded.entries { requireMarked(e.opening.blinding, "a blinding factor read from the openings file") }
+            let proof = try Prover.prove(bundle: bundle, statement: attested, openings: loaded,
+                                         publisherKey: publisher.verifyingKey, custodianKey: custodianKey)
+            marginProof = proof.encoded()
+        } catch {
+            fail(4, "prove from the openings: \(error)")
+        }
+
+        step("prover from the custodian's files")
+        // 3b. An account that holds one of the two instruments, attested and
+        // proven hiding among that one (the other's inputs shown to open to
+        // zero: a zero opening); and, on P-256 only, proven self-attested
+        // (both bounds of every input: the costliest step under valgrind; the same
+        // commitments and prover on secp256k1's arithmetic as the steps
+        // around it).
+        let hidingProof: [UInt8], selfAttestedProof: [UInt8]?
+        do {
+            let key = try SigningKey(pemRepresentation: custodianPEM)
+            let (statement, secrets) = try Custodian.attest(bundle: bundle, account: smallAccount, key: key,
+                                                            publisherKey: publisher.verifyingKey)
+            hidingProof = try Prover.prove(bundle: bundle, statement: statement, openings: secrets,
+                                           publisherKey: publisher.verifyingKey, custodianKey: custodianKey,
+                                           hidingAmong: AnonymitySet(["BTC-PERP"])).encoded()
+            step("hiding among one instrument")
+            selfAttestedProof = curve != .p256 ? nil
+                : try Prover.proveSelfAttested(bundle: bundle, account: smallAccount, publisherKey: publisher.verifyingKey).encoded()
+        } catch {
+            fail(4, "prove hiding among one instrument, or self-attested: \(error)")
+        }
+
+        step("self-attested")
+        // 4. Range proofs on the commitments above: four 64-bit forms, one
         // of them a sum (v₀ + v₂); and a second, narrower statement with
         // padding bits (widths 8 and 1 in 8-bit blocks).
         let x = { (i: Int) in AffineForm.variable(i, curve: curve) }
@@ -174,6 +232,7 @@ struct CTCheck {
         }
 
         ConstantTimeCheck.isChecking = false
+        step("range proofs")
 
         // Outside the region, on public data: the outputs are right.
         do {
@@ -183,6 +242,16 @@ struct CTCheck {
         }
         guard published.allSatisfy({ $0 != nil }), attested.commitments.count > 0, !statementFile.isEmpty, !openingsFile.isEmpty
         else { fail(4, "an output is missing") }
+        do {
+            let policy = VerificationPolicy(publisherKey: publisher.verifyingKey, custodianKey: custodianKey, allowSelfAttested: true)
+            var proofs = [(name: "ctcheck", bytes: marginProof), (name: "hiding", bytes: hidingProof)]
+            if let selfAttestedProof { proofs.append((name: "self-attested", bytes: selfAttestedProof)) }
+            let report = try Verifier.verify(bundle: bundle, proofs: proofs, policy: policy)
+            guard report.allValid else { fail(4, "a margin proof made under the check does not verify") }
+        } catch {
+            fail(4, "verify the margin proof: \(error)")
+        }
+        step("verification (public, outside the region)")
     }
 
     // MARK: Support
