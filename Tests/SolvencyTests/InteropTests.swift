@@ -254,6 +254,27 @@ final class InteropTests: XCTestCase {
 
     // MARK: Circuits the checker refuses, and limits
 
+    /// The declarations the refused circuits below share (4 parameters, a
+    /// `let collateral`), each case's body appended.
+    static let header = """
+        set assets
+        param price[a in assets] >= 0
+        param haircut[a in assets] in [0, 1] default 0
+        param min_value >= 0
+        param k default 1
+        private balance[a in assets] from balance in [0, 1e12] scale 1e-8
+        let collateral = sum(a in assets: balance[a] * price[a] * (1 - haircut[a]))
+
+        """
+
+    /// A temporary directory with the test keys and the threshold flow's proof.
+    func directoryWithThresholdProof() throws -> String {
+        let dir = try temporaryDirectory(self)
+        try writeTestKeys(to: dir)
+        try FileIO.write(try Fixtures.flow("threshold").proofBytes, to: "\(dir)/proof.json", mode: 0o644)
+        return dir
+    }
+
     /// A bundle signed with the test publisher key around `source` (the
     /// circuit is named `threshold`), bypassing `RiskBundle.publish`, which
     /// refuses to sign what does not compile.
@@ -278,20 +299,8 @@ final class InteropTests: XCTestCase {
     /// the requirement count) are refused with exit 2 by the zkmargin-verify
     /// binary and by verify.py, and the reference says which rule.
     func testBothRefuseBundlesTheCheckerRefuses() throws {
-        let dir = try temporaryDirectory(self)
-        try writeTestKeys(to: dir)
-        let f = try Fixtures.flow("threshold")
-        try FileIO.write(f.proofBytes, to: "\(dir)/proof.json", mode: 0o644)
-        let header = """
-            set assets
-            param price[a in assets] >= 0
-            param haircut[a in assets] in [0, 1] default 0
-            param min_value >= 0
-            param k default 1
-            private balance[a in assets] from balance in [0, 1e12] scale 1e-8
-            let collateral = sum(a in assets: balance[a] * price[a] * (1 - haircut[a]))
-
-            """
+        let dir = try directoryWithThresholdProof()
+        let header = Self.header
         let values = #"{"format": "zkmargin/values@1", "venue": "Test Custody", "quote": "USD", "circuit": "threshold", "parameters": {"min_value": "1000"}, "assets": [{"id": "USDC", "price": "1"}]}"#
         let many = (0..<257).map { "\"x\($0)\"" }.joined(separator: ", ")
         let manyValues = #"{"format": "zkmargin/values@1", "venue": "Test Custody", "quote": "USD", "circuit": "threshold", "parameters": {"min_value": "1000"}, "assets": [{"id": "USDC", "price": "1"}], "s": ["# + many + "]}"
@@ -308,6 +317,7 @@ final class InteropTests: XCTestCase {
             ("an unknown name in an unused let", "let u = nothing\nrequire collateral >= min_value", values, "unknown name"),
             ("a reused name", "let price2 = 1\nlet price2 = 2\nrequire collateral >= min_value", values, "already declared"),
             ("66049 requirements", "set s\nfor x in s { for y in s { require collateral >= min_value } }", manyValues, "maximumRequirements"),
+            ("a 2049 × 2048 matrix with a default, bound in full", Self.matrixBody, Self.matrixValues(2049, 2048), "maximumExpandedTerms"),
         ]
         let arguments = ["--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem", "--custodian-key", "custodian.pub.pem",
                          "--at", RFC3339.format(testNow), "proof.json"]
@@ -319,6 +329,37 @@ final class InteropTests: XCTestCase {
             XCTAssertTrue(swift.output.contains(c.says), "\(c.what): zkmargin-verify refuses for another reason: \(swift.output)")
             XCTAssertEqual(py.status, 2, "\(c.what): verify.py \(py.stdout)\(py.stderr)")
         }
+    }
+
+    /// An unused matrix parameter over two sets, filled with its default.
+    static let matrixBody = "set s\nset t\nparam w[x in s, y in t] default 0\nrequire collateral >= min_value"
+
+    static func matrixValues(_ rows: Int, _ columns: Int) -> String {
+        let s = (0..<rows).map { "\"x\($0)\"" }.joined(separator: ", ")
+        let t = (0..<columns).map { "\"y\($0)\"" }.joined(separator: ", ")
+        return #"{"format": "zkmargin/values@1", "venue": "Test Custody", "quote": "USD", "circuit": "threshold", "parameters": {"min_value": "1000"}, "assets": [{"id": "USDC", "price": "1"}], "s": ["# + s + #"], "t": ["# + t + "]}"
+    }
+
+    /// SPEC.md §16.2.2: the binding phase of the work budget. The header's 4
+    /// parameters charge 1 each, then `w` rows × columns: 2048 × 2046 leaves
+    /// 4092 units, enough for the rest of this circuit, so neither verifier
+    /// refuses it for the budget (both then judge the threshold proof against
+    /// another statement, alike); 2049 × 2048 is refused by both (exit 2,
+    /// `testBothRefuseBundlesTheCheckerRefuses`).
+    func testJustUnderTheWorkBudgetWhenBinding() throws {
+        let dir = try directoryWithThresholdProof()
+        let header = Self.header
+        let source = header + Self.matrixBody + "\n"
+        guard case .object(let v) = try JSONParser.parse(Array(Self.matrixValues(2048, 2046).utf8)) else { return XCTFail("values") }
+        _ = try compile(circuitSource: source, fileName: "threshold.zkm", values: try RiskValues.decode(json: v))
+        try FileIO.write(try signedBundle(source: source, values: Self.matrixValues(2048, 2046)), to: "\(dir)/bundle.json", mode: 0o644)
+        let arguments = ["--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem", "--custodian-key", "custodian.pub.pem",
+                         "--at", RFC3339.format(testNow), "proof.json"]
+        let swift = try CLI.run("zkmargin-verify", arguments, in: dir)
+        let py = try python("verify.py", arguments, in: dir)
+        XCTAssertFalse(swift.output.contains("maximumExpandedTerms"), "zkmargin-verify: \(swift.output)")
+        XCTAssertFalse((py.stdout + py.stderr).contains("maximumExpandedTerms"), "verify.py: \(py.stdout)\(py.stderr)")
+        XCTAssertEqual(py.status, swift.status, "zkmargin-verify \(swift.output) / verify.py \(py.stdout)\(py.stderr)")
     }
 
     // MARK: Tampering

@@ -26,6 +26,12 @@ PER_PROOF_COST = 256
 KEYWORDS = {"set", "param", "private", "let", "require", "for", "in", "sum", "max", "min", "abs", "from", "scale", "default"}
 
 
+MAXIMUM_EXPANDED_TERMS = 1 << 22
+WORK_MESSAGE = ("compiling the circuit with these values needs more work (ground terms created or copied, "
+                "nodes lowered, helper branch pairs compared), more than the limit of %d "
+                "(CircuitLimits.maximumExpandedTerms)" % MAXIMUM_EXPANDED_TERMS)
+
+
 class CircuitError(Exception):
     """The circuit or the values are refused (the reference's `circuit`)."""
 
@@ -583,7 +589,20 @@ class Compiler:
                     if f not in allowed:
                         raise CircuitError("values.%s[%r].%s: unknown field" % (s, e["id"], f))
         self.pvalues = {}
+        self.work_used = 0
         for n, p in c.params.items():
+            # SPEC.md §16.2.2: the work budget's binding phase, charged per
+            # parameter in declaration order before its entries are bound.
+            entries = 1
+            for s in p["dims"]:
+                entries *= len(self.elements[s])
+            if entries > MAXIMUM_EXPANDED_TERMS - self.work_used:
+                raise CircuitError("%s: `%s` has %s, and %s" % (
+                    "values.parameters." + n if not p["dims"] else "values." + p["dims"][0], n,
+                    "1 entry" if not p["dims"] else " × ".join(str(len(self.elements[s])) for s in p["dims"]) + " entries",
+                    WORK_MESSAGE))
+            self.work_used += entries
+
             def check(x, path):
                 if (p["lo"] is not None and x < p["lo"]) or (p["hi"] is not None and x > p["hi"]):
                     raise CircuitError("%s: %s is outside the declared range of `%s`" % (path, x, n))
