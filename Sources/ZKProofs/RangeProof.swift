@@ -4,7 +4,7 @@ public import ZKGroup
 ///
 /// Wire format, for a statement with k = log₂(n·m') rounds:
 ///
-///     A ‖ A1 ‖ B ‖ L₁ ‖ R₁ ‖ … ‖ L_k ‖ R_k ‖ r' ‖ s' ‖ δ'
+///     A ‖ A1 ‖ B ‖ L[0] ‖ R[0] ‖ … ‖ L[k−1] ‖ R[k−1] ‖ r' ‖ s' ‖ δ'
 ///
 /// points SEC1-compressed (33 bytes), scalars 32 bytes big-endian < n, so the
 /// length is exactly 33·(3 + 2k) + 96 bytes: 591 bytes for one 64-bit value.
@@ -18,7 +18,8 @@ public struct RangeProof: Sendable, Equatable {
     /// The wire encoding above (canonical: produced by the prover or
     /// accepted by the strict decoder).
     private let encoding: [UInt8]
-    /// A, A1, B, L₁, R₁, …, L_k, R_k, in wire order, none the identity.
+    /// A, A1, B, L[0], R[0], …, L[k−1], R[k−1], in wire order (rounds counted
+    /// from 0, as errors name them), none the identity.
     let points: [AffinePoint]
     public let r1: Scalar
     public let s1: Scalar
@@ -27,7 +28,7 @@ public struct RangeProof: Sendable, Equatable {
     /// k, the number of inner-product rounds (L, R pairs).
     public var rounds: Int { (points.count - 3) / 2 }
 
-    /// The 33-byte encoding of point `i` (wire order: A, A1, B, L₁, R₁, …).
+    /// The 33-byte encoding of point `i` (wire order: A, A1, B, L[0], R[0], …).
     func encodedPoint(_ i: Int) -> ArraySlice<UInt8> { encoding[33 * i ..< 33 * (i + 1)] }
 
     var a: AffinePoint { points[0] }

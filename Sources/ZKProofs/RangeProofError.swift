@@ -11,7 +11,8 @@ public enum RangeProofError: Error, Equatable, Sendable, CustomStringConvertible
     case widthOutOfRange(form: Int, width: Int, bits: Int)
     /// The statement has no form to prove.
     case emptyStatement
-    /// n·m exceeds the supported maximum (2²⁰ bits in one proof).
+    /// n·m′ (m′ the form count padded to a power of two) exceeds the
+    /// supported maximum (2²⁰ bits in one proof).
     case statementTooLarge(Int)
     /// A form refers to a commitment that does not exist.
     case commitmentIndexOutOfRange(form: Int, index: Int)

@@ -3,7 +3,7 @@ public import ZKGroup
 /// A Fiat–Shamir transcript: every message the verifier sees, absorbed in
 /// order, determines every challenge.
 ///
-/// Construction (normative; known answers in `Vectors/transcript/`):
+/// Construction (SPEC.md §8 is normative; known answers in `Vectors/transcript/`):
 ///
 ///     lp(x)               = u64be(len(x)) ‖ x
 ///     state₀              = SHA-256("zkmargin/transcript/v1" ‖ lp(protocol))
