@@ -86,12 +86,6 @@ extension SecretMSM {
             let one = ctMask(bit: left[i].value.w.0)
             acc = acc + Affine.select(one, gi, hi.negated)
         }
-        var ks = [Scalar](), ps = [Affine<C>]()
-        defer { secureZero(&ks) }
-        for (k, p) in zip(scalars, points) {
-            guard let p else { continue }
-            ks.append(k); ps.append(p.affine(as: C.self))
-        }
-        return acc + ConstantTimeMSM.multiply(ks, ps)
+        return acc + constantTime(scalars, affine: points.map { $0?.affine(as: C.self) })
     }
 }

@@ -55,15 +55,8 @@ enum ConstantTimeMSM {
         let n = points.count
         guard n > 0 else { return .identity }
         let digitCount = Self.digitCount
-        let digits = UnsafeMutablePointer<Int8>.allocate(capacity: n * digitCount)
-        defer {
-            secureZero(UnsafeMutableRawBufferPointer(start: digits, count: n * digitCount))
-            digits.deallocate()
-        }
-        for (i, k) in scalars.enumerated() {
-            precondition(k.curve == C.curve, "MSM terms from different curves")
-            recode(k.value, into: digits + i * digitCount)
-        }
+        let digits = recodeAll(scalars, as: C.self)
+        defer { wipe(digits, count: n) }
         let workers = max(1, min(requested ?? (n >= parallelThreshold ? MSMEngine.threads : 1), n))
         var partial = [ProjectivePoint<C>](repeating: .identity, count: workers)
         defer { partial.withUnsafeMutableBytes { secureZero($0) } }
@@ -79,6 +72,35 @@ enum ConstantTimeMSM {
         var sum = partial[0]
         for p in partial.dropFirst() { sum = sum + p }
         return sum
+    }
+
+    /// Every scalar's D digits, scalar i's at i·D, in a buffer the caller
+    /// releases with `wipe`.
+    static func recodeAll<C: CurveModel>(_ scalars: [Scalar], as _: C.Type) -> UnsafeMutablePointer<Int8> {
+        let digits = UnsafeMutablePointer<Int8>.allocate(capacity: scalars.count * digitCount)
+        for (i, k) in scalars.enumerated() {
+            precondition(k.curve == C.curve, "MSM terms from different curves")
+            recode(k.value, into: digits + i * digitCount)
+        }
+        return digits
+    }
+
+    /// Zeroes and frees a `recodeAll` buffer of `count` scalars.
+    static func wipe(_ digits: UnsafeMutablePointer<Int8>, count: Int) {
+        secureZero(UnsafeMutableRawBufferPointer(start: digits, count: count * digitCount))
+        digits.deallocate()
+    }
+
+    /// acc + d·P for the signed digit d, P's table of 1·P … h·P at `table`:
+    /// the entry |d|·P read by a full scan, negated by mask when d < 0, the
+    /// sum kept or discarded by mask when d = 0. Constant time in d.
+    @inline(__always)
+    static func addDigit<C: CurveModel>(_ acc: ProjectivePoint<C>, _ d: Int8, _ table: UnsafePointer<Affine<C>>) -> ProjectivePoint<C> {
+        let d = Int64(d)
+        let sign = UInt64(bitPattern: d >> 63)                  // all ones when d < 0
+        let magnitude = UInt64(bitPattern: (d ^ (d >> 63)) &- (d >> 63))
+        let q = lookup(table, magnitude).negated(if: sign)
+        return ProjectivePoint.select(ctEqualMask(magnitude, 0), acc, acc + q)
     }
 
     /// The D signed digits of k (little-endian: digits[j] weighs 2^(w·j)),
@@ -145,11 +167,7 @@ enum ConstantTimeMSM {
         for j in stride(from: digitCount - 1, through: 0, by: -1) {
             if j < digitCount - 1 { acc = acc.doubled(times: windowBits) }
             for i in 0..<count {
-                let d = Int64(digits[i * digitCount + j])
-                let sign = UInt64(bitPattern: d >> 63)                  // all ones when d < 0
-                let magnitude = UInt64(bitPattern: (d ^ (d >> 63)) &- (d >> 63))
-                let q = lookup(tables + i * tableSize, magnitude).negated(if: sign)
-                acc = ProjectivePoint.select(ctEqualMask(magnitude, 0), acc, acc + q)
+                acc = addDigit(acc, digits[i * digitCount + j], tables + i * tableSize)
             }
         }
         return acc
@@ -195,23 +213,12 @@ extension ConstantTimeMSM {
         let n = scalars.count
         precondition(tables.count == n * digitCount * tableSize, "one fixed-base table per scalar")
         guard n > 0 else { return .identity }
-        let digits = UnsafeMutablePointer<Int8>.allocate(capacity: n * digitCount)
-        defer {
-            secureZero(UnsafeMutableRawBufferPointer(start: digits, count: n * digitCount))
-            digits.deallocate()
-        }
-        for (i, k) in scalars.enumerated() {
-            precondition(k.curve == C.curve, "MSM terms from different curves")
-            recode(k.value, into: digits + i * digitCount)
-        }
+        let digits = recodeAll(scalars, as: C.self)
+        defer { wipe(digits, count: n) }
         var acc = ProjectivePoint<C>.identity
         tables.withUnsafeBufferPointer { table in
             for t in 0..<(n * digitCount) {
-                let d = Int64(digits[t])
-                let sign = UInt64(bitPattern: d >> 63)                  // all ones when d < 0
-                let magnitude = UInt64(bitPattern: (d ^ (d >> 63)) &- (d >> 63))
-                let q = lookup(table.baseAddress! + t * tableSize, magnitude).negated(if: sign)
-                acc = ProjectivePoint.select(ctEqualMask(magnitude, 0), acc, acc + q)
+                acc = addDigit(acc, digits[t], table.baseAddress! + t * tableSize)
             }
         }
         return acc

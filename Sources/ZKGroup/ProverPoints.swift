@@ -131,19 +131,11 @@ extension SecretMSM {
     /// through OpenSSL as there.
     package static func compute(scalars: [Scalar], affine points: [AffinePoint?], curve: Curve) -> Point {
         precondition(scalars.count == points.count, "SecretMSM needs one scalar per point")
-        var ks = [Scalar](), ps = [AffinePoint]()
-        ks.reserveCapacity(scalars.count); ps.reserveCapacity(points.count)
-        defer { secureZero(&ks) }
-        for (k, p) in zip(scalars, points) {
-            precondition(k.curve == curve, "SecretMSM terms from different curves")
-            guard let p else { continue }
-            ks.append(k); ps.append(p)
-        }
-        if ks.isEmpty { return .identity(curve) }
+        if scalars.isEmpty { return .identity(curve) }
         switch (MSM.backend, curve) {
-        case (.reference, _): return reference(scalars: ks, points: ps.map(\.point))
-        case (.fast, .p256): return ConstantTimeMSM.multiply(ks, ps.map { $0.affine(as: P256Model.self) }).point
-        case (.fast, .secp256k1): return ConstantTimeMSM.multiply(ks, ps.map { $0.affine(as: Secp256k1Model.self) }).point
+        case (.reference, _): return reference(scalars: scalars, points: points.map { $0?.point ?? .identity(curve) })
+        case (.fast, .p256): return constantTime(scalars, affine: points.map { $0?.affine(as: P256Model.self) }).point
+        case (.fast, .secp256k1): return constantTime(scalars, affine: points.map { $0?.affine(as: Secp256k1Model.self) }).point
         }
     }
 }

@@ -39,7 +39,12 @@ public enum SecretMSM {
     /// identity are dropped (a branch on the public point); the scalars are
     /// copied into a buffer that is wiped.
     static func constantTime<C: CurveModel>(_ scalars: [Scalar], _ points: [Point], as _: C.Type) -> ProjectivePoint<C> {
-        let affine = affineMontgomery(points, as: C.self)
+        constantTime(scalars, affine: affineMontgomery(points, as: C.self))
+    }
+
+    /// `ConstantTimeMSM` on points in affine form, nil (the identity) dropped.
+    static func constantTime<C: CurveModel>(_ scalars: [Scalar], affine: [Affine<C>?]) -> ProjectivePoint<C> {
+        precondition(scalars.count == affine.count, "SecretMSM needs one scalar per point")
         var ks = [Scalar](), ps = [Affine<C>]()
         ks.reserveCapacity(affine.count); ps.reserveCapacity(affine.count)
         defer { secureZero(&ks) }
