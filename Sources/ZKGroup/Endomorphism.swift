@@ -62,11 +62,11 @@ extension Endomorphism {
     /// k = k₁ + k₂·λ (mod n) with |k₁|, |k₂| < 2¹²⁸, for canonical k < n.
     /// Variable time (public scalars only).
     func split<C: CurveModel>(_ k: U256, as _: C.Type) -> (HalfScalar, HalfScalar) {
-        let order = C.Order.self
-        let c1 = Self.roundedShift384(k, g1), c2 = Self.roundedShift384(k, g2)
-        let k2 = Self.add(ScalarOrder<C.Order>.product(c1, minusB1), ScalarOrder<C.Order>.product(c2, minusB2), order)
-        let k1 = Self.subtract(k, ScalarOrder<C.Order>.product(k2, lambda), order)
-        return (Self.signed(k1, order), Self.signed(k2, order))
+        func scalar(_ x: U256) -> Scalar { Scalar(unchecked: x, curve: C.curve) }
+        let c1 = scalar(Self.roundedShift384(k, g1)), c2 = scalar(Self.roundedShift384(k, g2))
+        let k2 = c1 * scalar(minusB1) + c2 * scalar(minusB2)
+        let k1 = scalar(k) - k2 * scalar(lambda)
+        return (Self.signed(k1.value, C.Order.self), Self.signed(k2.value, C.Order.self))
     }
 
     /// round(a·b / 2³⁸⁴) for a, b < 2²⁵⁶: the top 128 bits of the 512-bit
@@ -86,18 +86,6 @@ extension Endomorphism {
         let (r0, c0) = adc(product[6], round, 0)
         let (r1, _) = adc(product[7], 0, c0)
         return U256(r0, r1, 0, 0)
-    }
-
-    static func add<M: FieldModulus>(_ a: U256, _ b: U256, _: M.Type) -> U256 {
-        let (s, carry) = U256.addWithCarry(a, b)
-        let (t, borrow) = U256.subWithBorrow(s, M.modulus)
-        return U256.select(carry | (1 &- borrow), t, s)
-    }
-
-    static func subtract<M: FieldModulus>(_ a: U256, _ b: U256, _: M.Type) -> U256 {
-        let (d, borrow) = U256.subWithBorrow(a, b)
-        let (e, _) = U256.addWithCarry(d, M.modulus)
-        return U256.select(borrow, e, d)
     }
 
     /// x or n − x, whichever is smaller, with the sign.
