@@ -128,8 +128,10 @@ public struct CompiledStatement: Sendable {
     /// How each committed input is made from the elementary values.
     let recipes: [InputRecipe]
     let requirements: [GroundRequirement]
-    /// Units of CircuitLimits.maximumExpandedTerms the compilation used.
-    let workUsed: Int
+    /// Units of the work budget (`CircuitLimits.maximumExpandedTerms`,
+    /// SPEC.md §16.2.2) the compilation used: every implementation of the
+    /// specification counts the same (Vectors/work/).
+    public let workUsed: Int
 
     init(circuit c: Circuit, values v: RiskValues) throws(MarginError) {
         try self.init(circuit: c, values: v, exclusion: nil)

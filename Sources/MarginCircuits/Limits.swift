@@ -88,7 +88,9 @@ public enum CircuitLimits {
     public static let maximumCommittedInputs = 1 << 16
 
     /// A budget of work for compiling a circuit with its values
-    /// (`WorkBudget`), in units of roughly equal cost:
+    /// (`WorkBudget`), in units of roughly equal cost. The charges are
+    /// normative (SPEC.md §16.2.2 lists each exactly, and Vectors/work/ gives
+    /// totals every implementation must reproduce); in outline:
     /// * `BoundValues.bind`: every parameter entry (a matrix with defaults
     ///   is charged rows × columns before it is filled);
     /// * `Elaborator`: every node elaborated, every term copied into a sum,

@@ -362,6 +362,57 @@ final class InteropTests: XCTestCase {
         XCTAssertEqual(py.status, swift.status, "zkmargin-verify \(swift.output) / verify.py \(py.stdout)\(py.stderr)")
     }
 
+    /// SPEC.md §16.2.2, all phases: a circuit whose work is exactly the limit
+    /// compiles in both implementations, and one unit more is refused by
+    /// both. The work of elaboration and lowering (helpers, a `let` used
+    /// twice, a reduction) is measured once on tiny sets; a 2047 × 2047
+    /// matrix and a vector over `e`, both filled with their defaults, then
+    /// bring the binding phase to the exact remainder.
+    func testExactlyAtTheWorkBudgetBothAgree() throws {
+        let body = """
+            set s
+            set t
+            set e
+            param w[x in s, y in t] default 0
+            param v[x in e] default 0
+            let worst = max(a in assets: balance[a] * price[a] - balance["USDC"])
+            require first: collateral >= worst + abs(balance["USDC"] - balance["BTC"]) + min_value
+            require second: collateral * 2 >= worst + max(balance["BTC"] * 3, 1, 2)
+            """
+        let source = Self.header + body + "\n"
+        func values(_ s: Int, _ t: Int, _ e: Int) -> String {
+            func ids(_ p: String, _ n: Int) -> String { (0..<n).map { "\"\(p)\($0)\"" }.joined(separator: ", ") }
+            return #"{"format": "zkmargin/values@1", "venue": "Test", "quote": "USD", "circuit": "budget", "parameters": {"min_value": "1000"}, "assets": [{"id": "USDC", "price": "1"}, {"id": "BTC", "price": "97000.25"}, {"id": "ETH", "price": "3000"}], "s": [\#(ids("x", s))], "t": [\#(ids("y", t))], "e": [\#(ids("z", e))]}"#
+        }
+        func work(_ v: String) throws -> Int {
+            try compile(circuitSource: source, fileName: "budget.zkm", values: try RiskValues.decode(from: Data(v.utf8))).workUsed
+        }
+        // w and v charge 1 entry each on one-element sets; the rest is fixed.
+        let rest = try work(values(1, 1, 1)) - 2
+        XCTAssertEqual(try work(values(2, 3, 4)), rest + 6 + 4, "the binding phase charges rows × columns and the vector's entries")
+        let side = 2047, limit = CircuitLimits.maximumExpandedTerms
+        let e = limit - rest - side * side
+        XCTAssertGreaterThan(e, 0)
+        let dir = try temporaryDirectory(self)
+        try FileIO.write(Array(source.utf8), to: "\(dir)/budget.zkm", mode: 0o644)
+        for (extra, refused) in [(0, false), (1, true)] {
+            let v = values(side, side, e + extra)
+            try FileIO.write(Array(v.utf8), to: "\(dir)/values.json", mode: 0o644)
+            let outcome = Result { () throws -> Int in try work(v) }
+            switch outcome {
+            case .success(let units):
+                XCTAssertFalse(refused, "one unit over the limit was accepted by the reference (\(units) units)")
+                XCTAssertEqual(units, limit, "exactly the limit")
+            case .failure(let error):
+                XCTAssertTrue(refused, "the reference refused the limit itself (rest \(rest), e \(e)): \(error)")
+                XCTAssertTrue("\(error)".contains("CircuitLimits.maximumExpandedTerms"), "\(error)")
+            }
+            let py = try python("verify.py", ["--compile-json", "--values", "\(dir)/values.json", "--circuit", "\(dir)/budget.zkm"])
+            XCTAssertEqual(py.status, refused ? 2 : 0, "verify.py at the limit + \(extra): \(py.stderr)")
+            XCTAssertEqual(py.stderr.contains("CircuitLimits.maximumExpandedTerms"), refused, py.stderr)
+        }
+    }
+
     // MARK: Tampering
 
     func edit(_ bytes: [UInt8], _ change: (inout JSONObject) -> Void) -> [UInt8] {

@@ -5,8 +5,9 @@ summed declarations), widths, anonymity sets, self-attested bounds and
 chunking.
 
 What it does not implement, it refuses with `NotImplementedHere` (never a
-silent difference). Not implemented: the `CircuitLimits.maximumExpandedTerms`
-work budget (SPEC.md §16.2.2, §16.13)."""
+silent difference). The limits of SPEC.md §16.2.1–§16.2.2 are enforced, the
+`maximumExpandedTerms` work budget with every charge the specification lists
+(`Compiler.charge`)."""
 import math
 
 import checker
@@ -27,6 +28,7 @@ KEYWORDS = {"set", "param", "private", "let", "require", "for", "in", "sum", "ma
 
 
 MAXIMUM_EXPANDED_TERMS = 1 << 22
+HELPER_CALL_UNITS, NEW_HELPER_UNITS = 32, 160    # SPEC.md §16.2.2
 WORK_MESSAGE = ("compiling the circuit with these values needs more work (ground terms created or copied, "
                 "nodes lowered, helper branch pairs compared), more than the limit of %d "
                 "(CircuitLimits.maximumExpandedTerms)" % MAXIMUM_EXPANDED_TERMS)
@@ -558,6 +560,7 @@ class Circuit:
 class Compiler:
     def __init__(self, circuit, values, exclusion=None):
         self.c, self.v = circuit, values
+        self.work_used = 0
         self.bind()
         self.count_inputs()
         self.make_inputs()
@@ -565,6 +568,18 @@ class Compiler:
         self.zero = exclusion["elementary"] if exclusion else set()
         self.requirements = self.elaborate_requirements()
         self.lower_all(exclusion)
+
+    # the work budget (SPEC.md §16.2.2)
+    def charge(self, units, where=""):
+        """Records `units` of work; refuses (recording nothing) beyond the limit."""
+        if units > MAXIMUM_EXPANDED_TERMS - self.work_used:
+            raise CircuitError(where + WORK_MESSAGE)
+        self.work_used += units
+
+    @staticmethod
+    def text_units(text):
+        """SPEC.md §16.2.2: one unit per 64 bytes of a name's UTF-8."""
+        return len(text.encode("utf-8")) // 64
 
     # binding (Circuits/README.md §6)
     def bind(self):
@@ -589,19 +604,15 @@ class Compiler:
                     if f not in allowed:
                         raise CircuitError("values.%s[%r].%s: unknown field" % (s, e["id"], f))
         self.pvalues = {}
-        self.work_used = 0
         for n, p in c.params.items():
             # SPEC.md §16.2.2: the work budget's binding phase, charged per
             # parameter in declaration order before its entries are bound.
             entries = 1
             for s in p["dims"]:
                 entries *= len(self.elements[s])
-            if entries > MAXIMUM_EXPANDED_TERMS - self.work_used:
-                raise CircuitError("%s: `%s` has %s, and %s" % (
-                    "values.parameters." + n if not p["dims"] else "values." + p["dims"][0], n,
-                    "1 entry" if not p["dims"] else " × ".join(str(len(self.elements[s])) for s in p["dims"]) + " entries",
-                    WORK_MESSAGE))
-            self.work_used += entries
+            self.charge(entries, "%s: `%s` has %s, and " % (
+                "values.parameters." + n if not p["dims"] else "values." + p["dims"][0], n,
+                "1 entry" if not p["dims"] else " × ".join(str(len(self.elements[s])) for s in p["dims"]) + " entries"))
 
             def check(x, path):
                 if (p["lo"] is not None and x < p["lo"]) or (p["hi"] is not None and x > p["hi"]):
@@ -741,7 +752,7 @@ class Compiler:
     def elaborate_requirements(self):
         out = []
 
-        self.active, self.let_memo = [], {}
+        self.active, self.let_memo, self.shared_count = [], {}, 0
 
         def run(stmts, env, lets, loop_ids):
             lets = dict(lets)
@@ -754,6 +765,7 @@ class Compiler:
                     name = label if label is not None else "requirement %d" % ordinal
                     if loop_ids:
                         name += "[%s]" % ", ".join(loop_ids)
+                    self.charge(len(loop_ids) + self.text_units(name))
                     out.append((name, self.elab(lhs, env, lets), self.elab(rhs, env, lets)))
                 elif s[0] == "for":
                     _, var, set_name, body = s
@@ -767,11 +779,13 @@ class Compiler:
 
     def origin(self, what, line):
         """SPEC.md §16.4, "Helper names": `what at line L [x=id, …]`."""
+        self.charge(len(self.active))
         parts = []
         for var, set_name, ei in self.active:
             t = "%s=%s" % (var, self.elements[set_name][ei])
             if t not in parts:
                 parts.append(t)
+        self.charge(self.text_units(", ".join(parts)))
         return "%s at line %d" % (what, line) + (" [%s]" % ", ".join(parts) if parts else "")
 
     def resolve(self, idx, env, set_name):
@@ -787,6 +801,7 @@ class Compiler:
         return self.index[set_name][idx[1]]
 
     def elab(self, e, env, lets):
+        self.charge(1)
         k = e[0]
         if k == "num":
             return ("c", e[1])
@@ -803,11 +818,18 @@ class Compiler:
                     new_env[var] = (set_name, args[-1])
                 # SPEC.md §16.4, "Helper names": one expansion per distinct binding,
                 # its origins named from the first use's bindings.
+                # SPEC.md §16.2.2: every use is charged its loops and indices;
+                # a non-constant expansion is one shared node.
+                self.charge(len(def_key[1]) + len(args))
                 key = (def_key, tuple(args))
                 if key not in self.let_memo:
                     for (var, set_name), a in zip(binders, args):
                         self.active.append((var, set_name, a))
-                    self.let_memo[key] = self.elab(body, new_env, def_lets)
+                    g = self.elab(body, new_env, def_lets)
+                    if g[0] != "c":
+                        g = ("shared", self.shared_count, g)
+                        self.shared_count += 1
+                    self.let_memo[key] = g
                     del self.active[len(self.active) - len(binders):]
                 return self.let_memo[key]
             if name in self.c.params:
@@ -828,7 +850,7 @@ class Compiler:
             a, b = self.elab(e[1], env, lets), self.elab(e[2], env, lets)
             if k == "sub":
                 b = scale(Fraction(-1), b)
-            return add(a, b)
+            return self.add(a, b)
         if k == "neg":
             return scale(Fraction(-1), self.elab(e[1], env, lets))
         if k == "mul":
@@ -858,28 +880,58 @@ class Compiler:
             _, kind, var, set_name, body, line = e
             if set_name not in self.elements:
                 raise CircuitError("unknown set %s" % set_name)
-            gs = []
-            for ei in range(len(self.elements[set_name])):
-                self.active.append((var, set_name, ei))
-                gs.append(self.elab(body, dict(env, **{var: (set_name, ei)}), lets))
-                self.active.pop()
-            if kind == "sum":
-                out = ("c", Fraction(0))
-                for g in gs:
-                    out = add(out, g)
-                return out
-            if not gs:
+            n = len(self.elements[set_name])
+            if n > MAXIMUM_EXPANDED_TERMS - self.work_used:
+                raise CircuitError(WORK_MESSAGE)
+            if kind != "sum" and not n:
                 raise CircuitError("`%s` over the empty set %s" % (kind, set_name))
+            gs, parts, constant = [], [], Fraction(0)
+            for ei in range(n):
+                self.active.append((var, set_name, ei))
+                g = self.elab(body, dict(env, **{var: (set_name, ei)}), lets)
+                self.active.pop()
+                if kind != "sum":
+                    gs.append(g)
+                elif g[0] == "c":
+                    constant = folded(constant + g[1])
+                elif g[0] == "sum":
+                    # SPEC.md §16.2.2: the parts of a sum copied into the reduction.
+                    self.charge(len(g[1]))
+                    parts += g[1]
+                else:
+                    parts.append(g)
+            if kind == "sum":
+                if constant != 0:
+                    parts.append(("c", constant))
+                if not parts:
+                    return ("c", Fraction(0))
+                return parts[0] if len(parts) == 1 else ("sum", parts)
             if all(g[0] == "c" for g in gs):
                 return ("c", (max if kind == "max" else min)(g[1] for g in gs))
             if len(gs) == 1:
                 return gs[0]
-            return ("ext", kind == "max", gs, ["%s=%s" % (var, x) for x in self.elements[set_name]],
-                    self.origin("%s(%s in %s: …)" % (kind, var, set_name), line))
+            origin = self.origin("%s(%s in %s: …)" % (kind, var, set_name), line)
+            labels = ["%s=%s" % (var, x) for x in self.elements[set_name]]
+            self.charge(len(gs))
+            self.charge(sum(self.text_units(x) for x in labels))
+            return ("ext", kind == "max", gs, labels, origin)
         raise CircuitError("internal: %r" % (k,))
+
+    def add(self, a, b):
+        """a + b: constants folded, sums flattened (their parts charged)."""
+        if a[0] == "c" and b[0] == "c":
+            return ("c", folded(a[1] + b[1]))
+        if a[0] == "c" and a[1] == 0:
+            return b
+        if b[0] == "c" and b[1] == 0:
+            return a
+        parts = (list(a[1]) if a[0] == "sum" else [a]) + (list(b[1]) if b[0] == "sum" else [b])
+        self.charge(len(parts))
+        return ("sum", parts)
 
     # lowering (SPEC.md §16.4)
     def lower(self, g, c, pol, acc):
+        self.charge(1)
         self.lower_node(g, c, pol, acc)
         if acc.largest > MAX_CONSTANT_BITS:
             raise CircuitError("a lowered coefficient has %d bits, more than the limit of %d (CircuitLimits.maximumConstantBits)" % (acc.largest, MAX_CONSTANT_BITS))
@@ -901,6 +953,18 @@ class Compiler:
             else:
                 acc.add(m[1], c * self.variables[m[1]]["scale"])
                 acc.add(m[2], -(c * self.variables[m[2]]["scale"]))
+        elif k == "shared":
+            # SPEC.md §16.2.2: lowered once per sign and polarity; a later use
+            # is charged the terms it adds.
+            key = (g[1], c < 0, pol)
+            lin = self.shared_lowered.get(key)
+            if lin is None:
+                lin = Lin()
+                self.lower(g[2], Fraction(-1 if c < 0 else 1), pol, lin)
+                self.shared_lowered[key] = lin
+            else:
+                self.charge(len(lin.terms))
+            acc.add_lin(lin, -c if c < 0 else c)
         elif k == "sum":
             for p in g[1]:
                 self.lower(p, c, pol, acc)
@@ -1009,6 +1073,8 @@ class Compiler:
             out = Lin()
             out.constant = (max if is_max else min)(b.constant for b in branches)
             return out
+        term_count = sum(len(b.terms) + 1 for b in branches)
+        self.charge(HELPER_CALL_UNITS + 2 * term_count)
         forms0, scale_ = integerize(branches)
         forms, kept = [], []
         for i, f in enumerate(forms0):
@@ -1022,6 +1088,7 @@ class Compiler:
         t = self.helper_cache.get(key)
         if t is None:
             labels, name = naming()
+            self.charge(NEW_HELPER_UNITS + 4 * term_count)
             t = self.new_helper(is_max, forms, unit, scale_, name, [labels[i] for i in kept])
             self.helper_cache[key] = t
         out = Lin()
@@ -1034,6 +1101,8 @@ class Compiler:
         hr = [form_range(t, k, hlo, hhi) for t, k in forms]
         ar = [form_range(t, k, alo, ahi) for t, k in forms]
         pick = max if is_max else min
+        k_ = len(forms)
+        self.charge(2 * (k_ - 1) * sum(len(t) for t, _ in forms) + k_ * (k_ - 1))
         widths = []
         for k in range(len(forms)):
             m = 0
@@ -1085,12 +1154,14 @@ class Compiler:
         hi = [x["hi"] for x in self.variables]
         self.bounds = (lo, hi, list(lo), list(hi))     # honest, then implied (SPEC.md §16.4, "Ranges")
         self.helpers, self.helper_constraints, self.helper_cache = [], [], {}
+        self.shared_lowered = {}
         self.helper_names, self.helper_suffix = set(), {}
         constraints = []
         for name, lhs, rhs in self.requirements:
             lin = Lin()
             self.lower(lhs, Fraction(1), 1, lin)
             self.lower(rhs, Fraction(-1), 1, lin)
+            self.charge(2 * (len(lin.terms) + 1))
             (form,), scale_ = integerize([lin])
             terms, constant = form
             _, top = form_range(terms, constant, self.bounds[0], self.bounds[1])
@@ -1231,17 +1302,6 @@ def folded(r):
     if b > MAX_CONSTANT_BITS:
         raise CircuitError("a folded constant has %d bits, more than the limit of %d (CircuitLimits.maximumConstantBits)" % (b, MAX_CONSTANT_BITS))
     return r
-
-
-def add(a, b):
-    if a[0] == "c" and b[0] == "c":
-        return ("c", folded(a[1] + b[1]))
-    if a[0] == "c" and a[1] == 0:
-        return b
-    if b[0] == "c" and b[1] == 0:
-        return a
-    parts = (list(a[1]) if a[0] == "sum" else [a]) + (list(b[1]) if b[0] == "sum" else [b])
-    return ("sum", parts)
 
 
 def scale(c, g):

@@ -29,7 +29,7 @@ from prover import prove                                                 # noqa:
 from seeded import SeededRandom                                          # noqa: E402
 from transcript import Transcript                                        # noqa: E402
 import zero_openings                                                     # noqa: E402
-from circuit import Circuit, CircuitError, Compiler, decode_values       # noqa: E402
+from circuit import MAXIMUM_EXPANDED_TERMS, Circuit, CircuitError, Compiler, decode_values  # noqa: E402
 
 VERBOSE = "-v" in sys.argv[1:]
 PROVE_UP_TO = 1 << 20 if "--full" in sys.argv[1:] else 128
@@ -317,6 +317,29 @@ def checker_vectors():
               % (n, case["body"].replace("\n", " | "), "refuses" if case["refused"] else "accepts", "refuses" if refused else "accepts"))
 
 
+def work_vectors():
+    """Vectors/work/: the work budget's units the reference charges compiling
+    each case, or null where the budget refuses it (SPEC.md §16.2.2)."""
+    doc = load("work/cases.json")
+    root = os.path.dirname(VECTORS)
+    check(doc["limit"] == MAXIMUM_EXPANDED_TERMS, "work: the limit is %s, not %d" % (doc["limit"], MAXIMUM_EXPANDED_TERMS))
+    for case in doc["cases"]:
+        if "circuit_file" in case:
+            with open(os.path.join(root, case["circuit_file"]), encoding="utf-8") as f:
+                source = f.read()
+            with open(os.path.join(root, case["values_file"]), encoding="utf-8") as f:
+                values = json.load(f)
+        else:
+            source, values = case["circuit"], case["values"]
+        try:
+            units = Compiler(Circuit(source, "work"), decode_values(values)).work_used
+        except CircuitError as e:
+            units = None
+            check("CircuitLimits.maximumExpandedTerms" in str(e), "work case %r: refused for another reason: %s" % (case["name"], e))
+        check(units == case["work"], "work case %r: the reference charges %s units, this implementation %s"
+              % (case["name"], case["work"], units))
+
+
 FAMILIES = [
     ("hash-to-curve (RFC 9380)", hash_to_curve_vectors),
     ("generators", generator_vectors),
@@ -327,6 +350,7 @@ FAMILIES = [
     ("rangeproof", rangeproof_vectors),
     ("zero-openings", zero_opening_vectors),
     ("checker", checker_vectors),
+    ("work", work_vectors),
 ]
 
 
