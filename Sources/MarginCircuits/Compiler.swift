@@ -623,7 +623,7 @@ struct Lowerer {
                     branchLabels.append(l.hasPrefix("argument ") ? (d ?? l) : l)
                     if let d { described.append(d) }
                 }
-                let name = described.count == branches.count && described.joined().count <= 80
+                let name = described.count == branches.count && described.joined().unicodeScalars.count <= 80
                     ? "\(isMax ? "max" : "min")(\(described.joined(separator: ", ")))" : origin
                 return (branchLabels, name)
             }

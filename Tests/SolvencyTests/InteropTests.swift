@@ -81,6 +81,26 @@ final class InteropTests: XCTestCase {
         }
     }
 
+    /// SPEC.md §16.4, "Helper names": the 80-character limit on a helper's
+    /// described name counts Unicode scalar values. An id of 35 × "x" +
+    /// U+0301 (NFC keeps the pair: there is no precomposed x-acute) is 35
+    /// grapheme clusters but 70 scalars, so the description of this helper
+    /// (83 scalars) is too long and both implementations name it by its origin.
+    func testHelperNameLimitCountsScalarValues() throws {
+        let id = String(repeating: "x\u{301}", count: 35)
+        let dir = try temporaryDirectory(self)
+        let source = Self.header + #"require r: collateral >= max(balance["\#(id)"] * 3, 1, 2)"# + "\n"
+        let values = #"{"format": "zkmargin/values@1", "venue": "Test", "quote": "USD", "circuit": "names", "parameters": {"min_value": "1"}, "assets": [{"id": "\#(id)", "price": "2"}]}"#
+        try FileIO.write(Array(source.utf8), to: "\(dir)/names.zkm", mode: 0o644)
+        try FileIO.write(Array(values.utf8), to: "\(dir)/values.json", mode: 0o644)
+        let (compiled, text) = try Workflow.compiledStatement(valuesPath: "\(dir)/values.json", circuitPath: "\(dir)/names.zkm", hidingAmong: nil)
+        let swift = String(decoding: CompiledExport.document(compiled, circuitSource: text), as: UTF8.self)
+        XCTAssertTrue(swift.contains("max(…) at line 8"), "the helper is named by its origin: \(swift)")
+        let py = try python("verify.py", ["--compile-json", "--values", "\(dir)/values.json", "--circuit", "\(dir)/names.zkm"])
+        XCTAssertEqual(py.status, 0, py.stderr)
+        XCTAssertEqual(py.stdout, swift, "verify.py names the helper differently")
+    }
+
     /// Vectors/checker/: the reference still accepts or refuses each circuit
     /// as the file says (verify.py checks the same file in test_vectors.py).
     func testCheckerCasesAreTheReferencesVerdicts() throws {
