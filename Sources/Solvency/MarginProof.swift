@@ -15,6 +15,8 @@ import ZKProofs
 ///   "epoch": "2025-11-25T12:00:00Z",
 ///   "attestation": "custodian",                      or "self"
 ///   "excluded": ["ETH-PERP", …],                    only when the holder hides among fewer than all
+///   "challenge": "<the verifier's nonce>",           only when made in answer to one
+///   "audience": "<the verifier's name>",             only when made for one
 ///   "statement": { <the custodian's statement@2 envelope, as signed> },   only when "custodian"
 ///   "inputs": "<base64 of the N input commitments>", only when "self"
 ///   "helpers": "<base64 of the H helper commitments>",
@@ -92,6 +94,9 @@ public struct MarginProof: Sendable {
     /// The elements shown not to be held (the anonymity set's complement),
     /// in the values' order; empty when the holder hides among all.
     public let excluded: [String]
+    /// The challenge and audience the proof was made for (`ProofBinding`),
+    /// bound into every range proof's context.
+    public let binding: ProofBinding
     public let inputs: Inputs
     public let helpers: [CommittedInput]
     /// The requirement names proven (each: excess ≥ 0).
@@ -117,8 +122,10 @@ public struct MarginProof: Sendable {
     /// Total Bulletproofs+ bytes.
     public var rangeProofByteCount: Int { rangeProofs.reduce(0) { $0 + $1.proof.count } }
 
-    init(bundleDigest: [UInt8], circuitName: String, curve: Curve, account: String, epoch: String, excluded: [String] = [], inputs: Inputs,
+    init(bundleDigest: [UInt8], circuitName: String, curve: Curve, account: String, epoch: String, excluded: [String] = [],
+         binding: ProofBinding = ProofBinding(), inputs: Inputs,
          helpers: [CommittedInput], zeroOpening: Scalar? = nil, claims: [String], rangeProofs: [RangeProofEntry]) {
+        self.binding = binding
         self.bundleDigest = bundleDigest
         self.circuitName = circuitName
         self.curve = curve
@@ -143,6 +150,8 @@ public struct MarginProof: Sendable {
             ("attestation", .string(mode.rawValue)),
         ])
         if !excluded.isEmpty { o["excluded"] = .array(excluded.map { .string($0) }) }
+        if let c = binding.challenge { o["challenge"] = .string(c) }
+        if let a = binding.audience { o["audience"] = .string(a) }
         switch inputs {
         case .attested(let s): o["statement"] = .object(s.envelope.json)
         case .selfAttested(let c): o["inputs"] = .string(Base64.encode(CommitmentBlob.encode(c.map(\.commitment))))
@@ -204,6 +213,7 @@ public struct MarginProof: Sendable {
             throw .field("proof.attestation", "expected \"custodian\" or \"self\", found \(jsonQuoted(modeText))")
         }
         excluded = try Self.excludedElements(&r, expected: e)
+        binding = try Self.binding(&r)
         // What the proof is checked against: the statement with the excluded
         // elements fixed at zero (compiled once per set, `ProofScopes`).
         let scope = try e?.scope(excluded: excluded)
@@ -296,6 +306,20 @@ public struct MarginProof: Sendable {
     /// distinct element ids, fewer than the bundle's position elements.
     /// That they are position elements in the values' order is checked
     /// when the statement is compiled for them (`ProofScope.compile`).
+    /// `challenge` and `audience`, each optional (SPEC.md §16.10).
+    static func binding(_ r: inout FieldReader) throws(SolvencyError) -> ProofBinding {
+        var b = ProofBinding()
+        if let c = try r.optionalString("challenge") {
+            if let p = ProofBinding.challengeProblem(c) { throw .field("proof.challenge", p) }
+            b.challenge = c
+        }
+        if let a = try r.optionalString("audience") {
+            if let p = ProofBinding.audienceProblem(a) { throw .field("proof.audience", p) }
+            b.audience = a
+        }
+        return b
+    }
+
     private static func excludedElements(_ r: inout FieldReader, expected e: ProofExpectation?) throws(SolvencyError) -> [String] {
         guard r.optional("excluded") != nil else { return [] }
         let items = try r.array("excluded")

@@ -272,6 +272,7 @@ struct ProofPlan: Sendable {
 ///
 ///     context = lp("zkmargin/solvency/v1")
 ///             ‖ Σ lp(label) ‖ lp(value)   for the fields above, in that order
+///               (excluded, challenge and audience only when present)
 ///             ‖ lp("chunk") ‖ lp(u64be(k)) ‖ lp("chunks") ‖ lp(u64be(K))
 ///             ‖ lp("chunk-commitments") ‖ lp(u64be(j₀) ‖ u64be(j₁) ‖ …)
 struct ProofContext: Sendable {
@@ -289,6 +290,8 @@ struct ProofContext: Sendable {
     /// The elements shown not to be held, in the values' order; empty when
     /// the holder hides among every instrument.
     var excluded: [String] = []
+    /// The verifier's challenge and audience, when the proof was made for them.
+    var binding = ProofBinding()
 
     func bytes(allCommitments: [Commitment]) -> [UInt8] {
         var h = SHA256()
@@ -310,6 +313,9 @@ struct ProofContext: Sendable {
         // Only when elements are excluded: proofs that hide among every
         // element keep the context they always had.
         if !excluded.isEmpty { field("excluded", excluded.flatMap { lengthPrefixed(Array($0.utf8)) }) }
+        // Likewise only when given (SPEC.md §16.6).
+        if let c = binding.challenge { field("challenge", Array(c.utf8)) }
+        if let a = binding.audience { field("audience", Array(a.utf8)) }
         field("commitments", u64be(allCommitments.count) + commitmentsDigest)
         return out
     }

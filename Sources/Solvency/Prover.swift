@@ -30,8 +30,9 @@ public enum Prover {
     public static func prove(
         bundle: RiskBundle, statement: AttestedStatement, openings: Openings,
         publisherKey: VerifyingKey? = nil, custodianKey: VerifyingKey? = nil, at date: Date = Date(),
-        hidingAmong kept: AnonymitySet? = nil
+        hidingAmong kept: AnonymitySet? = nil, binding: ProofBinding = ProofBinding()
     ) throws(SolvencyError) -> MarginProof {
+        let binding = try binding.checked()
         if let publisherKey { try bundle.checkPublisher(publisherKey) }
         try bundle.checkValidity(at: date)
         let compiled = try bundle.compiled()
@@ -51,7 +52,7 @@ public enum Prover {
         var inputOpenings = openings.entries.map(\.opening)
         defer { secureZero(&inputOpenings) }
         return try makeProof(bundle: bundle, compiled: scoped, account: statement.account, inputs: .attested(statement),
-                             inputOpenings: inputOpenings, inputValues: values, statementDigest: statement.digest)
+                             inputOpenings: inputOpenings, inputValues: values, statementDigest: statement.digest, binding: binding)
     }
 
     /// Proves from the account itself, committing its own inputs (no
@@ -60,8 +61,9 @@ public enum Prover {
     /// its declared bounds (see `ProofPlan.selfAttestedBounds`).
     public static func proveSelfAttested(
         bundle: RiskBundle, account: Account, publisherKey: VerifyingKey? = nil, at date: Date = Date(),
-        hidingAmong kept: AnonymitySet? = nil
+        hidingAmong kept: AnonymitySet? = nil, binding: ProofBinding = ProofBinding()
     ) throws(SolvencyError) -> MarginProof {
+        let binding = try binding.checked()
         let (compiled, values) = try bundle.inputValues(for: account, publisherKey: publisherKey, at: date)
         // Refuse before committing to anything.
         _ = try excesses(compiled: compiled, inputValues: values, refuseShortfall: true)
@@ -76,7 +78,7 @@ public enum Prover {
             CommittedInput(id: compiled.inputs[$0].id, commitment: Commitment(openings[$0], generators: generators))
         }
         return try makeProof(bundle: bundle, compiled: scoped, account: account.label, inputs: .selfAttested(committed),
-                             inputOpenings: openings, inputValues: values, statementDigest: [])
+                             inputOpenings: openings, inputValues: values, statementDigest: [], binding: binding)
     }
 
     /// The statement for the anonymity set `kept` (the whole one for nil),
@@ -121,7 +123,7 @@ public enum Prover {
 
     static func makeProof(
         bundle: RiskBundle, compiled: CompiledStatement, account: String, inputs: MarginProof.Inputs,
-        inputOpenings: [Opening], inputValues: [BigInt], statementDigest: [UInt8]
+        inputOpenings: [Opening], inputValues: [BigInt], statementDigest: [UInt8], binding: ProofBinding
     ) throws(SolvencyError) -> MarginProof {
         _ = try excesses(compiled: compiled, inputValues: inputValues, refuseShortfall: true)
         let curve = bundle.curve
@@ -151,6 +153,7 @@ public enum Prover {
         var context = ProofContext(bundleDigest: bundle.digest, circuitDigest: bundle.circuitDigest, curve: curve, account: account,
                                    epoch: bundle.epoch, mode: mode, statementDigest: statementDigest, claims: plan.claims)
         context.excluded = compiled.excludedElements
+        context.binding = binding
         // Attested: the excluded inputs are committed (the custodian commits
         // every input) and shown to open to zero.
         var zeroOpening: Scalar? = nil
@@ -192,7 +195,7 @@ public enum Prover {
             }
         }
         return MarginProof(bundleDigest: bundle.digest, circuitName: bundle.circuitName, curve: curve, account: account, epoch: bundle.epoch,
-                           excluded: compiled.excludedElements, inputs: inputs, helpers: helpers, zeroOpening: zeroOpening,
+                           excluded: compiled.excludedElements, binding: binding, inputs: inputs, helpers: helpers, zeroOpening: zeroOpening,
                            claims: plan.claims, rangeProofs: entries)
     }
 }

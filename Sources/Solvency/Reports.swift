@@ -103,6 +103,8 @@ extension VerificationReport {
                 let shown = a.excludedElements.prefix(5).joined(separator: ", ") + (a.excludedElements.count > 5 ? ", …" : "")
                 what += "; shown to hold nothing in \(a.excludedElements.count) element\(a.excludedElements.count == 1 ? "" : "s") (\(shown))"
             }
+            if let c = a.binding.challenge { what += "; answers challenge \(c)" }
+            if let n = a.binding.audience { what += "; made for \(jsonQuoted(n))" }
             if a.attested {
                 return "VALID    \(v.name): \(what); inputs attested by custodian \(short(a.custodianKeyID ?? ""))"
             }
@@ -137,6 +139,9 @@ extension VerificationReport {
                 o["custodian"] = a.custodianKeyID.map { .string($0) } ?? .null
                 o["requirements"] = .array(a.requirements.map { .string($0) })
                 o["not_held"] = .array(a.excludedElements.map { .string($0) })
+                o["challenge"] = a.binding.challenge.map { .string($0) } ?? .null
+                o["audience"] = a.binding.audience.map { .string($0) } ?? .null
+                o["statement_issued_at"] = a.statementIssuedAt.map { .string(RFC3339.format($0)) } ?? .null
             case .failure(let e):
                 o["status"] = .string("INVALID")
                 var error = JSONObject([("code", .string(e.code)), ("message", .string(e.description))])

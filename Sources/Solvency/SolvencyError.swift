@@ -81,6 +81,14 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
     case rangeProof(RangeProofError)
     /// A bad argument to an operation.
     case invalidArgument(String)
+    /// The proof does not answer the challenge the verifier expects
+    /// (`--expect-challenge`), or carries none.
+    case challengeMismatch(String)
+    /// The proof names another audience than the verifier (`--for`), or none.
+    case audienceMismatch(String)
+    /// The custodian's statement is older than the verifier allows
+    /// (`--max-age`), or the proof has no signed time to check.
+    case proofTooOld(String)
     /// A named limit (`FormatLimits`, `CircuitLimits`) would be exceeded.
     case limitExceeded(String)
 
@@ -111,6 +119,9 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .circuitNotFound: return "circuitNotFound"
         case .rangeProof: return "rangeProof"
         case .invalidArgument: return "invalidArgument"
+        case .challengeMismatch: return "challengeMismatch"
+        case .audienceMismatch: return "audienceMismatch"
+        case .proofTooOld: return "proofTooOld"
         case .limitExceeded: return "limitExceeded"
         }
     }
@@ -171,7 +182,7 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
             return "circuit \(jsonQuoted(name)) not found (looked for " + searched.joined(separator: ", ") + ")"
         case .rangeProof(let e):
             return e.description
-        case .invalidArgument(let message):
+        case .invalidArgument(let message), .challengeMismatch(let message), .audienceMismatch(let message), .proofTooOld(let message):
             return message
         case .limitExceeded(let message):
             return message

@@ -15,12 +15,16 @@ public struct VerificationPolicy: Sendable {
     public var at: Date
     /// Accept self-attested proofs (reported as UNATTESTED).
     public var allowSelfAttested: Bool
+    /// The challenge, audience and age every proof must have (none by default).
+    public var freshness: FreshnessPolicy
 
-    public init(publisherKey: VerifyingKey, custodianKey: VerifyingKey? = nil, at: Date = Date(), allowSelfAttested: Bool = false) {
+    public init(publisherKey: VerifyingKey, custodianKey: VerifyingKey? = nil, at: Date = Date(), allowSelfAttested: Bool = false,
+                freshness: FreshnessPolicy = FreshnessPolicy()) {
         self.publisherKey = publisherKey
         self.custodianKey = custodianKey
         self.at = at
         self.allowSelfAttested = allowSelfAttested
+        self.freshness = freshness
     }
 }
 
@@ -37,6 +41,10 @@ public struct AcceptedProof: Sendable {
     /// the anonymity set is the other position elements); empty when it
     /// hides among all.
     public let excludedElements: [String]
+    /// The challenge and audience the proof was made for (bound into it).
+    public let binding: ProofBinding
+    /// When the custodian signed the statement (nil when self-attested).
+    public let statementIssuedAt: Date?
     public let proofBytes: Int
 }
 
@@ -141,19 +149,27 @@ public enum Verifier {
         let statementDigest: [UInt8]
         let custodianID: String?
         let account: String
+        let issuedAt: Date?
         switch proof.inputs {
         case .attested(let statement):
             statementDigest = statement.digest
             custodianID = statement.envelope.signer.id
             account = statement.account
+            issuedAt = statement.issuedAt
         case .selfAttested:
             statementDigest = []
             custodianID = nil
             account = proof.account
+            issuedAt = nil
         }
+        // What the verifier asks of freshness and audience, before any
+        // range proof is decoded; the values checked are bound into every
+        // range proof's context below, so they cannot be edited.
+        try e.freshness.check(proof.binding, issuedAt: issuedAt, at: e.at)
         var context = ProofContext(bundleDigest: e.bundle.digest, circuitDigest: e.bundle.circuitDigest, curve: e.bundle.curve, account: account,
                                    epoch: e.bundle.epoch, mode: proof.mode, statementDigest: statementDigest, claims: plan.claims)
         context.excluded = proof.excluded
+        context.binding = proof.binding
         let commitments = proof.committedInputs.map(\.commitment) + proof.helpers.map(\.commitment)
         if let rho = proof.zeroOpening {
             // Attested with excluded elements (the decoder requires ρ exactly
@@ -173,7 +189,8 @@ public enum Verifier {
             }
         }
         let accepted = AcceptedProof(account: account, attested: proof.mode == .custodian, custodianKeyID: custodianID,
-                                     requirements: plan.claims, excludedElements: proof.excluded, proofBytes: bytes.count)
+                                     requirements: plan.claims, excludedElements: proof.excluded, binding: proof.binding,
+                                     statementIssuedAt: issuedAt, proofBytes: bytes.count)
         return (items, accepted)
     }
 }
@@ -206,6 +223,9 @@ struct ProofExpectation: Sendable {
     let inputIDs: [String]
     let custodianKey: VerifyingKey?
     let allowSelfAttested: Bool
+    let freshness: FreshnessPolicy
+    /// The time the proofs are checked at.
+    let at: Date
     /// How many elements a holder may hide among (`positionElements`).
     let positionElementCount: Int
     private let full: ProofScope
@@ -215,6 +235,8 @@ struct ProofExpectation: Sendable {
         inputIDs = compiled.inputs.map(\.id)
         custodianKey = policy.custodianKey
         allowSelfAttested = policy.allowSelfAttested
+        freshness = policy.freshness
+        at = policy.at
         positionElementCount = compiled.positionElements.count
         full = ProofScope(compiled: compiled)
     }

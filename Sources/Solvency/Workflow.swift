@@ -199,7 +199,8 @@ public enum Workflow {
     @discardableResult
     public static func prove(
         bundlePath: String, statementPath: String, openingsPath: String, out: String,
-        publisherKeyPath: String? = nil, custodianKeyPath: String? = nil, at date: Date = Date(), hidingAmong: AnonymitySet? = nil
+        publisherKeyPath: String? = nil, custodianKeyPath: String? = nil, at date: Date = Date(), hidingAmong: AnonymitySet? = nil,
+        binding: ProofBinding = ProofBinding()
     ) throws(SolvencyError) -> MarginProof {
         let bundle = try RiskBundle.load(path: bundlePath)
         let publisherKey = try publisherKeyPath.map { path throws(SolvencyError) in try loadVerifyingKey(path: path) }
@@ -207,7 +208,7 @@ public enum Workflow {
         let statement = try AttestedStatement.load(path: statementPath)
         let openings = try Openings.load(path: openingsPath)
         let proof = try Prover.prove(bundle: bundle, statement: statement, openings: openings,
-                                     publisherKey: publisherKey, custodianKey: custodianKey, at: date, hidingAmong: hidingAmong)
+                                     publisherKey: publisherKey, custodianKey: custodianKey, at: date, hidingAmong: hidingAmong, binding: binding)
         try FileIO.write(proof.encoded(), to: out, mode: FileIO.publicMode)
         return proof
     }
@@ -216,12 +217,13 @@ public enum Workflow {
     @discardableResult
     public static func proveSelfAttested(
         bundlePath: String, accountPath: String, out: String, publisherKeyPath: String? = nil, at date: Date = Date(),
-        hidingAmong: AnonymitySet? = nil
+        hidingAmong: AnonymitySet? = nil, binding: ProofBinding = ProofBinding()
     ) throws(SolvencyError) -> MarginProof {
         let bundle = try RiskBundle.load(path: bundlePath)
         let publisherKey = try publisherKeyPath.map { path throws(SolvencyError) in try loadVerifyingKey(path: path) }
         let account = try loadAccount(path: accountPath)
-        let proof = try Prover.proveSelfAttested(bundle: bundle, account: account, publisherKey: publisherKey, at: date, hidingAmong: hidingAmong)
+        let proof = try Prover.proveSelfAttested(bundle: bundle, account: account, publisherKey: publisherKey, at: date, hidingAmong: hidingAmong,
+                                                 binding: binding)
         try FileIO.write(proof.encoded(), to: out, mode: FileIO.publicMode)
         return proof
     }
@@ -235,13 +237,15 @@ public enum Workflow {
     /// proof, not unusable input.
     public static func verify(
         bundlePath: String, publisherKeyPath: String, custodianKeyPath: String?, proofPaths: [String],
-        at date: Date = Date(), allowSelfAttested: Bool = false, limits: BatchLimits = BatchLimits()
+        at date: Date = Date(), allowSelfAttested: Bool = false, freshness: FreshnessPolicy = FreshnessPolicy(),
+        limits: BatchLimits = BatchLimits()
     ) throws(SolvencyError) -> VerificationReport {
         guard !proofPaths.isEmpty else { throw .invalidArgument("no proof file given") }
         let publisherKey = try loadVerifyingKey(path: publisherKeyPath)
         let custodianKey = try custodianKeyPath.map { path throws(SolvencyError) in try loadVerifyingKey(path: path) }
         let bundle = try RiskBundle.load(path: bundlePath, publisher: publisherKey)
-        let policy = VerificationPolicy(publisherKey: publisherKey, custodianKey: custodianKey, at: date, allowSelfAttested: allowSelfAttested)
+        let policy = VerificationPolicy(publisherKey: publisherKey, custodianKey: custodianKey, at: date, allowSelfAttested: allowSelfAttested,
+                                        freshness: freshness)
         return try Verifier.verify(bundle: bundle, names: proofPaths, policy: policy, limits: limits) { i throws(SolvencyError) in
             try FileIO.read(proofPaths[i])
         }

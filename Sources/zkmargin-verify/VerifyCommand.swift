@@ -26,6 +26,16 @@ struct ZKMarginVerify: ParsableCommand {
         no proof file, a malformed --at). This is a change: usage errors used to exit 2; \
         zkmargin and zkmargin-verify now share one table of exit statuses (README.md).
 
+        Freshness and audience. Without them a proof is a bearer document: anyone it is \
+        shown to can show it on while its bundle is valid. --challenge (alone) prints a \
+        fresh random nonce; send it to the account holder, who proves with \
+        `zkmargin prove --challenge NONCE`; then --expect-challenge NONCE refuses any proof \
+        not made in answer to it (an older proof, or one made for another request). --for \
+        NAME refuses a proof not made for NAME (`zkmargin prove --for NAME`). --max-age \
+        DURATION (30m, 24h, 7d, 1h30m) refuses a proof whose custodian statement was \
+        issued longer than DURATION before the time checked; a self-attested proof has no \
+        signed time and is then refused (ask for a challenge instead).
+
         Examples:
           zkmargin-verify --bundle bundle.json --publisher-key publisher.pub.pem \\
               --custodian-key custodian.pub.pem proof.json
@@ -33,12 +43,16 @@ struct ZKMarginVerify: ParsableCommand {
               --custodian-key custodian.pub.pem --json proofs/*.json
           zkmargin-verify --bundle bundle.json --publisher-key publisher.pub.pem \\
               --allow-self-attested --at 2025-11-25T12:30:00Z proof.json
+          nonce=$(zkmargin-verify --challenge)
+          zkmargin-verify --bundle bundle.json --publisher-key publisher.pub.pem \\
+              --custodian-key custodian.pub.pem --expect-challenge "$nonce" \\
+              --for "Acme Lending" --max-age 24h proof.json
         """
     )
 
-    @OptionGroup var bundle: BundleOption
+    @OptionGroup var bundle: OptionalBundleOption
 
-    @OptionGroup var publisherKey: PublisherKeyOption
+    @OptionGroup var publisherKey: OptionalPublisherKeyOption
 
     @OptionGroup var custodianKey: OptionalCustodianKeyOption
 
@@ -50,23 +64,58 @@ struct ZKMarginVerify: ParsableCommand {
     @Flag(help: "Print a machine-readable verdict.")
     var json = false
 
+    @Flag(help: "Print a fresh random challenge (64 hex digits) for a prover's --challenge, and nothing else.")
+    var challenge = false
+
+    @Option(help: ArgumentHelp("Refuse any proof not made in answer to this challenge.", valueName: "NONCE"))
+    var expectChallenge: String?
+
+    @Option(name: .customLong("for"), help: ArgumentHelp("Refuse any proof not made for this audience (your name, as given to the prover).", valueName: "NAME"))
+    var audience: String?
+
+    @Option(help: ArgumentHelp("Refuse a proof whose custodian statement is older than this at the time checked (30m, 24h, 7d, 1h30m); self-attested proofs have no signed time and are refused.", valueName: "DURATION"))
+    var maxAge: String?
+
     @Argument(help: ArgumentHelp("The proofs to verify.", valueName: "PROOF.json"))
     var proofs: [String] = []
 
     static func main() { Tool.main(ZKMarginVerify.self) }
 
     func validate() throws {
+        if challenge {
+            guard bundle.path == nil, publisherKey.path == nil, custodianKey.path == nil, at.time == nil, !allowSelfAttested, !json,
+                  expectChallenge == nil, audience == nil, maxAge == nil, proofs.isEmpty else {
+                throw ValidationError("--challenge prints a nonce and takes no other argument")
+            }
+            return
+        }
+        guard bundle.path != nil else { throw ValidationError("missing --bundle BUNDLE.json") }
+        guard publisherKey.path != nil else { throw ValidationError("missing --publisher-key PUBLISHER.pub.pem") }
         if proofs.isEmpty { throw ValidationError("no proof file given") }
+        if let c = expectChallenge, let problem = ProofBinding.challengeProblem(c) { throw ValidationError("--expect-challenge: \(problem)") }
+        if let a = audience, let problem = ProofBinding.audienceProblem(a) { throw ValidationError("--for: \(problem)") }
+        if let m = maxAge, DurationText.parse(m) == nil {
+            throw ValidationError("--max-age \(m): expected a positive duration such as 30m, 24h, 7d or 1h30m")
+        }
+    }
+
+    var freshness: FreshnessPolicy {
+        FreshnessPolicy(challenge: expectChallenge, audience: audience, maximumAge: maxAge.flatMap(DurationText.parse))
     }
 
     /// Verifies and prints the report; throws `ExitStatus.invalid` if some
     /// proof is invalid. Unusable input is thrown to the runner (one error
     /// line), or with --json printed as JSON on standard output.
     func run() throws {
+        if challenge {
+            print(ProofBinding.freshChallenge())
+            return
+        }
         let report: VerificationReport
         do {
-            report = try Workflow.verify(bundlePath: bundle.path, publisherKeyPath: publisherKey.path, custodianKeyPath: custodianKey.path,
-                                         proofPaths: proofs, at: at.date, allowSelfAttested: allowSelfAttested)
+            // validate() has checked that both paths are given.
+            report = try Workflow.verify(bundlePath: bundle.path!, publisherKeyPath: publisherKey.path!, custodianKeyPath: custodianKey.path,
+                                         proofPaths: proofs, at: at.date, allowSelfAttested: allowSelfAttested, freshness: freshness)
         } catch {
             guard json else { throw error }
             print(VerificationReport.errorJSON(error, hint: Self.hint(error)), terminator: "")

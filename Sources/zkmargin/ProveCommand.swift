@@ -24,6 +24,12 @@ struct ProveCommand: ParsableCommand {
         disclosed to the verifier, to be held at zero, and drops out of the proof. The \
         set must contain every instrument the account holds.
 
+        --challenge NONCE and --for NAME bind the proof to one request: a verifier that \
+        printed NONCE (zkmargin-verify --challenge) and checks --expect-challenge NONCE \
+        refuses a proof made for another request, and one checking --for NAME refuses a \
+        proof made for anyone else. Without them a proof is a bearer document for as long \
+        as its bundle is valid.
+
         Examples:
           zkmargin prove --bundle bundle.json --statement statement.json \\
               --openings openings.json --out proof.json
@@ -33,6 +39,10 @@ struct ProveCommand: ParsableCommand {
           zkmargin prove --bundle bundle.json --statement statement.json \\
               --openings openings.json --hide-among BTC-PERP --hide-among ETH-PERP \\
               --hide-among SOL-PERP --out proof.json
+          zkmargin prove --bundle bundle.json --statement statement.json \\
+              --openings openings.json --challenge "$nonce" --for "Acme Lending" \\
+              --out proof.json
+
         """
     )
 
@@ -51,6 +61,12 @@ struct ProveCommand: ParsableCommand {
     var selfAttested = false
 
     @OptionGroup var hide: HideAmongOption
+
+    @Option(help: ArgumentHelp("Answer a verifier's challenge: the nonce `zkmargin-verify --challenge` printed. Bound into the proof, so it cannot be replayed to a verifier who asks another.", valueName: "NONCE"))
+    var challenge: String?
+
+    @Option(name: .customLong("for"), help: ArgumentHelp("Make the proof for one audience (the verifier's name): bound into the proof; a verifier with --for checks it.", valueName: "NAME"))
+    var audience: String?
 
     @OptionGroup var out: OutOption
 
@@ -76,15 +92,19 @@ struct ProveCommand: ParsableCommand {
         // validate() has checked which of account, statement and openings are given.
         let proof: MarginProof
         let set = try hide.anonymitySet()
+        let binding = ProofBinding(challenge: challenge, audience: audience)
         if selfAttested {
             proof = try Workflow.proveSelfAttested(bundlePath: bundle.path, accountPath: account!, out: out.path, publisherKeyPath: publisherKey.path,
-                                                   hidingAmong: set)
+                                                   hidingAmong: set, binding: binding)
         } else {
             proof = try Workflow.prove(bundlePath: bundle.path, statementPath: statement!, openingsPath: openings!, out: out.path,
-                                       publisherKeyPath: publisherKey.path, custodianKeyPath: custodianKey.path, hidingAmong: set)
+                                       publisherKeyPath: publisherKey.path, custodianKeyPath: custodianKey.path, hidingAmong: set,
+                                       binding: binding)
         }
         let size = (try? FileIO.read(out.path).count) ?? 0
         Terminal.say("wrote \(out.path): account \"\(proof.account)\" meets \(proof.claims.joined(separator: ", ")) (\(proof.circuitName), epoch \(proof.epoch))\(proof.mode == .selfAttested ? ", SELF-ATTESTED" : "")")
+        if let c = proof.binding.challenge { Terminal.say("answers challenge \(c)") }
+        if let a = proof.binding.audience { Terminal.say("made for \"\(a)\" only") }
         if !proof.excluded.isEmpty {
             Terminal.say("hides among the anonymity set; discloses \(proof.excluded.count) element\(proof.excluded.count == 1 ? "" : "s") as not held")
         }

@@ -36,6 +36,17 @@ import zero_openings                                                      # noqa
 MAX_FILE = 16 << 20
 MAX_ID = 512
 CLAIM_TEXT = "excess >= 0"
+CHALLENGE = re.compile(r"[0-9A-Za-z._~-]{16,256}")
+DURATION = re.compile(r"(?:(\d{1,9})d)?(?:(\d{1,9})h)?(?:(\d{1,9})m)?(?:(\d{1,9})s)?")
+
+
+def parse_duration(text):
+    """SPEC.md §16.12: `30m`, `24h`, `7d`, `1h30m`: seconds, or None."""
+    m = DURATION.fullmatch(text)
+    if not m or not any(m.groups()):
+        return None
+    total = sum(int(g) * u for g, u in zip(m.groups(), (86400, 3600, 60, 1)) if g is not None)
+    return total if total > 0 else None
 FORMATS = {"bundle": 1, "statement": 2, "proof": 2, "openings": 2}
 NOUNS = {"bundle": "risk bundle", "statement": "custodian statement", "proof": "margin proof", "openings": "openings file"}
 
@@ -515,7 +526,8 @@ def blob_text(r, key):
 # -- one proof (SPEC.md §16.12, steps 1–11) ----------------------------------------------------------
 
 class Verifier:
-    def __init__(self, bundle, custodian, allow_self):
+    def __init__(self, bundle, custodian, allow_self, freshness=(None, None, None), now=None):
+        self.freshness, self.now = freshness, now
         self.bundle, self.custodian, self.allow_self = bundle, custodian, allow_self
         self.full = Scope(bundle.compile())
         self.positions = self.full.compiled.position_elements()
@@ -573,6 +585,17 @@ class Verifier:
                 if not isinstance(item, str) or not item or len(item.encode()) > MAX_ID:
                     raise Refused("field", "proof.excluded[%d]: expected an element id" % k)
                 excluded.append(item)
+        # SPEC.md §16.10: the challenge and audience the proof was made for.
+        challenge = r.optional("challenge")
+        if challenge is not None:
+            challenge = r.string("challenge", 256)
+            if not CHALLENGE.fullmatch(challenge) or len(challenge) < 16:
+                raise Refused("field", "proof.challenge: a challenge is 16–256 letters, digits and - . _ ~")
+        audience = r.optional("audience")
+        if audience is not None:
+            audience = r.string("audience", MAX_ID)
+            if identifier_problem(audience, MAX_ID):
+                raise Refused("field", "proof.audience: the audience %s" % identifier_problem(audience, MAX_ID))
         scope = self.scope(excluded)
         compiled = scope.compiled
         statement_digest = b""
@@ -603,7 +626,7 @@ class Verifier:
                 raise Refused("field", "statement.payload.curve: unknown curve %r" % c)
             if CURVES[c] is not b.curve:
                 raise Refused("statementMismatch", "the statement commits on another curve")
-            s.time("issued_at")
+            issued_at = s.time("issued_at")
             count = s.integer("inputs", 0, MAX_FILE // 44)
             if count != len(compiled.inputs):
                 raise Refused("statementMismatch", "the statement commits to %d inputs, the circuit has %d" % (count, len(compiled.inputs)))
@@ -665,10 +688,11 @@ class Verifier:
         if not proofs:
             raise Refused("field", "proof.range_proofs: empty")
         r.finish()
+        self.check_freshness(challenge, audience, issued_at if mode == "custodian" else None)
 
         # SPEC.md §16.6: the context; §16.7: the zero opening; §16.5: the statements.
         commitments = inputs + helpers
-        base = self.context(account, mode, statement_digest, plan.claims, excluded, commitments)
+        base = self.context(account, mode, statement_digest, plan.claims, excluded, commitments, challenge, audience)
         if rho is not None:
             if not zero_openings.verify(b.curve, base, commitments, compiled.excluded_inputs, rho):
                 raise Refused("proofInvalid", "the zero opening does not show the excluded elements' committed inputs to be zero")
@@ -688,11 +712,28 @@ class Verifier:
                                                             b.circuit_name, b.venue, b.epoch)
         if excluded:
             what += "; shown to hold nothing in %d element%s (%s)" % (len(excluded), "" if len(excluded) == 1 else "s", ", ".join(excluded[:5]))
+        if challenge is not None:
+            what += "; answers challenge %s" % challenge
+        if audience is not None:
+            what += "; made for %s" % json.dumps(audience, ensure_ascii=False)
         if mode == "custodian":
             return items, "VALID    %s: %s; inputs attested by custodian %s" % (path, what, self.custodian.key_id[:16])
         return items, "VALID (UNATTESTED)    %s: %s; the inputs are self-attested: no custodian vouches for them" % (path, what)
 
-    def context(self, account, mode, statement_digest, claims, excluded, commitments):
+    def check_freshness(self, challenge, audience, issued_at):
+        """SPEC.md §16.12: --expect-challenge, --for, --max-age."""
+        want_challenge, want_audience, max_age = self.freshness
+        if want_challenge is not None and challenge != want_challenge:
+            raise Refused("challengeMismatch", "the proof answers challenge %s, not %s" % (challenge, want_challenge))
+        if want_audience is not None and audience != want_audience:
+            raise Refused("audienceMismatch", "the proof was made for %r, not for %r" % (audience, want_audience))
+        if max_age is not None:
+            if issued_at is None:
+                raise Refused("proofTooOld", "a self-attested proof carries no signed issue time")
+            if self.now - issued_at > max_age:
+                raise Refused("proofTooOld", "the custodian's statement is older than %s" % max_age)
+
+    def context(self, account, mode, statement_digest, claims, excluded, commitments, challenge=None, audience=None):
         b = self.bundle
 
         def field(label, value):
@@ -704,6 +745,10 @@ class Verifier:
         out += field("statement", statement_digest) + field("claims", b"".join(lp(c.encode()) for c in claims))
         if excluded:
             out += field("excluded", b"".join(lp(e.encode()) for e in excluded))
+        if challenge is not None:
+            out += field("challenge", challenge.encode())
+        if audience is not None:
+            out += field("audience", audience.encode())
         out += field("commitments", u64be(len(commitments)) + hashlib.sha256(b"".join(commitments)).digest())
         return out
 
@@ -864,9 +909,27 @@ def main(argv):
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--compile-json", action="store_true", help="print the canonical compiled statement (SPEC.md §16.11)")
     ap.add_argument("--hide-among", action="append", default=[], metavar="ID", help="with --compile-json: the anonymity set")
+    ap.add_argument("--challenge", action="store_true", help="print a fresh random challenge and nothing else")
+    ap.add_argument("--expect-challenge", metavar="NONCE", help="refuse any proof not made in answer to NONCE")
+    ap.add_argument("--for", dest="audience", metavar="NAME", help="refuse any proof not made for NAME")
+    ap.add_argument("--max-age", metavar="DURATION", help="refuse a statement older than DURATION (30m, 24h, 7d, 1h30m)")
     ap.add_argument("proofs", nargs="*", metavar="PROOF.json")
     try:
         a = ap.parse_args(argv)
+        if a.challenge:
+            if argv != ["--challenge"]:
+                raise Usage("--challenge prints a nonce and takes no other argument")
+            print(secrets.token_hex(32))
+            return 0
+        if a.expect_challenge is not None and not CHALLENGE.fullmatch(a.expect_challenge):
+            raise Usage("--expect-challenge: a challenge is 16–256 letters, digits and - . _ ~")
+        if a.audience is not None and identifier_problem(a.audience, MAX_ID):
+            raise Usage("--for: the audience %s" % identifier_problem(a.audience, MAX_ID))
+        max_age = None
+        if a.max_age is not None:
+            max_age = parse_duration(a.max_age)
+            if max_age is None:
+                raise Usage("--max-age %s: expected a positive duration such as 30m, 24h, 7d or 1h30m" % a.max_age)
         if (a.bundle is None) == (a.values is None) or (a.values and not a.compile_json):
             raise Usage("give --bundle BUNDLE.json (or, with --compile-json, --values VALUES.json)")
         if a.circuit and not a.values:
@@ -922,7 +985,7 @@ def main(argv):
             raise Refused("bundleNotYetValid", "the bundle is valid from %s; checked at %s" % (format_time(bundle.issued_at), format_time(now)))
         if now > bundle.valid_until:
             raise Refused("bundleExpired", "the bundle expired at %s; checked at %s" % (format_time(bundle.valid_until), format_time(now)))
-        verifier = Verifier(bundle, custodian, a.allow_self_attested)
+        verifier = Verifier(bundle, custodian, a.allow_self_attested, (a.expect_challenge, a.audience, max_age), now)
     except Refused as e:
         return unusable(e)
     verdicts = [(p,) + verifier.verify(p) for p in a.proofs]
