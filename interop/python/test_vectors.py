@@ -29,7 +29,8 @@ from prover import prove                                                 # noqa:
 from seeded import SeededRandom                                          # noqa: E402
 from transcript import Transcript                                        # noqa: E402
 import zero_openings                                                     # noqa: E402
-from circuit import Circuit, CircuitError, Compiler, decode_values       # noqa: E402
+from circuit import Circuit, CircuitError, Compiler, Number, decimal, decode_values  # noqa: E402
+from fractions import Fraction                                           # noqa: E402
 
 VERBOSE = "-v" in sys.argv[1:]
 PROVE_UP_TO = 1 << 20 if "--full" in sys.argv[1:] else 128
@@ -317,6 +318,31 @@ def checker_vectors():
               % (n, case["body"].replace("\n", " | "), "refuses" if case["refused"] else "accepts", "refuses" if refused else "accepts"))
 
 
+def number_vectors():
+    """Vectors/numbers/: the exact numbers of values and account files
+    (SPEC.md §16.1): each accepted text has exactly the reference's value,
+    each refused text is refused. A `json` case is a JSON number's literal."""
+    doc = load("numbers/cases.json")
+
+    def read(case):
+        return decimal(Number(case["text"]) if case["json"] else case["text"], "case")
+
+    for case in doc["accepted"]:
+        try:
+            got = read(case)
+        except CircuitError as e:
+            got = e
+        check(got == Fraction(case["value"]), "numbers: %r (json %s): expected %s, got %s"
+              % (case["text"], case["json"], case["value"], got))
+    for case in doc["refused"]:
+        try:
+            got = read(case)
+        except CircuitError:
+            got = None
+        check(got is None, "numbers: %r (json %s) is refused by the reference (%s), accepted here as %s"
+              % (case["text"], case["json"], case["says"], got))
+
+
 FAMILIES = [
     ("hash-to-curve (RFC 9380)", hash_to_curve_vectors),
     ("generators", generator_vectors),
@@ -327,6 +353,7 @@ FAMILIES = [
     ("rangeproof", rangeproof_vectors),
     ("zero-openings", zero_opening_vectors),
     ("checker", checker_vectors),
+    ("numbers", number_vectors),
 ]
 
 
