@@ -145,26 +145,27 @@ private struct NumberScanner {
                 throw fail(CircuitLimits.exceeds("its exponent \(tooLarge.shown)", CircuitLimits.maximumExponent, "maximumExponent") + " in magnitude")
             }
         }
-        let mantissa = Self.integer(bytes[whole.startIndex ..< whole.endIndex] + fraction)
+        let mantissa = Self.integer(whole + fraction)
         let value = Rational(negative ? -mantissa : mantissa) * Rational.powerOfTen(exponent - fraction.count)
         return try checked(value)
     }
 
     /// `["-"] digits "/" digits`, the denominator not zero.
     mutating func ratio() throws(DecimalParseError) -> Rational {
-        let form = "a ratio is two integers p/q, p with an optional - sign, e.g. \"1/6\" or \"-3/7\""
+        let integers = "two integers p/q, p with an optional - sign, e.g. \"1/6\" or \"-3/7\""
+        let form = "a ratio is \(integers)"
         let slashes = bytes.count(where: { $0 == UInt8(ascii: "/") })
         guard slashes == 1 else { throw fail("it has \(slashes) \"/\"; \(form)") }
         let negative = take("-")
         let p = digits()
         guard !p.isEmpty else { throw fail("expected digits before the \"/\"; \(form)") }
-        guard take("/") else { try end(form); throw fail(form) }
+        guard take("/") else { try end(integers); throw fail(form) }
         if peek() == UInt8(ascii: "-") || peek() == UInt8(ascii: "+") {
             throw fail("the denominator of a ratio is written without a sign; \(form)")
         }
         let q = digits()
         guard !q.isEmpty else { throw fail("expected digits after the \"/\"; \(form)") }
-        try end(form)
+        try end(integers)
         try checkDigitCount(p.count, "its numerator")
         try checkDigitCount(q.count, "its denominator")
         let denominator = Self.integer(q)
