@@ -1,6 +1,6 @@
 // The exact numbers of risk-values and account files (Circuits/README.md §6,
-// SPEC.md §16.1): decimals with an optional exponent, and ratios of two
-// integers. Every limit is checked on the text, before any arithmetic, so a
+// SPEC.md §16.1, in the grammar notation of Circuits/README.md §2): decimals
+// with an optional exponent, and ratios of two integers. Every limit is checked on the text, before any arithmetic, so a
 // hostile value costs at most a scan of its bytes.
 
 /// Why a string is not an exact number of a values or account file.
@@ -17,8 +17,8 @@ public struct DecimalParseError: Error, Sendable, Equatable, CustomStringConvert
 extension Rational {
     /// Parses a decimal exactly, with an optional exponent:
     ///
-    ///     decimal  = ["-"] digits ["." digits] [("e" | "E") ["+" | "-"] digits]
-    ///     digits   = 1*("0" … "9")
+    ///     decimal  := '-'? digits ('.' digits)? (('e' | 'E') ('+' | '-')? digits)?
+    ///     digits   := ('0' | … | '9')+
     ///
     /// Nothing else is accepted: no white space, no leading `+`, no bare
     /// `.5` or `5.`, no `e` without digits. The mantissa (integer and
@@ -36,7 +36,7 @@ extension Rational {
     /// Parses an exact number of a values or account file: a decimal
     /// (`init(decimal:)`) or a ratio of two integers,
     ///
-    ///     ratio    = ["-"] digits "/" digits
+    ///     ratio    := '-'? digits '/' digits
     ///
     /// (`"1/6"`, `"-3/7"`), each integer of at most
     /// `CircuitLimits.maximumDecimalDigits` digits, the denominator not
@@ -116,7 +116,7 @@ private struct NumberScanner {
         return value
     }
 
-    /// `["-"] digits ["." digits] [("e" | "E") ["+" | "-"] digits]`.
+    /// `'-'? digits ('.' digits)? (('e' | 'E') ('+' | '-')? digits)?`.
     mutating func decimal() throws(DecimalParseError) -> Rational {
         let negative = take("-")
         let whole = digits()
@@ -150,7 +150,7 @@ private struct NumberScanner {
         return try checked(value)
     }
 
-    /// `["-"] digits "/" digits`, the denominator not zero.
+    /// `'-'? digits '/' digits`, the denominator not zero.
     mutating func ratio() throws(DecimalParseError) -> Rational {
         let integers = "two integers p/q, p with an optional - sign, e.g. \"1/6\" or \"-3/7\""
         let form = "a ratio is \(integers)"

@@ -65,9 +65,9 @@ def identifier_problem(s, max_bytes):
 MAX_DECIMAL_DIGITS = 100     # CircuitLimits.maximumDecimalDigits
 MAX_EXPONENT = 100           # CircuitLimits.maximumExponent
 
-# decimal = ["-"] digits ["." digits] [("e" | "E") ["+" | "-"] digits]
+# decimal := '-'? digits ('.' digits)? (('e' | 'E') ('+' | '-')? digits)?   (SPEC.md §16.1)
 DECIMAL = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?)([0-9]+))?")
-# ratio = ["-"] digits "/" digits
+# ratio := '-'? digits '/' digits
 RATIO = re.compile(r"(-?)([0-9]+)/([0-9]+)")
 
 
