@@ -139,15 +139,27 @@ private struct NumberScanner {
         try checkDigitCount(whole.count + fraction.count, "it")
         if !exponentDigits.isEmpty {
             try checkDigitCount(exponentDigits.count, "its exponent")
-            switch CircuitLimits.exponent(exponentDigits, negative: exponentNegative) {
-            case .success(let e): exponent = e
-            case .failure(let tooLarge):
-                throw fail(CircuitLimits.exceeds("its exponent \(tooLarge.shown)", CircuitLimits.maximumExponent, "maximumExponent") + " in magnitude")
-            }
+            exponent = try self.exponent(exponentDigits, negative: exponentNegative)
         }
         let mantissa = Self.integer(whole + fraction)
         let value = Rational(negative ? -mantissa : mantissa) * Rational.powerOfTen(exponent - fraction.count)
         return try checked(value)
+    }
+
+    /// The signed value of an exponent's digits (at most
+    /// `maximumDecimalDigits` of them, checked), refused when its magnitude
+    /// exceeds `CircuitLimits.maximumExponent`. Leading zeros are skipped, so
+    /// at most 18 digits are ever converted. (A circuit literal's exponent,
+    /// `Lexer.number`, is refused beyond 18 digits, leading zeros included.)
+    func exponent(_ digits: ArraySlice<UInt8>, negative: Bool) throws(DecimalParseError) -> Int {
+        let significant = digits.drop(while: { $0 == UInt8(ascii: "0") })
+        let magnitude = significant.count <= 18 ? significant.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) } : nil
+        guard let magnitude, magnitude <= CircuitLimits.maximumExponent else {
+            // More than 18 significant digits do not fit an Int and are far beyond the limit.
+            let shown = magnitude.map { "is \(negative ? "-" : "")\($0)" } ?? "has \(significant.count) significant digits"
+            throw fail(CircuitLimits.exceeds("its exponent \(shown)", CircuitLimits.maximumExponent, "maximumExponent") + " in magnitude")
+        }
+        return negative ? -magnitude : magnitude
     }
 
     /// `'-'? digits '/' digits`, the denominator not zero.
@@ -172,26 +184,5 @@ private struct NumberScanner {
         guard !denominator.isZero else { throw fail("division by zero: the denominator of a ratio cannot be 0") }
         let numerator = Self.integer(p)
         return try checked(Rational(numerator: negative ? -numerator : numerator, denominator: denominator))
-    }
-}
-
-extension CircuitLimits {
-    /// An exponent too large in magnitude: `shown` says how ("is 9999",
-    /// "has 30 digits" when it does not fit a machine integer).
-    struct ExponentTooLarge: Error {
-        let shown: String
-    }
-
-    /// The signed value of an exponent's digits when its magnitude is at
-    /// most `maximumExponent`. Leading zeros are skipped, so only a few
-    /// digits are ever converted; shared by the circuit lexer and the
-    /// decimals of values and accounts.
-    static func exponent(_ digits: ArraySlice<UInt8>, negative: Bool) -> Result<Int, ExponentTooLarge> {
-        let significant = digits.drop(while: { $0 == UInt8(ascii: "0") })
-        // More than 18 digits do not fit an Int and are far beyond the limit.
-        guard significant.count <= 18 else { return .failure(ExponentTooLarge(shown: "has \(digits.count) digits")) }
-        let magnitude = significant.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
-        guard magnitude <= maximumExponent else { return .failure(ExponentTooLarge(shown: "is \(negative ? "-" : "")\(magnitude)")) }
-        return .success(negative ? -magnitude : magnitude)
     }
 }

@@ -166,11 +166,13 @@ struct Lexer {
                 throw .circuit(start, "malformed number: expected the digits of an exponent after `e`, e.g. `1e-8`")
             }
             text = String(decoding: bytes[startIndex ..< index], as: UTF8.self)
-            switch CircuitLimits.exponent(expDigits[...], negative: negative) {
-            case .success(let e): exponent = e
-            case .failure(let tooLarge):
-                throw .circuit(start, CircuitLimits.exceeds("the exponent of the number `\(CircuitLimits.abbreviated(text))` \(tooLarge.shown)", CircuitLimits.maximumExponent, "maximumExponent") + " in magnitude")
+            // More than 18 digits do not fit an Int and are far beyond the limit.
+            let e = expDigits.count <= 18 ? Int(String(decoding: expDigits, as: UTF8.self))! : Int.max
+            guard e <= CircuitLimits.maximumExponent else {
+                let shown = e < Int.max ? "is \(negative ? "-" : "")\(e)" : "has \(expDigits.count) digits"
+                throw .circuit(start, CircuitLimits.exceeds("the exponent of the number `\(CircuitLimits.abbreviated(text))` \(shown)", CircuitLimits.maximumExponent, "maximumExponent") + " in magnitude")
             }
+            exponent = negative ? -e : e
         }
         if let d = peek(), Lexer.isIdentStart(d) || d == UInt8(ascii: ".") {
             throw .circuit(location, "malformed number `\(CircuitLimits.abbreviated(text))`: unexpected `\(Character(Unicode.Scalar(d)))` after it")

@@ -18,15 +18,19 @@ final class ExactNumberTests: XCTestCase {
         let expected: String
     }
 
+    /// A case of the table that is not `{"text", "json", field}`: fails the test.
+    struct UnexpectedShape: Error {
+        let what: String
+    }
+
     func cases(_ key: String, _ field: String) throws -> [Case] {
         guard case .object(let doc) = try Repository.forTests.vector("numbers/cases.json"), case .array(let list)? = doc[key] else {
-            throw XCTSkip("Vectors/numbers/cases.json: unexpected shape")
+            throw UnexpectedShape(what: "Vectors/numbers/cases.json has no array \(key)")
         }
         return try list.map { item in
             guard case .object(let o) = item, case .string(let text)? = o["text"], case .bool(let json)? = o["json"],
                   case .string(let expected)? = o[field] else {
-                XCTFail("Vectors/numbers/cases.json: unexpected case \(item)")
-                throw XCTSkip("bad case")
+                throw UnexpectedShape(what: "Vectors/numbers/cases.json: \(key) has the case \(item)")
             }
             return Case(text: text, json: json, expected: expected)
         }
