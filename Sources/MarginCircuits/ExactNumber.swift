@@ -72,9 +72,9 @@ private struct NumberScanner {
 
     func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
 
-    /// Consumes `c` if it is next.
-    mutating func take(_ c: Character) -> Bool {
-        guard let b = peek(), b == c.asciiValue! else { return false }
+    /// Consumes `c` (an ASCII character) if it is next.
+    mutating func take(_ c: Unicode.Scalar) -> Bool {
+        guard let b = peek(), c.isASCII, b == UInt8(c.value) else { return false }
         index += 1
         return true
     }
