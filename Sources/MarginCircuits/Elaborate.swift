@@ -139,7 +139,7 @@ struct BoundValues: Sendable {
                     }
                     out.append(d)
                 default:
-                    throw .field(path, "expected a decimal string, found a row (`\(p.name)` is indexed by \(set) only)")
+                    throw .field(path, "expected a decimal, found a row (`\(p.name)` is indexed by \(set) only)")
                 }
             }
             return .vector(out)

@@ -21,19 +21,23 @@ public enum CircuitLimits {
     /// tokens, names and checker work of a circuit, all linear in the source.
     public static let maximumSourceBytes = 1 << 20
 
-    /// Digits (integer part + fraction) of a decimal string in risk values or
-    /// an account (`Rational(decimal:)`) and of a number literal's mantissa
+    /// Digits of a number in risk values or an account (`Rational(exact:)`):
+    /// of a decimal's mantissa (integer part + fraction), of its exponent
+    /// (leading zeros included, so that they cannot make a long text), and
+    /// of each integer of a ratio `p/q`; and of a number literal's mantissa
     /// in a circuit (`Lexer.next`). Real prices, rates and sizes have at most
     /// ~40 significant digits (a 2^64 size at 18 decimals); 100 digits is
     /// about 333 bits, so such a value is far inside `maximumConstantBits`.
     public static let maximumDecimalDigits = 100
 
-    /// The magnitude of a number literal's exponent (`1e-8`, `1e15`), checked
-    /// by `Lexer.next`. Circuits use exponents for bounds and scales
-    /// (1e-18 … 1e18); ±100 keeps `10^e` at ≤ 333 bits. (Risk values accept
-    /// no exponents; when they do, this limit applies to them too.) With
-    /// `maximumDecimalDigits`, every literal has a numerator and denominator
-    /// below 10^200 < 2^665, inside `maximumConstantBits`.
+    /// The magnitude of a number's exponent (`1e-8`, `1e15`): of a literal in
+    /// a circuit, checked by `Lexer.next`, and of a decimal in risk values or
+    /// an account (`"4.97038E7"`, the JSON number `1e-10`), checked by
+    /// `Rational(decimal:)`; both before `10^e` is computed. Circuits use
+    /// exponents for bounds and scales (1e-18 … 1e18); ±100 keeps `10^e` at
+    /// ≤ 333 bits. With `maximumDecimalDigits`, every literal and decimal has
+    /// a numerator and denominator below 10^200 < 2^665, inside
+    /// `maximumConstantBits`.
     public static let maximumExponent = 100
 
     /// Bits of the numerator and of the denominator of every exact constant

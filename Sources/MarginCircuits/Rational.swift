@@ -15,17 +15,6 @@ final class MPQBox: @unchecked Sendable {
     }
 }
 
-/// Why a string is not an exact decimal.
-public struct DecimalParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The offending text, verbatim.
-    public let input: String
-    /// What was expected instead.
-    public let reason: String
-
-    /// Inputs longer than 40 characters are abbreviated (their length is given).
-    public var description: String { "\"\(CircuitLimits.abbreviated(input))\" is not a decimal (\(reason))" }
-}
-
 /// An exact rational number backed by GMP's `mpq_t`, always in lowest terms
 /// with a positive denominator. Used for every price, rate, parameter and
 /// margin figure: nothing in zkmargin is ever rounded through floating point.
@@ -54,48 +43,6 @@ public struct Rational: Sendable {
             zk_mpz_set(zk_mpq_denref(q), denominator.box.p)
             zk_mpq_canonicalize(q)
         }
-    }
-
-    /// Parses a plain decimal exactly: an optional `-`, one or more digits,
-    /// optionally a `.` followed by one or more digits. Nothing else is
-    /// accepted: no spaces, no `+`, no exponent (`1e5`), no bare `.5` or `5.`.
-    /// At most `CircuitLimits.maximumDecimalDigits` digits in all, counted
-    /// before any arithmetic.
-    public init(decimal text: String) throws(DecimalParseError) {
-        let bytes = Array(text.utf8)
-        func fail(_ reason: String) -> DecimalParseError { DecimalParseError(input: text, reason: reason) }
-        if bytes.isEmpty { throw fail("the string is empty") }
-        if bytes.contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
-            throw fail("it contains white space")
-        }
-        if bytes.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
-            throw fail("exponent notation is not accepted; write the digits out, e.g. \"100000\"")
-        }
-        var i = 0
-        var negative = false
-        if bytes[0] == UInt8(ascii: "-") { negative = true; i = 1 }
-        else if bytes[0] == UInt8(ascii: "+") { throw fail("a leading + is not accepted") }
-        func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
-        var intDigits: [UInt8] = []
-        while i < bytes.count, isDigit(bytes[i]) { intDigits.append(bytes[i]); i += 1 }
-        var fracDigits: [UInt8] = []
-        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-            i += 1
-            while i < bytes.count, isDigit(bytes[i]) { fracDigits.append(bytes[i]); i += 1 }
-            if fracDigits.isEmpty { throw fail("expected digits after the decimal point") }
-        }
-        if intDigits.isEmpty { throw fail("expected a digit before the decimal point, e.g. \"0.5\"") }
-        if i != bytes.count {
-            throw fail("unexpected \"\(String(decoding: bytes[i...i], as: UTF8.self))\"; expected digits with an optional - sign and one decimal point, e.g. \"-2.5\"")
-        }
-        let digitCount = intDigits.count + fracDigits.count
-        guard digitCount <= CircuitLimits.maximumDecimalDigits else {
-            throw fail(CircuitLimits.exceeds("it has \(digitCount) digits", CircuitLimits.maximumDecimalDigits, "maximumDecimalDigits"))
-        }
-        let digits = String(decoding: intDigits + fracDigits, as: UTF8.self)
-        guard let mantissa = BigInt(digits) else { throw fail("expected digits") }
-        let n = negative ? -mantissa : mantissa
-        self.init(numerator: n, denominator: BigInt.powerOfTen(fracDigits.count))
     }
 
     public static let zero = Rational(0)
@@ -150,7 +97,7 @@ public struct Rational: Sendable {
     // MARK: Formatting
 
     /// The exact decimal expansion when the denominator is 2^a·5^b (every
-    /// value read from a decimal string is), without trailing zeros; nil
+    /// value read as a decimal is, `Rational(decimal:)`), without trailing zeros; nil
     /// when the expansion does not terminate.
     public var decimalString: String? {
         var d = denominator

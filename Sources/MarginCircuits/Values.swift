@@ -245,7 +245,7 @@ public struct Account: Sendable {
         var balances: [String: Rational] = [:]
         if let b = root["balances"] {
             guard case .object(let obj) = b else {
-                throw .field("account.balances", "expected an object of asset → decimal string, found \(describe(b))")
+                throw .field("account.balances", "expected an object of asset → decimal, found \(describe(b))")
             }
             for key in obj.keys.sorted() {
                 let path = "account.balances[\(quoted(key))]"
@@ -331,21 +331,31 @@ func requiredString(_ obj: JSONObject, _ key: String, path: String) throws(Margi
     return s
 }
 
-/// A decimal string as an exact rational. JSON numbers are refused: they
-/// would tempt other readers to round through floating point.
+/// An exact number of a values or account file, never through binary
+/// floating point:
+/// * a string: a decimal with an optional exponent or a ratio `p/q` of two
+///   integers (`Rational(exact:)`: `"97000.25"`, `"4.97038E7"`, `"1/6"`);
+/// * a JSON number, read from its literal text with the same decimal
+///   grammar (`Rational(decimal:)`: `0.004`, `1e-10`).
+/// Anything else, or a text breaking the grammar or its limits, is refused
+/// naming the path, the text and why.
 func decimal(_ v: JSONValue, path: String) throws(MarginError) -> Rational {
     switch v {
     case .string(let s):
         do {
-            return try Rational(decimal: s)
+            return try Rational(exact: s)
         } catch {
             // The message quotes the text verbatim; keep it display-safe.
             throw .field(path, displaySafe(error.description))
         }
     case .number(let literal):
-        throw .field(path, "expected a decimal string such as \"97000.25\", found the JSON number \(literal) (decimals are written as strings so that they stay exact)")
+        do {
+            return try Rational(decimal: literal)
+        } catch {
+            throw .field(path, displaySafe("the JSON number \(CircuitLimits.abbreviated(literal)) is not a decimal (\(error.reason))"))
+        }
     default:
-        throw .field(path, "expected a decimal string such as \"97000.25\", found \(describe(v))")
+        throw .field(path, "expected a decimal such as \"97000.25\", \"1e-8\" or \"1/6\" (a string or a JSON number), found \(describe(v))")
     }
 }
 

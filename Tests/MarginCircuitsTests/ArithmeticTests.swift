@@ -61,7 +61,7 @@ final class ArithmeticTests: XCTestCase {
 
     func testRationalRejectsMalformedDecimals() {
         let cases: [(String, String)] = [
-            ("1e5", "exponent"), ("1E-3", "exponent"), ("", "empty"), ("1.2.3", "unexpected"),
+            ("1e", "exponent"), ("1E-", "exponent"), ("1/2", "unexpected \"/\""), ("", "empty"), ("1.2.3", "unexpected"),
             (" 1", "white space"), ("1 ", "white space"), ("+1", "leading +"), (".5", "digit before"),
             ("5.", "digits after"), ("abc", "digit before"), ("1,5", "unexpected"), ("--1", "digit before"),
             ("0x10", "unexpected"), ("NaN", "digit before"), ("∞", "digit before"),

@@ -143,10 +143,10 @@ final class StrictInputTests: XCTestCase {
     // MARK: Other shapes
 
     func testJSONScalarsAreDescribedPrecisely() {
-        assertSafeError(#"account.balances["BTC"]: expected a decimal string such as "97000.25", found the JSON boolean true"#) {
+        assertSafeError(#"account.balances["BTC"]: expected a decimal such as "97000.25", "1e-8" or "1/6" (a string or a JSON number), found the JSON boolean true"#) {
             try account(#"{"account": "a", "balances": {"BTC": true}}"#)
         }
-        assertSafeError(#"account.balances["BTC"]: expected a decimal string such as "97000.25", found the JSON number 1e400 (decimals"#) {
+        assertSafeError(#"account.balances["BTC"]: the JSON number 1e400 is not a decimal (its exponent is 400, more than the limit of 100 (CircuitLimits.maximumExponent) in magnitude)"#) {
             try account(#"{"account": "a", "balances": {"BTC": 1e400}}"#)
         }
         assertSafeError("values: not valid JSON at byte 0: unexpected character") { try MarginCircuitsTests.values("\u{FEFF}{}") }

@@ -101,6 +101,48 @@ final class InteropTests: XCTestCase {
         XCTAssertEqual(py.stdout, swift, "verify.py names the helper differently")
     }
 
+    /// SPEC.md §16.1, exact numbers: risk values written with exponents,
+    /// JSON numbers and ratios (`Vectors/numbers/values-forms.json`) compile,
+    /// in both implementations, to the very bytes of the same values written
+    /// as plain decimals (`values-plain.json`); a ratio with no decimal
+    /// expansion (an mm_rate of 1/6) compiles alike in both; and so do the
+    /// values inside a bundle, where verify.py reads JSON numbers from their
+    /// text. A ratio dividing by zero is refused by both (exit 2).
+    func testEveryNumberFormCompilesAlikeInBothImplementations() throws {
+        let dir = try temporaryDirectory(self)
+        let circuit = Repository.forTests.path("Circuits/cross-margin.zkm")
+        let forms = String(decoding: try Repository.forTests.read("Vectors/numbers/values-forms.json"), as: UTF8.self)
+        let sixth = forms.replacingOccurrences(of: #""mm_rate": 0.005"#, with: #""mm_rate": "1/6""#)
+        XCTAssertNotEqual(sixth, forms)
+        try FileIO.write(Array(sixth.utf8), to: "\(dir)/sixth.json", mode: 0o644)
+        var printed: [String] = []
+        for values in [Repository.forTests.path("Vectors/numbers/values-plain.json"), Repository.forTests.path("Vectors/numbers/values-forms.json"), "\(dir)/sixth.json"] {
+            let (compiled, source) = try Workflow.compiledStatement(valuesPath: values, circuitPath: circuit)
+            let swift = String(decoding: CompiledExport.document(compiled, circuitSource: source), as: UTF8.self)
+            let r = try python("verify.py", ["--compile-json", "--values", values, "--circuit", circuit])
+            XCTAssertEqual(r.status, 0, "\(values): \(r.stderr)")
+            XCTAssertEqual(r.stdout, swift, "\(values): verify.py --compile-json differs from the reference")
+            printed.append(swift)
+        }
+        XCTAssertEqual(printed[0], printed[1], "the other forms compile to another statement than the plain decimals")
+        XCTAssertNotEqual(printed[0], printed[2])
+
+        let source = Self.header + "require collateral >= min_value * k\n"
+        let bundled = #"{"format": "zkmargin/values@1", "venue": "Test Custody", "quote": "USD", "circuit": "threshold", "parameters": {"min_value": 1e3, "k": "7/6"}, "assets": [{"id": "USDC", "price": 1, "haircut": "1/20"}, {"id": "BTC", "price": "9.7E4", "haircut": 0.05}]}"#
+        try FileIO.write(try signedBundle(source: source, values: bundled), to: "\(dir)/bundle.json", mode: 0o644)
+        let (compiled, circuitSource) = try Workflow.compiledStatement(bundlePath: "\(dir)/bundle.json")
+        let r = try python("verify.py", ["--compile-json", "--bundle", "\(dir)/bundle.json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, String(decoding: CompiledExport.document(compiled, circuitSource: circuitSource), as: UTF8.self))
+
+        try FileIO.write(try signedBundle(source: source, values: bundled.replacingOccurrences(of: "7/6", with: "7/0")), to: "\(dir)/zero.json", mode: 0o644)
+        XCTAssertThrowsError(try Workflow.compiledStatement(bundlePath: "\(dir)/zero.json")) { error in
+            XCTAssertTrue("\(error)".contains(#"values.parameters.k: "7/0" is not a decimal (division by zero"#), "\(error)")
+        }
+        let zero = try python("verify.py", ["--compile-json", "--bundle", "\(dir)/zero.json"])
+        XCTAssertEqual(zero.status, 2, zero.stdout + zero.stderr)
+    }
+
     /// Vectors/checker/: the reference still accepts or refuses each circuit
     /// as the file says (verify.py checks the same file in test_vectors.py).
     func testCheckerCasesAreTheReferencesVerdicts() throws {

@@ -9,6 +9,7 @@ silent difference). The limits of SPEC.md §16.2.1–§16.2.2 are enforced, the
 `maximumExpandedTerms` work budget with every charge the specification lists
 (`Compiler.charge`)."""
 import math
+import re
 
 import checker
 import unicodedata
@@ -63,19 +64,67 @@ def identifier_problem(s, max_bytes):
     return None
 
 
+MAX_DECIMAL_DIGITS = 100     # CircuitLimits.maximumDecimalDigits
+MAX_EXPONENT = 100           # CircuitLimits.maximumExponent
+
+# decimal := '-'? digits ('.' digits)? (('e' | 'E') ('+' | '-')? digits)?   (SPEC.md §16.1)
+DECIMAL = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?)([0-9]+))?")
+# ratio := '-'? digits '/' digits
+RATIO = re.compile(r"(-?)([0-9]+)/([0-9]+)")
+
+
+class Number:
+    """A JSON number, kept as its literal text (verify.py's parse_int and
+    parse_float), so that nothing is read through a binary float."""
+
+    def __init__(self, text):
+        self.text = text
+
+
 def decimal(value, path):
-    """A decimal string `-?[0-9]+(\\.[0-9]+)?` as an exact Fraction."""
-    if not isinstance(value, str):
-        raise CircuitError("%s: expected a decimal string" % path)
-    s = value
-    neg = s.startswith("-")
-    body = s[1:] if neg else s
-    whole, dot, frac = body.partition(".")
-    ok = whole.isascii() and whole.isdigit() and (not dot or (frac.isascii() and frac.isdigit()))
-    if not ok or len(whole) + len(frac) > 100:
-        raise CircuitError("%s: %r is not a decimal" % (path, s))
-    v = Fraction(int(whole + frac), 10 ** len(frac))
-    return -v if neg else v
+    """An exact number of a values or account file (SPEC.md §16.1) as a
+    Fraction: a string holding a decimal with an optional exponent or a ratio
+    p/q of two integers, or a JSON number (a `Number`) holding a decimal. At
+    most 100 digits in a mantissa, in an exponent (leading zeros included) and
+    in each of p and q; |exponent| <= 100; q != 0. All checked on the text."""
+    if isinstance(value, Number):
+        text, forms = value.text, (DECIMAL,)
+    elif isinstance(value, str):
+        text, forms = value, (DECIMAL, RATIO)
+    else:
+        raise CircuitError("%s: expected a decimal (a string or a JSON number)" % path)
+    for form in forms:
+        m = form.fullmatch(text)
+        if m:
+            return (exact_decimal if form is DECIMAL else exact_ratio)(m, text, path)
+    raise CircuitError("%s: %r is not a decimal" % (path, text))
+
+
+def exact_decimal(m, text, path):
+    sign, whole, fraction, exponent_sign, exponent = m.groups()
+    fraction = fraction or ""
+    if len(whole) + len(fraction) > MAX_DECIMAL_DIGITS:
+        raise CircuitError("%s: %r has more than %d digits (CircuitLimits.maximumDecimalDigits)" % (path, text, MAX_DECIMAL_DIGITS))
+    e = 0
+    if exponent is not None:
+        if len(exponent) > MAX_DECIMAL_DIGITS:
+            raise CircuitError("%s: the exponent of %r has more than %d digits (CircuitLimits.maximumDecimalDigits)" % (path, text, MAX_DECIMAL_DIGITS))
+        significant = exponent.lstrip("0")
+        if len(significant) > 3 or int(significant or "0") > MAX_EXPONENT:
+            raise CircuitError("%s: the exponent of %r is beyond the limit of %d (CircuitLimits.maximumExponent)" % (path, text, MAX_EXPONENT))
+        e = -int(exponent) if exponent_sign == "-" else int(exponent)
+    v = Fraction(int(whole + fraction)) * Fraction(10) ** (e - len(fraction))
+    return -v if sign else v
+
+
+def exact_ratio(m, text, path):
+    sign, p, q = m.groups()
+    if len(p) > MAX_DECIMAL_DIGITS or len(q) > MAX_DECIMAL_DIGITS:
+        raise CircuitError("%s: %r has an integer of more than %d digits (CircuitLimits.maximumDecimalDigits)" % (path, text, MAX_DECIMAL_DIGITS))
+    if int(q) == 0:
+        raise CircuitError("%s: %r divides by zero" % (path, text))
+    v = Fraction(int(p), int(q))
+    return -v if sign else v
 
 
 # -- lexer and parser (Circuits/README.md §1–§2) --------------------------------
@@ -635,7 +684,7 @@ class Compiler:
                             raise CircuitError("values.%s[%r].%s: missing" % (p["dims"][0], e["id"], n))
                         out.append(p["default"])
                     elif f[0] != "decimal":
-                        raise CircuitError("values.%s[%r].%s: expected a decimal string" % (p["dims"][0], e["id"], n))
+                        raise CircuitError("values.%s[%r].%s: expected a decimal" % (p["dims"][0], e["id"], n))
                     else:
                         out.append(check(f[1], n))
                 self.pvalues[n] = out

@@ -29,7 +29,8 @@ from prover import prove                                                 # noqa:
 from seeded import SeededRandom                                          # noqa: E402
 from transcript import Transcript                                        # noqa: E402
 import zero_openings                                                     # noqa: E402
-from circuit import MAXIMUM_EXPANDED_TERMS, Circuit, CircuitError, Compiler, decode_values  # noqa: E402
+from circuit import MAXIMUM_EXPANDED_TERMS, Circuit, CircuitError, Compiler, Number, decimal, decode_values  # noqa: E402
+from fractions import Fraction                                           # noqa: E402
 
 VERBOSE = "-v" in sys.argv[1:]
 PROVE_UP_TO = 1 << 20 if "--full" in sys.argv[1:] else 128
@@ -328,7 +329,7 @@ def work_vectors():
             with open(os.path.join(root, case["circuit_file"]), encoding="utf-8") as f:
                 source = f.read()
             with open(os.path.join(root, case["values_file"]), encoding="utf-8") as f:
-                values = json.load(f)
+                values = json.load(f, parse_int=Number, parse_float=Number)
         else:
             source, values = case["circuit"], case["values"]
         try:
@@ -338,6 +339,31 @@ def work_vectors():
             check("CircuitLimits.maximumExpandedTerms" in str(e), "work case %r: refused for another reason: %s" % (case["name"], e))
         check(units == case["work"], "work case %r: the reference charges %s units, this implementation %s"
               % (case["name"], case["work"], units))
+
+
+def number_vectors():
+    """Vectors/numbers/: the exact numbers of values and account files
+    (SPEC.md §16.1): each accepted text has exactly the reference's value,
+    each refused text is refused. A `json` case is a JSON number's literal."""
+    doc = load("numbers/cases.json")
+
+    def read(case):
+        return decimal(Number(case["text"]) if case["json"] else case["text"], "case")
+
+    for case in doc["accepted"]:
+        try:
+            got = read(case)
+        except CircuitError as e:
+            got = e
+        check(got == Fraction(case["value"]), "numbers: %r (json %s): expected %s, got %s"
+              % (case["text"], case["json"], case["value"], got))
+    for case in doc["refused"]:
+        try:
+            got = read(case)
+        except CircuitError:
+            got = None
+        check(got is None, "numbers: %r (json %s) is refused by the reference (%s), accepted here as %s"
+              % (case["text"], case["json"], case["says"], got))
 
 
 FAMILIES = [
@@ -351,6 +377,7 @@ FAMILIES = [
     ("zero-openings", zero_opening_vectors),
     ("checker", checker_vectors),
     ("work", work_vectors),
+    ("numbers", number_vectors),
 ]
 
 

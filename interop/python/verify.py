@@ -26,7 +26,8 @@ from fractions import Fraction
 sys.dont_write_bytecode = True        # leave no __pycache__ in the repository
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from circuit import CircuitError, Compiler, Circuit, NotImplementedHere, Plan, decode_values, identifier_problem  # noqa: E402
+from circuit import (CircuitError, Compiler, Circuit, NotImplementedHere, Number, Plan, decode_values,  # noqa: E402
+                     identifier_problem)
 from curves import CURVES, DecodeError                                    # noqa: E402
 from rangeproof import Proof, RangeProofError, Statement, verify_batch    # noqa: E402
 from signatures import KeyError_, PublicKey                               # noqa: E402
@@ -60,13 +61,6 @@ class Refused(Exception):
 
 
 # -- strict files (SPEC.md §16.1) -----------------------------------------------------
-
-class Number:
-    """A JSON number, kept as its text."""
-
-    def __init__(self, text):
-        self.text = text
-
 
 def read_file(path):
     try:
