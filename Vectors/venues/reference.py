@@ -143,11 +143,12 @@ def _upnl(position: dict, mark: Fraction) -> Fraction:
 # --------------------------------------------------------------------------
 # Formula: https://www.binance.com/en/support/faq/leverage-and-margin-of-usd%E2%93%A2-m-futures-360033162192
 #   "Maintenance Margin = Notional Position Value * Maintenance Margin Rate - Maintenance Amount"
-#   (the API's `cum` is the maintenance amount). Notional = |size| × mark price
-#   (https://www.binance.com/en/support/faq/360033525271 "How to Calculate ... Notional").
+#   (the API's `cum`, "Auxiliary number for quick calculation", is the maintenance amount).
+#   Notional of a held position = mark price × size (restated in Binance's copy-trading docs,
+#   https://docs.traderwagon.com/faq/futures-trading-introduction/leverage-and-margin).
 # Boundary: Binance's tier tables are written "0 < Position ≤ 5,000",
 #   "5,000 < Position ≤ 25,000" (e.g. the CVCUSDT tier announcement,
-#   https://www.binance.com/en/support/announcement/3188e26f14a1464b91487abad452c04f),
+#   https://www.binance.com/en/support/announcement/binance-futures-will-delist-and-update-the-leverage-margin-tiers-of-cvcusdt-perpetual-futures-contract-3188e26f14a1464b91487abad452c04f),
 #   i.e. notionalFloor < notional ≤ notionalCap: a notional exactly on a cap belongs
 #   to the LOWER bracket. With consistent `cum` values the maintenance margin is
 #   continuous, so both sides of a boundary give the same number.
