@@ -55,6 +55,16 @@ final class InteropTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("0 disagreements"), r.stdout)
     }
 
+    /// Vectors/venues/: the independent exact references of the venues'
+    /// margin formulas reproduce their known answers (documented examples,
+    /// the venues' own computed figures, bracket boundaries).
+    func testVenueReferenceFormulasPassTheirKnownAnswers() throws {
+        guard let python = Self.python else { throw PythonMissing() }
+        let r = try CLI.execute(python, ["-B", Repository.forTests.path("Vectors/venues/test_reference.py")], in: Repository.forTests.path("."))
+        XCTAssertEqual(r.status, 0, "Vectors/venues/test_reference.py:\n\(r.stdout)\(r.stderr)")
+        XCTAssertTrue(r.stdout.contains("passed"), r.stdout)
+    }
+
     /// Vectors/compile/: the reference prints exactly these bytes, and so does
     /// verify.py --compile-json for every one, helper ids and constraint
     /// names included (SPEC.md §16.4, "Helper names"; `helper-names` is a
