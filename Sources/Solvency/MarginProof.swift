@@ -226,8 +226,8 @@ public struct MarginProof: Sendable {
             guard case .object(let so) = value else { throw .field("proof.statement", "expected an object, found \(value.kindDescription)") }
             var trusted: TrustedSigner? = nil
             if let e {
-                guard let key = e.custodianKey else { throw .custodianKeyRequired(Self.signerID(so)) }
-                trusted = TrustedSigner(key: key, role: "custodian")
+                guard !e.custodianKeys.isEmpty else { throw .custodianKeyRequired(Self.signerID(so)) }
+                trusted = TrustedSigner(keys: e.custodianKeys, role: "custodian")
             }
             let envelope = try SignedEnvelope(json: so, kind: .statement, path: "proof.statement", trusted: trusted)
             let claimed = account
@@ -306,6 +306,15 @@ public struct MarginProof: Sendable {
     /// distinct element ids, fewer than the bundle's position elements.
     /// That they are position elements in the values' order is checked
     /// when the statement is compiled for them (`ProofScope.compile`).
+    /// The bundle digest a proof file names (its `bundle` member, as
+    /// written), or nil if the file is not a JSON object naming one: only
+    /// to pick which bundle to check it against; the check itself decodes
+    /// the whole file.
+    static func bundleDigestHex(ofEncoded bytes: [UInt8]) -> String? {
+        guard case .object(let o)? = try? JSONParser.parse(bytes), case .string(let s)? = o["bundle"] else { return nil }
+        return s
+    }
+
     /// `challenge` and `audience`, each optional (SPEC.md §16.10).
     static func binding(_ r: inout FieldReader) throws(SolvencyError) -> ProofBinding {
         var b = ProofBinding()

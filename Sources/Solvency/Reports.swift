@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import ZKGroup
 public import MarginCircuits
 import StrictJSON
@@ -123,25 +123,102 @@ extension VerificationReport {
         return displaySafe(s)
     }
 
-    /// The machine-readable verdict (`zkmargin-verify --json`).
+    /// The machine-readable verdict (`zkmargin-verify --json`,
+    /// `zkmargin/verdict@1`, SPEC.md §16.15) of this report alone.
     public var json: String { json(hint: { _ in nil }) }
 
     /// The machine-readable verdict; a rejected proof's `error` object gets
     /// a `hint` member where `hint(error)` gives one.
     public func json(hint: (SolvencyError) -> String?) -> String {
-        let proofs: [JSONValue] = verdicts.map { v in
+        VerificationRun(reports: [self], files: [nil], order: verdicts.indices.map { (0, $0) }, requested: FreshnessPolicy(), at: at).json(hint: hint)
+    }
+
+    /// The JSON for input the verifier cannot use (no verdict at all):
+    /// `valid` false, an `error` with exactly `code` and `message` (and
+    /// `hint` if given), no bundles, no proofs.
+    public static func errorJSON(code: String, message: String, hint: String? = nil) -> String {
+        var error = JSONObject([("code", .string(code)), ("message", .string(message))])
+        if let hint { error["hint"] = .string(hint) }
+        let o = JSONObject([("format", .string(VerificationRun.formatName)), ("valid", .bool(false)), ("error", .object(error)),
+                            ("bundles", .array([])), ("proofs", .array([]))])
+        return String(decoding: JSONValue.object(o).encoded(), as: UTF8.self)
+    }
+
+    /// `errorJSON(code:message:hint:)` for a library error: its code and
+    /// description.
+    public static func errorJSON(_ error: SolvencyError, hint: String? = nil) -> String {
+        errorJSON(code: error.code, message: error.description, hint: hint)
+    }
+}
+
+/// The verdicts of one `zkmargin-verify` run: proofs checked against one
+/// or more bundles (each proof against the bundle it names), in the order
+/// the proofs were given.
+public struct VerificationRun: Sendable {
+    public static let formatName = "zkmargin/verdict@1"
+
+    public let reports: [VerificationReport]
+    /// The file each report's bundle was read from (nil when not from a file).
+    public let files: [String?]
+    /// Per proof, in the order given: its report and its place there.
+    let order: [(report: Int, verdict: Int)]
+    /// What the verifier asked of every proof.
+    public let requested: FreshnessPolicy
+    public let at: Date
+
+    init(reports: [VerificationReport], files: [String?], order: [(report: Int, verdict: Int)], requested: FreshnessPolicy, at: Date) {
+        self.reports = reports
+        self.files = files
+        self.order = order
+        self.requested = requested
+        self.at = at
+    }
+
+    /// Every verdict, in the order the proofs were given, with its report.
+    public var verdicts: [(report: VerificationReport, verdict: ProofVerdict)] {
+        order.map { (reports[$0.report], reports[$0.report].verdicts[$0.verdict]) }
+    }
+
+    public var allValid: Bool { !order.isEmpty && verdicts.allSatisfy { $0.verdict.isValid } }
+
+    /// One line per proof in the order given, then one summary per bundle.
+    public func lines(hint: (SolvencyError) -> String?) -> [String] {
+        let perReport = reports.map { $0.lines(hint: hint) }
+        return order.map { perReport[$0.report][$0.verdict] } + reports.filter { !$0.verdicts.isEmpty }.map(\.summary)
+    }
+
+    /// The machine-readable verdict, `zkmargin/verdict@1` (SPEC.md §16.15).
+    public func json(hint: (SolvencyError) -> String?) -> String {
+        func time(_ d: Date?) -> JSONValue { d.map { .string(RFC3339.format($0)) } ?? .null }
+        func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+        let bundles: [JSONValue] = zip(reports, files).map { r, file in
+            let b = r.bundle
+            return .object(JSONObject([
+                ("file", text(file)),
+                ("digest", .string(b.digestHex)),
+                ("circuit", .string(b.circuitName)),
+                ("venue", .string(b.values.venue)),
+                ("epoch", .string(b.epoch)),
+                ("curve", .string(b.curve.rawValue)),
+                ("publisher", .object(JSONObject([("key_id", .string(b.publisherKeyID)), ("name", text(r.publisher.name))]))),
+                ("issued_at", time(b.issuedAt)),
+                ("valid_until", time(b.validUntil)),
+            ]))
+        }
+        let proofs: [JSONValue] = verdicts.map { report, v in
             var o = JSONObject([("file", .string(v.name)), ("valid", .bool(v.isValid))])
             switch v.result {
             case .success(let a):
                 o["status"] = .string(a.attested ? "VALID" : "VALID (UNATTESTED)")
-                o["attested"] = .bool(a.attested)
+                o["bundle"] = .string(report.bundle.digestHex)
                 o["account"] = .string(a.account)
-                o["custodian"] = a.custodianKeyID.map { .string($0) } ?? .null
+                o["attested"] = .bool(a.attested)
+                o["custodian"] = a.custodianKeyID.map { .object(JSONObject([("key_id", .string($0)), ("name", text(a.custodianName))])) } ?? .null
+                o["statement_issued_at"] = time(a.statementIssuedAt)
                 o["requirements"] = .array(a.requirements.map { .string($0) })
                 o["not_held"] = .array(a.excludedElements.map { .string($0) })
-                o["challenge"] = a.binding.challenge.map { .string($0) } ?? .null
-                o["audience"] = a.binding.audience.map { .string($0) } ?? .null
-                o["statement_issued_at"] = a.statementIssuedAt.map { .string(RFC3339.format($0)) } ?? .null
+                o["challenge"] = text(a.binding.challenge)
+                o["audience"] = text(a.binding.audience)
             case .failure(let e):
                 o["status"] = .string("INVALID")
                 var error = JSONObject([("code", .string(e.code)), ("message", .string(e.description))])
@@ -151,35 +228,17 @@ extension VerificationReport {
             return .object(o)
         }
         let o = JSONObject([
+            ("format", .string(Self.formatName)),
             ("valid", .bool(allValid)),
-            ("bundle", .object(JSONObject([
-                ("digest", .string(bundle.digestHex)),
-                ("circuit", .string(bundle.circuitName)),
-                ("venue", .string(bundle.values.venue)),
-                ("epoch", .string(bundle.epoch)),
-                ("curve", .string(bundle.curve.rawValue)),
-                ("publisher", .string(bundle.publisherKeyID)),
-                ("valid_until", .string(RFC3339.format(bundle.validUntil))),
+            ("at", time(at)),
+            ("requested", .object(JSONObject([
+                ("challenge", text(requested.challenge)),
+                ("audience", text(requested.audience)),
+                ("max_age_seconds", requested.maximumAge.map { .number(String(Int($0))) } ?? .null),
             ]))),
-            ("at", .string(RFC3339.format(at))),
+            ("bundles", .array(bundles)),
             ("proofs", .array(proofs)),
         ])
         return String(decoding: JSONValue.object(o).encoded(), as: UTF8.self)
-    }
-
-    /// The JSON for input the verifier cannot use (no verdict at all):
-    /// `valid` false, an `error` with exactly `code` and `message` (and
-    /// `hint` if given), no proofs.
-    public static func errorJSON(code: String, message: String, hint: String? = nil) -> String {
-        var error = JSONObject([("code", .string(code)), ("message", .string(message))])
-        if let hint { error["hint"] = .string(hint) }
-        let o = JSONObject([("valid", .bool(false)), ("error", .object(error)), ("proofs", .array([]))])
-        return String(decoding: JSONValue.object(o).encoded(), as: UTF8.self)
-    }
-
-    /// `errorJSON(code:message:hint:)` for a library error: its code and
-    /// description.
-    public static func errorJSON(_ error: SolvencyError, hint: String? = nil) -> String {
-        errorJSON(code: error.code, message: error.description, hint: hint)
     }
 }

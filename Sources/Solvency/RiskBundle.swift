@@ -126,8 +126,16 @@ public struct RiskBundle: Sendable {
     /// Reads and decodes a bundle file. This is what `zkmargin check
     /// --bundle` and every other command use to load a bundle.
     public static func load(path: String, publisher: VerifyingKey? = nil) throws(SolvencyError) -> RiskBundle {
+        try load(path: path, publishers: publisher.map { [$0] })
+    }
+
+    /// Reads and decodes a bundle file signed by one of `publishers` (any
+    /// signer when nil), compared before the payload is decoded.
+    public static func load(path: String, publishers: [VerifyingKey]?) throws(SolvencyError) -> RiskBundle {
         let bytes = try FileIO.read(path)
-        do { return try RiskBundle(encoded: bytes, publisher: publisher) } catch { throw error.inFile(path) }
+        do {
+            return try RiskBundle(envelope: SignedEnvelope(decoding: bytes, kind: .bundle, trusted: publishers.map { TrustedSigner(keys: $0, role: "publisher") }))
+        } catch { throw error.inFile(path) }
     }
 
     package init(envelope: SignedEnvelope) throws(SolvencyError) {

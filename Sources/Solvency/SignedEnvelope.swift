@@ -98,8 +98,8 @@ public struct SignedEnvelope: Sendable, Equatable {
             commitments = text
         }
         try r.finish()
-        if let trusted, keyBytes != trusted.key.derRepresentation {
-            throw .wrongSigner(file: kind.noun, role: trusted.role, expected: trusted.key.id, found: SHA256.hash(keyBytes)[0..<16].hexString)
+        if let trusted, !trusted.keys.contains(where: { $0.derRepresentation == keyBytes }) {
+            throw .wrongSigner(file: kind.noun, role: trusted.role, expected: trusted.expectedText, found: SHA256.hash(keyBytes)[0..<16].hexString)
         }
         let key: VerifyingKey
         do { key = try VerifyingKey(derRepresentation: keyBytes) } catch {
@@ -132,9 +132,20 @@ public struct SignedEnvelope: Sendable, Equatable {
     }
 }
 
-/// The key a signed file must be signed by, and the role it plays
-/// ("publisher", "custodian"), for messages.
+/// The keys a signed file may be signed by (compared as DER bytes before
+/// its payload is decoded), and the role they play ("publisher",
+/// "custodian"), for messages.
 struct TrustedSigner: Sendable {
-    let key: VerifyingKey
+    let keys: [VerifyingKey]
     let role: String
+
+    init(key: VerifyingKey, role: String) { self.init(keys: [key], role: role) }
+
+    init(keys: [VerifyingKey], role: String) {
+        self.keys = keys
+        self.role = role
+    }
+
+    /// The expected key's id, or how many there are.
+    var expectedText: String { keys.count == 1 ? keys[0].id : "any of the \(keys.count) \(role) keys trusted" }
 }

@@ -89,6 +89,10 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The custodian's statement is older than the verifier allows
     /// (`--max-age`), or the proof has no signed time to check.
     case proofTooOld(String)
+    /// A trusted key was revoked before the time checked (`--trust`).
+    case keyRevoked(String)
+    /// A file was issued outside its signer's trusted period (`--trust`).
+    case keyOutOfPeriod(String)
     /// A named limit (`FormatLimits`, `CircuitLimits`) would be exceeded.
     case limitExceeded(String)
 
@@ -122,6 +126,8 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .challengeMismatch: return "challengeMismatch"
         case .audienceMismatch: return "audienceMismatch"
         case .proofTooOld: return "proofTooOld"
+        case .keyRevoked: return "keyRevoked"
+        case .keyOutOfPeriod: return "keyOutOfPeriod"
         case .limitExceeded: return "limitExceeded"
         }
     }
@@ -182,7 +188,8 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
             return "circuit \(jsonQuoted(name)) not found (looked for " + searched.joined(separator: ", ") + ")"
         case .rangeProof(let e):
             return e.description
-        case .invalidArgument(let message), .challengeMismatch(let message), .audienceMismatch(let message), .proofTooOld(let message):
+        case .invalidArgument(let message), .challengeMismatch(let message), .audienceMismatch(let message), .proofTooOld(let message),
+             .keyRevoked(let message), .keyOutOfPeriod(let message):
             return message
         case .limitExceeded(let message):
             return message

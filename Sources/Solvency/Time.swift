@@ -224,6 +224,12 @@ extension FieldReader {
         }
     }
 
+    /// `time(key)` if the member is present.
+    mutating func optionalTime(_ key: String) throws(SolvencyError) -> Date? {
+        guard optional(key) != nil else { return nil }
+        return try time(key)
+    }
+
     /// An epoch in its canonical text (`Epoch`).
     mutating func epoch(_ key: String) throws(SolvencyError) -> String {
         let s = try string(key, maxLength: 64)

@@ -6,11 +6,10 @@ import ZKProofs
 
 /// What the verifier trusts and when it checks.
 public struct VerificationPolicy: Sendable {
-    /// The publisher's public key: the bundle must be signed by it.
-    public var publisherKey: VerifyingKey
-    /// The custodian's public key: attested proofs' statements must be signed
-    /// by it. Without it, attested proofs are reported invalid.
-    public var custodianKey: VerifyingKey?
+    /// The publisher keys (the bundle must be signed by one that vouches for
+    /// it) and custodian keys (an attested proof's statement must be signed
+    /// by one; with none, attested proofs are reported invalid).
+    public var trust: TrustStore
     /// The time at which the bundle must be valid.
     public var at: Date
     /// Accept self-attested proofs (reported as UNATTESTED).
@@ -20,8 +19,12 @@ public struct VerificationPolicy: Sendable {
 
     public init(publisherKey: VerifyingKey, custodianKey: VerifyingKey? = nil, at: Date = Date(), allowSelfAttested: Bool = false,
                 freshness: FreshnessPolicy = FreshnessPolicy()) {
-        self.publisherKey = publisherKey
-        self.custodianKey = custodianKey
+        self.init(trust: TrustStore(publisher: publisherKey, custodian: custodianKey), at: at, allowSelfAttested: allowSelfAttested, freshness: freshness)
+    }
+
+    /// A policy trusting the keys of a trust store (`--trust`).
+    public init(trust: TrustStore, at: Date = Date(), allowSelfAttested: Bool = false, freshness: FreshnessPolicy = FreshnessPolicy()) {
+        self.trust = trust
         self.at = at
         self.allowSelfAttested = allowSelfAttested
         self.freshness = freshness
@@ -35,6 +38,9 @@ public struct AcceptedProof: Sendable {
     public let attested: Bool
     /// The custodian key id that signed the inputs (nil when self-attested).
     public let custodianKeyID: String?
+    /// Its name in the trust store (nil when self-attested or given by
+    /// `--custodian-key`).
+    public let custodianName: String?
     /// The requirements shown to hold (each: excess ≥ 0).
     public let requirements: [String]
     /// The elements the proof shows the account does not hold (disclosed:
@@ -59,6 +65,8 @@ public struct ProofVerdict: Sendable {
 /// The verdicts for every proof checked against one bundle.
 public struct VerificationReport: Sendable {
     public let bundle: RiskBundle
+    /// The trust-store entry that vouched for the bundle.
+    public let publisher: TrustStore.Entry
     public let at: Date
     public let verdicts: [ProofVerdict]
     public var allValid: Bool { !verdicts.isEmpty && verdicts.allSatisfy(\.isValid) }
@@ -70,9 +78,14 @@ public enum Verifier {
     /// `policy.at`, and its circuit compiles against its values. Any failure
     /// here makes every proof unverifiable (the command exits 2).
     public static func checkBundle(_ bundle: RiskBundle, policy: VerificationPolicy) throws(SolvencyError) -> CompiledStatement {
-        try bundle.checkPublisher(policy.publisherKey)
+        try checkedBundle(bundle, policy: policy).compiled
+    }
+
+    /// `checkBundle`, and the entry that vouched for the bundle.
+    static func checkedBundle(_ bundle: RiskBundle, policy: VerificationPolicy) throws(SolvencyError) -> (compiled: CompiledStatement, publisher: TrustStore.Entry) {
+        let entry = try policy.trust.vouch(for: bundle.signer, role: .publisher, file: "risk bundle", issuedAt: bundle.issuedAt, at: policy.at)
         try bundle.checkValidity(at: policy.at)
-        return try bundle.compiled()
+        return (try bundle.compiled(), entry)
     }
 
     /// Verifies proofs (file bytes, each with a name for the report)
@@ -93,7 +106,7 @@ public enum Verifier {
         bundle: RiskBundle, names: [String], policy: VerificationPolicy, limits: BatchLimits = BatchLimits(),
         read: (Int) throws(SolvencyError) -> [UInt8]
     ) throws(SolvencyError) -> VerificationReport {
-        let compiled = try checkBundle(bundle, policy: policy)
+        let (compiled, publisher) = try checkedBundle(bundle, policy: policy)
         let expectation = ProofExpectation(bundle: bundle, compiled: compiled, policy: policy)
         let generators = Generators.standard(bundle.curve)
         var results: [Result<AcceptedProof, SolvencyError>?] = Array(repeating: nil, count: names.count)
@@ -131,7 +144,7 @@ public enum Verifier {
         }
         flush()
         let verdicts = names.enumerated().map { ProofVerdict(name: $1, result: results[$0]!) }
-        return VerificationReport(bundle: bundle, at: policy.at, verdicts: verdicts)
+        return VerificationReport(bundle: bundle, publisher: publisher, at: policy.at, verdicts: verdicts)
     }
 
     /// Every check except the range-proof equations, in the order of cost
@@ -150,17 +163,23 @@ public enum Verifier {
         let custodianID: String?
         let account: String
         let issuedAt: Date?
+        let custodianName: String?
         switch proof.inputs {
         case .attested(let statement):
             statementDigest = statement.digest
             custodianID = statement.envelope.signer.id
             account = statement.account
             issuedAt = statement.issuedAt
+            // The decoder took the signer among the trusted custodian keys;
+            // its entry must also vouch at this time.
+            custodianName = try e.trust.vouch(for: statement.envelope.signer, role: .custodian, file: "custodian statement",
+                                              issuedAt: statement.issuedAt, at: e.at).name
         case .selfAttested:
             statementDigest = []
             custodianID = nil
             account = proof.account
             issuedAt = nil
+            custodianName = nil
         }
         // What the verifier asks of freshness and audience, before any
         // range proof is decoded; the values checked are bound into every
@@ -188,7 +207,7 @@ public enum Verifier {
                 throw .proofInvalid("range proof \(k): \(error)")
             }
         }
-        let accepted = AcceptedProof(account: account, attested: proof.mode == .custodian, custodianKeyID: custodianID,
+        let accepted = AcceptedProof(account: account, attested: proof.mode == .custodian, custodianKeyID: custodianID, custodianName: custodianName,
                                      requirements: plan.claims, excludedElements: proof.excluded, binding: proof.binding,
                                      statementIssuedAt: issuedAt, proofBytes: bytes.count)
         return (items, accepted)
@@ -221,7 +240,9 @@ struct ProofExpectation: Sendable {
     /// The ids of the inputs a custodian commits (all of them, whatever a
     /// holder later hides among).
     let inputIDs: [String]
-    let custodianKey: VerifyingKey?
+    /// The custodian keys a statement may be signed by.
+    let custodianKeys: [VerifyingKey]
+    let trust: TrustStore
     let allowSelfAttested: Bool
     let freshness: FreshnessPolicy
     /// The time the proofs are checked at.
@@ -233,7 +254,8 @@ struct ProofExpectation: Sendable {
     init(bundle: RiskBundle, compiled: CompiledStatement, policy: VerificationPolicy) {
         self.bundle = bundle
         inputIDs = compiled.inputs.map(\.id)
-        custodianKey = policy.custodianKey
+        custodianKeys = policy.trust.keys(.custodian)
+        trust = policy.trust
         allowSelfAttested = policy.allowSelfAttested
         freshness = policy.freshness
         at = policy.at

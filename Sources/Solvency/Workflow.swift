@@ -243,11 +243,51 @@ public enum Workflow {
         guard !proofPaths.isEmpty else { throw .invalidArgument("no proof file given") }
         let publisherKey = try loadVerifyingKey(path: publisherKeyPath)
         let custodianKey = try custodianKeyPath.map { path throws(SolvencyError) in try loadVerifyingKey(path: path) }
-        let bundle = try RiskBundle.load(path: bundlePath, publisher: publisherKey)
         let policy = VerificationPolicy(publisherKey: publisherKey, custodianKey: custodianKey, at: date, allowSelfAttested: allowSelfAttested,
                                         freshness: freshness)
-        return try Verifier.verify(bundle: bundle, names: proofPaths, policy: policy, limits: limits) { i throws(SolvencyError) in
-            try FileIO.read(proofPaths[i])
+        return try verify(bundlePath: bundlePath, proofPaths: proofPaths, policy: policy, limits: limits)
+    }
+
+    /// Verifies the proof files against the bundle under `policy` (its
+    /// trust store names the keys): the bundle is refused before its payload
+    /// is decoded unless a trusted publisher key signed it.
+    public static func verify(bundlePath: String, proofPaths: [String], policy: VerificationPolicy,
+                              limits: BatchLimits = BatchLimits()) throws(SolvencyError) -> VerificationReport {
+        try verify(bundlePaths: [bundlePath], proofPaths: proofPaths, policy: policy, limits: limits).reports[0]
+    }
+
+    /// Verifies proof files against several bundles in one run (proofs
+    /// from many venues): each proof against the bundle whose digest it
+    /// names. Every bundle must be signed by a publisher key of the trust
+    /// store that vouches for it, and valid (else unusable input, exit 2),
+    /// whether or not a proof names it. A proof naming none of them (or not
+    /// readable) is checked against the first bundle, so its verdict says why.
+    public static func verify(bundlePaths: [String], proofPaths: [String], policy: VerificationPolicy,
+                              limits: BatchLimits = BatchLimits()) throws(SolvencyError) -> VerificationRun {
+        guard !proofPaths.isEmpty else { throw .invalidArgument("no proof file given") }
+        guard !bundlePaths.isEmpty else { throw .invalidArgument("no bundle given") }
+        var bundles: [RiskBundle] = []
+        for path in bundlePaths {
+            let bundle = try RiskBundle.load(path: path, publishers: policy.trust.keys(.publisher))
+            if let k = bundles.firstIndex(where: { $0.digest == bundle.digest }) {
+                throw .invalidArgument("\(path) is the same bundle as \(bundlePaths[k])")
+            }
+            bundles.append(bundle)
         }
+        var groups = Array(repeating: [Int](), count: bundles.count)
+        for (i, path) in proofPaths.enumerated() {
+            let named = bundles.count == 1 ? nil : (try? FileIO.read(path)).flatMap(MarginProof.bundleDigestHex(ofEncoded:))
+            groups[named.flatMap { d in bundles.firstIndex { $0.digestHex == d } } ?? 0].append(i)
+        }
+        var reports: [VerificationReport] = []
+        var order = Array(repeating: (report: 0, verdict: 0), count: proofPaths.count)
+        for (k, bundle) in bundles.enumerated() {
+            let names = groups[k].map { proofPaths[$0] }
+            reports.append(try Verifier.verify(bundle: bundle, names: names, policy: policy, limits: limits) { j throws(SolvencyError) in
+                try FileIO.read(names[j])
+            })
+            for (j, i) in groups[k].enumerated() { order[i] = (k, j) }
+        }
+        return VerificationRun(reports: reports, files: bundlePaths, order: order, requested: policy.freshness, at: policy.at)
     }
 }

@@ -36,6 +36,13 @@ struct ZKMarginVerify: ParsableCommand {
         issued longer than DURATION before the time checked; a self-attested proof has no \
         signed time and is then refused (ask for a challenge instead).
 
+        Trusted keys. --trust TRUST.json (zkmargin/trust@1, SPEC.md §16.14) replaces \
+        --publisher-key and --custodian-key: named publisher and custodian keys with \
+        validity periods and revocations; the report names the key that vouched for each \
+        bundle and statement. Repeat --bundle to check proofs from several venues in one \
+        run; each proof is checked against the bundle it names. --json prints \
+        zkmargin/verdict@1 (SPEC.md §16.15).
+
         Examples:
           zkmargin-verify --bundle bundle.json --publisher-key publisher.pub.pem \\
               --custodian-key custodian.pub.pem proof.json
@@ -47,10 +54,16 @@ struct ZKMarginVerify: ParsableCommand {
           zkmargin-verify --bundle bundle.json --publisher-key publisher.pub.pem \\
               --custodian-key custodian.pub.pem --expect-challenge "$nonce" \\
               --for "Acme Lending" --max-age 24h proof.json
+          zkmargin-verify --trust trust.json --bundle venue-a.json \\
+              --bundle venue-b.json --json proofs/*.json
         """
     )
 
-    @OptionGroup var bundle: OptionalBundleOption
+    @Option(name: .customLong("bundle"), help: ArgumentHelp("The publisher's signed risk bundle; repeat it to check proofs from several venues in one run (each proof against the bundle it names).", valueName: "BUNDLE.json"))
+    var bundles: [String] = []
+
+    @Option(help: ArgumentHelp("A trust store (zkmargin/trust@1): named publisher and custodian keys with validity periods and revocations, instead of --publisher-key and --custodian-key.", valueName: "TRUST.json"))
+    var trust: String?
 
     @OptionGroup var publisherKey: OptionalPublisherKeyOption
 
@@ -83,14 +96,20 @@ struct ZKMarginVerify: ParsableCommand {
 
     func validate() throws {
         if challenge {
-            guard bundle.path == nil, publisherKey.path == nil, custodianKey.path == nil, at.time == nil, !allowSelfAttested, !json,
+            guard bundles.isEmpty, trust == nil, publisherKey.path == nil, custodianKey.path == nil, at.time == nil, !allowSelfAttested, !json,
                   expectChallenge == nil, audience == nil, maxAge == nil, proofs.isEmpty else {
                 throw ValidationError("--challenge prints a nonce and takes no other argument")
             }
             return
         }
-        guard bundle.path != nil else { throw ValidationError("missing --bundle BUNDLE.json") }
-        guard publisherKey.path != nil else { throw ValidationError("missing --publisher-key PUBLISHER.pub.pem") }
+        guard !bundles.isEmpty else { throw ValidationError("missing --bundle BUNDLE.json") }
+        if trust != nil {
+            guard publisherKey.path == nil, custodianKey.path == nil else {
+                throw ValidationError("--trust names every trusted key: give it instead of --publisher-key and --custodian-key")
+            }
+        } else {
+            guard publisherKey.path != nil else { throw ValidationError("missing --publisher-key PUBLISHER.pub.pem (or --trust TRUST.json)") }
+        }
         if proofs.isEmpty { throw ValidationError("no proof file given") }
         if let c = expectChallenge, let problem = ProofBinding.challengeProblem(c) { throw ValidationError("--expect-challenge: \(problem)") }
         if let a = audience, let problem = ProofBinding.audienceProblem(a) { throw ValidationError("--for: \(problem)") }
@@ -111,11 +130,9 @@ struct ZKMarginVerify: ParsableCommand {
             print(ProofBinding.freshChallenge())
             return
         }
-        let report: VerificationReport
+        let report: VerificationRun
         do {
-            // validate() has checked that both paths are given.
-            report = try Workflow.verify(bundlePath: bundle.path!, publisherKeyPath: publisherKey.path!, custodianKeyPath: custodianKey.path,
-                                         proofPaths: proofs, at: at.date, allowSelfAttested: allowSelfAttested, freshness: freshness)
+            report = try Workflow.verify(bundlePaths: bundles, proofPaths: proofs, policy: try policy())
         } catch {
             guard json else { throw error }
             print(VerificationReport.errorJSON(error, hint: Self.hint(error)), terminator: "")
@@ -125,9 +142,21 @@ struct ZKMarginVerify: ParsableCommand {
             print(report.json(hint: Self.hint), terminator: "")
         } else {
             for line in report.lines(hint: Self.hint) { print(line) }
-            print(report.summary)
         }
         if !report.allValid { throw ExitStatus.invalid }
+    }
+
+    /// The keys trusted (the trust store, or the two keys given; validate()
+    /// has checked that one of them is), the time and what each proof must be.
+    func policy() throws(SolvencyError) -> VerificationPolicy {
+        let store: TrustStore
+        if let trust {
+            store = try TrustStore.load(path: trust)
+        } else {
+            store = TrustStore(publisher: try Workflow.loadVerifyingKey(path: publisherKey.path!),
+                               custodian: try custodianKey.path.map { path throws(SolvencyError) in try Workflow.loadVerifyingKey(path: path) })
+        }
+        return VerificationPolicy(trust: store, at: at.date, allowSelfAttested: allowSelfAttested, freshness: freshness)
     }
 
     /// The flag that remedies a proof's rejection, if one does.

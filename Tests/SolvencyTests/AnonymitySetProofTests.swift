@@ -62,7 +62,7 @@ final class AnonymitySetProofTests: XCTestCase {
 
         let report = try Verifier.verify(bundle: Self.bundle, proofs: [("hiding.json", hiding.encoded())], policy: policy())
         XCTAssertTrue(report.lines.joined().contains("shown to hold nothing in 16 elements (I1, I2, I4, I5, I6, …)"), report.lines.joined())
-        guard case .object(let o) = try JSONParser.parse(Array(report.json.utf8)), case .array(let proofs)? = o["proofs"],
+        guard let o = assertVerdict(report.json), case .array(let proofs)? = o["proofs"],
               case .object(let first) = proofs[0], case .array(let notHeld)? = first["not_held"] else { return XCTFail(report.json) }
         XCTAssertEqual(notHeld.map { if case .string(let s) = $0 { return s } else { return "" } }, outside)
 

@@ -62,7 +62,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(missing.stderr.hasPrefix("zkmargin-verify: error: k.pem: cannot read"), missing.stderr)   // keys are read first: the bundle is checked against them
         let json = try run("zkmargin-verify", ["--json", "--bundle", "b.json", "--publisher-key", "k.pem", "p.json"], in: dir)
         expect(json, 2, "missing bundle, json")
-        guard case .object(let o) = try JSONParser.parse(Array(json.stdout.utf8)), case .object(let e) = o["error"]! else { return XCTFail(json.stdout) }
+        guard let o = assertVerdict(json.stdout), case .object(let e) = o["error"]! else { return XCTFail(json.stdout) }
         XCTAssertEqual(o["valid"], .bool(false))
         XCTAssertEqual(e["code"], .string("io"))
         let prove = try run("zkmargin", ["prove", "--bundle", "b.json", "--out", "p.json"], in: dir)
@@ -176,7 +176,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(ok.stdout.hasPrefix("VALID    proof.json: account \"fund-7/subacct-2\" meets maintenance"), ok.stdout)
         let json = try run("zkmargin-verify", base + ["--custodian-key", "custodian.pub.pem", "--json", "proof.json", "proof.json"], in: dir)
         expect(json, 0, "verify --json, two proofs")
-        guard case .object(let verdict) = try JSONParser.parse(Array(json.stdout.utf8)), case .array(let proofs) = verdict["proofs"]! else { return XCTFail(json.stdout) }
+        guard let verdict = assertVerdict(json.stdout), case .array(let proofs) = verdict["proofs"]! else { return XCTFail(json.stdout) }
         XCTAssertEqual(verdict["valid"], .bool(true))
         XCTAssertEqual(proofs.count, 2)
 

@@ -327,7 +327,7 @@ final class CommitmentFormatTests: XCTestCase {
         XCTAssertTrue(lines[4].hasPrefix("INVALID  v1.json: margin proof in format \"zkmargin/proof@1\", which this build does not read (it reads \"zkmargin/proof@2\"): make the proof again"), r.stdout)
         let json = try verifyWithCLI(dir, ["digest.json"], extra: ["--json"])
         XCTAssertEqual(json.status, 1)
-        guard case .object(let o) = try JSONParser.parse(Array(json.stdout.utf8)), case .array(let proofs) = o["proofs"]!,
+        guard let o = assertVerdict(json.stdout), case .array(let proofs) = o["proofs"]!,
               case .object(let first) = proofs[0], case .object(let error) = first["error"]! else { return XCTFail(json.stdout) }
         XCTAssertEqual(error["code"], .string("statementMismatch"))
     }

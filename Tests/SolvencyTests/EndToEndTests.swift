@@ -58,8 +58,7 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(empty.code, "malformed")
         XCTAssertTrue(report.lines[1].hasPrefix("INVALID  bad.json: the range proofs do not verify"), report.lines[1])
         XCTAssertTrue(report.summary.hasPrefix("2 of 4 proofs valid"), report.summary)
-        let json = try JSONParser.parse(Array(report.json.utf8))
-        guard case .object(let o) = json, case .array(let proofs) = o["proofs"]!, case .object(let p1) = proofs[1], case .object(let err) = p1["error"]! else { return XCTFail() }
+        guard let o = assertVerdict(report.json), case .array(let proofs) = o["proofs"]!, case .object(let p1) = proofs[1], case .object(let err) = p1["error"]! else { return XCTFail() }
         XCTAssertEqual(o["valid"], .bool(false))
         XCTAssertEqual(err["code"], .string("proofInvalid"))
     }

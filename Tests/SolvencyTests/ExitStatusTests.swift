@@ -192,6 +192,7 @@ final class ExitStatusTests: XCTestCase {
         let json = try verify(base + ["--json", "--at", "2001-01-01T00:00:00Z", "p.json"], in: dir)
         cell(json, 2)
         XCTAssertTrue(json.stdout.contains(#""code": "bundleNotYetValid""#), json.stdout)
+        assertVerdict(json.stdout)
         cell(try verify(base, in: dir), 64, "zkmargin-verify", "no proof file given")
         cell(try verify(base + ["--bogus", "p.json"], in: dir), 64, "zkmargin-verify", "--bogus")
         cell(try verify(base + ["--at", "yesterday", "p.json"], in: dir), 64, "zkmargin-verify", "not an RFC 3339 time")

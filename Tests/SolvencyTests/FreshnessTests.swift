@@ -67,6 +67,9 @@ final class FreshnessTests: XCTestCase {
                                                    "--at", RFC3339.format(testNow), "--json", "--expect-challenge", Self.nonceB, "--for", "Beta Bank", "a.json", "plain.json"], in: dir)
         XCTAssertEqual(json.status, 1)
         XCTAssertTrue(json.stdout.contains("\"code\": \"challengeMismatch\""), json.stdout)
+        guard let verdict = assertVerdict(json.stdout), case .object(let requested)? = verdict["requested"] else { return XCTFail(json.stdout) }
+        XCTAssertEqual(requested["challenge"], .string(Self.nonceB))
+        XCTAssertEqual(requested["audience"], .string("Beta Bank"))
     }
 
     /// Editing the challenge or audience a proof carries (to answer another
