@@ -62,6 +62,9 @@ let package = Package(
             swiftSettings: strictImports
         ),
 
+        // Importers: a venue's published files → risk values, exactly.
+        .target(name: "VenueImport", dependencies: ["MarginCircuits", "StrictJSON"], swiftSettings: strictImports),
+
         // Not shipped. ZKTestSupport: what the tests and the hardening tools
         // share (SeededRandom, the repository locator, vector readers, the
         // renderings secret scans search). ZKBenchmarks: the measurements
@@ -74,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "zkmargin",
             dependencies: [
-                "ZKMarginCLI", "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON", "ZKBenchmarks",
+                "ZKMarginCLI", "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON", "ZKBenchmarks", "VenueImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictImports
@@ -112,7 +115,7 @@ let package = Package(
         .testTarget(name: "ZKGroupTests", dependencies: ["ZKGroup", "ZKTestSupport"]),
         .testTarget(name: "ZKProofsTests", dependencies: ["ZKProofs", "ZKGroup", "ZKTestSupport"]),
         .testTarget(name: "MarginCircuitsTests", dependencies: ["MarginCircuits", "StrictJSON", "ZKTestSupport"]),
-        .testTarget(name: "SolvencyTests", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON", "ZKTestSupport", "ZKMarginCLI"]),
+        .testTarget(name: "SolvencyTests", dependencies: ["Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON", "ZKTestSupport", "ZKMarginCLI", "VenueImport"]),
         .testTarget(name: "ZKHardeningTests", dependencies: ["ZKHardening", "Solvency", "ZKProofs", "ZKGroup", "MarginCircuits", "StrictJSON", "ZKTestSupport"]),
     ]
 )

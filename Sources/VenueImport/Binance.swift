@@ -1,0 +1,191 @@
+public import MarginCircuits
+public import StrictJSON
+
+/// Binance USDⓈ-M futures → `Circuits/tiered-margin.zkm`.
+///
+/// Inputs (the venue's own files, as it sends them):
+/// * `--brackets`: `GET /fapi/v1/leverageBracket`, an array of
+///   `{symbol, notionalCoef?, brackets: [{bracket, initialLeverage,
+///   notionalCap, notionalFloor, maintMarginRatio, cum}]}` (or one such
+///   object), numbers as JSON numbers or strings; also the ccxt/freqtrade
+///   dump of the same brackets (`{"BTC/USDT:USDT": [{…, "info": {bracket
+///   fields}}]}`), whose keys map to Binance's symbols as base + quote.
+/// * `--marks`: `GET /fapi/v1/premiumIndex`, `[{symbol, markPrice, …}]`.
+///
+/// What it writes: one asset, the quote (price 1, no haircut: single-asset
+/// mode); per symbol settled in the quote with both brackets and a mark
+/// price, its mark and, per bracket k (tiers `1`…`K`), `mm_rate` =
+/// maintMarginRatio and `deduction` = cum. Binance's maintenance margin for a
+/// position of notional N = |size|·mark is N·r_k − cum_k for the bracket
+/// with floor_k < N ≤ cap_k; the circuit proves max over k of (N·r_k −
+/// cum_k), which is the same number exactly when the brackets are
+/// contiguous from 0, the rates do not decrease and cum_k = cum_{k−1} +
+/// floor_k·(r_k − r_{k−1}), cum_1 = 0. The importer checks all of that and
+/// refuses a symbol that breaks it, naming the bracket.
+///
+/// Refused: `notionalCoef` other than 1 (user-adjusted brackets: Binance
+/// does not document whether the caps it returns include it, so neither
+/// applying nor ignoring it can be shown right), dated futures in the ccxt
+/// dump, brackets that are not as above.
+public enum BinanceImporter {
+    public static let venue = "Binance USD-M futures"
+    public static let circuit = "tiered-margin"
+
+    /// One symbol's brackets, in order of notionalFloor.
+    public struct Bracket: Sendable, Equatable {
+        public let floor: Rational
+        public let cap: Rational
+        public let rate: Rational
+        public let cum: Rational
+    }
+
+    /// What was imported and what was left out (and why), for the command to report.
+    public struct Result: Sendable {
+        public let values: ValuesDocument
+        public let symbols: [String]
+        /// Symbols with brackets but no mark price, or settled in another asset.
+        public let skipped: [(symbol: String, reason: String)]
+    }
+
+    /// The values for `quote`-settled symbols. `note` records the sources.
+    public static func values(brackets bracketBytes: [UInt8], marks markBytes: [UInt8], quote: String = "USDT", note: String) throws(ImportError) -> Result {
+        let brackets = try readBrackets(try parse(bracketBytes, "brackets"))
+        let marks = try readMarks(try parse(markBytes, "marks"))
+        var doc = ValuesDocument(venue: venue, quote: quote, circuit: circuit, note: note)
+        var skipped: [(String, String)] = []
+        var instruments: [ValuesDocument.Element] = []
+        var tierCount = 0
+        for (symbol, list) in brackets.sorted(by: { $0.key < $1.key }) {
+            guard symbol.hasSuffix(quote) else { skipped.append((symbol, "settled in another asset than \(quote)")); continue }
+            guard let mark = marks[symbol] else { skipped.append((symbol, "no mark price in --marks")); continue }
+            guard mark.signum > 0 else { throw ImportError("marks[\(symbol)].markPrice", mark.description, "a mark price must be positive") }
+            var e = ValuesDocument.Element(id: symbol)
+            e.set("mark", mark)
+            e.set("mm_rate", row: list.enumerated().map { ("\($0.offset + 1)", $0.element.rate) })
+            e.set("deduction", row: list.enumerated().map { ("\($0.offset + 1)", $0.element.cum) })
+            instruments.append(e)
+            tierCount = max(tierCount, list.count)
+        }
+        guard !instruments.isEmpty else {
+            throw ImportError("brackets", nil, "no \(quote)-settled symbol has both brackets and a mark price (\(skipped.count) skipped)")
+        }
+        doc.addSet("assets", elements: [{ var a = ValuesDocument.Element(id: quote); a.set("price", Rational.one); return a }()])
+        doc.addSet("tiers", ids: (1...tierCount).map(String.init))
+        doc.addSet("instruments", elements: instruments)
+        return Result(values: doc, symbols: instruments.map(\.id), skipped: skipped)
+    }
+
+    static func parse(_ bytes: [UInt8], _ what: String) throws(ImportError) -> JSONValue {
+        do { return try JSONParser.parse(bytes) } catch { throw ImportError(what, nil, "not JSON: \(error)") }
+    }
+
+    /// Brackets per Binance symbol, checked (see the type's comment).
+    public static func readBrackets(_ doc: JSONValue) throws(ImportError) -> [String: [Bracket]] {
+        var raw: [(symbol: String, path: String, items: [(path: String, fields: JSONObject)])] = []
+        switch doc {
+        case .array(let entries):
+            for (k, entry) in entries.enumerated() { raw.append(try wireEntry(entry, "brackets[\(k)]")) }
+        case .object(let o) where o["brackets"] != nil:
+            raw.append(try wireEntry(doc, "brackets"))
+        case .object(let o):
+            for key in o.keys {
+                let path = "brackets[\(jsonQuoted(key))]"
+                guard case .array(let tiers)? = o[key] else { throw ImportError(path, nil, "expected an array of tiers") }
+                raw.append((try ccxtSymbol(key, path), path, try tiers.enumerated().map { (k, t) throws(ImportError) in
+                    guard case .object(let tier) = t, case .object(let info)? = tier["info"] else {
+                        throw ImportError("\(path)[\(k)].info", nil, "expected Binance's bracket object")
+                    }
+                    return ("\(path)[\(k)].info", info)
+                }))
+            }
+        default:
+            throw ImportError("brackets", nil, "expected Binance's leverageBracket array")
+        }
+        var out: [String: [Bracket]] = [:]
+        for entry in raw {
+            guard out[entry.symbol] == nil else { throw ImportError(entry.path, entry.symbol, "the symbol appears twice") }
+            out[entry.symbol] = try checked(entry.symbol, entry.items)
+        }
+        return out
+    }
+
+    /// `{symbol, notionalCoef?, brackets}` of the wire format.
+    static func wireEntry(_ value: JSONValue, _ path: String) throws(ImportError) -> (symbol: String, path: String, items: [(path: String, fields: JSONObject)]) {
+        guard case .object(let o) = value else { throw ImportError(path, nil, "expected an object") }
+        let symbol = try WireNumber.string(o["symbol"], "\(path).symbol")
+        if let coef = o["notionalCoef"] {
+            let c = try WireNumber.required(coef, "\(path).notionalCoef")
+            guard c == .one else {
+                throw ImportError("\(path).notionalCoef", c.description,
+                                  "user-adjusted brackets (notionalCoef ≠ 1) are refused: Binance does not document whether notionalCap already includes the coefficient; import the brackets of an unadjusted account")
+            }
+        }
+        guard case .array(let items)? = o["brackets"] else { throw ImportError("\(path).brackets", nil, "expected an array") }
+        return (symbol, path, try items.enumerated().map { (k, item) throws(ImportError) in
+            guard case .object(let b) = item else { throw ImportError("\(path).brackets[\(k)]", nil, "expected an object") }
+            return ("\(path).brackets[\(k)]", b)
+        })
+    }
+
+    /// `BASE/QUOTE:SETTLE` → `BASEQUOTE`; dated futures (`…:USDT-250328`) refused.
+    static func ccxtSymbol(_ key: String, _ path: String) throws(ImportError) -> String {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { throw ImportError(path, key, "expected BASE/QUOTE:SETTLE") }
+        let rest = parts[1].split(separator: ":", omittingEmptySubsequences: false)
+        guard rest.count == 2, !rest[1].isEmpty, !rest[1].contains("-") else {
+            throw ImportError(path, key, "only linear perpetuals (BASE/QUOTE:SETTLE) are imported")
+        }
+        return String(parts[0]) + String(rest[0])
+    }
+
+    /// One symbol's brackets in notionalFloor order, checked contiguous from
+    /// 0, with non-decreasing rates and cum exactly continuous.
+    static func checked(_ symbol: String, _ items: [(path: String, fields: JSONObject)]) throws(ImportError) -> [Bracket] {
+        guard !items.isEmpty else { throw ImportError(symbol, nil, "no brackets") }
+        var list: [(path: String, bracket: Bracket)] = []
+        for (path, b) in items {
+            let bracket = Bracket(floor: try WireNumber.required(b["notionalFloor"], "\(path).notionalFloor"),
+                                  cap: try WireNumber.required(b["notionalCap"], "\(path).notionalCap"),
+                                  rate: try WireNumber.required(b["maintMarginRatio"], "\(path).maintMarginRatio"),
+                                  cum: try WireNumber.required(b["cum"], "\(path).cum"))
+            guard bracket.floor < bracket.cap else { throw ImportError("\(path).notionalCap", bracket.cap.description, "not above notionalFloor \(bracket.floor)") }
+            guard bracket.rate.signum >= 0, bracket.rate <= .one else {
+                throw ImportError("\(path).maintMarginRatio", bracket.rate.description, "a maintenance rate must lie in [0, 1]")
+            }
+            list.append((path, bracket))
+        }
+        list.sort { $0.bracket.floor < $1.bracket.floor }
+        guard list[0].bracket.floor.isZero else { throw ImportError("\(list[0].path).notionalFloor", list[0].bracket.floor.description, "the first bracket must start at 0") }
+        guard list[0].bracket.cum.isZero else { throw ImportError("\(list[0].path).cum", list[0].bracket.cum.description, "the first bracket's maintenance amount must be 0") }
+        for k in 1..<list.count {
+            let (path, b) = list[k], a = list[k - 1].bracket
+            guard b.floor == a.cap else { throw ImportError("\(path).notionalFloor", b.floor.description, "the brackets are not contiguous: the previous one ends at \(a.cap)") }
+            guard b.rate >= a.rate else {
+                throw ImportError("\(path).maintMarginRatio", b.rate.description, "below the previous bracket's \(a.rate): the margin would not be convex, and the circuit's max over brackets would differ from Binance's")
+            }
+            let continuous = a.cum + b.floor * (b.rate - a.rate)
+            guard b.cum == continuous else {
+                throw ImportError("\(path).cum", b.cum.description, "not continuous with the previous bracket (expected \(continuous) = \(a.cum) + \(b.floor) × (\(b.rate) − \(a.rate))); the circuit's max over brackets would differ from Binance's bracket formula")
+            }
+        }
+        return list.map(\.bracket)
+    }
+
+    /// markPrice per symbol.
+    public static func readMarks(_ doc: JSONValue) throws(ImportError) -> [String: Rational] {
+        let entries: [JSONValue]
+        switch doc {
+        case .array(let a): entries = a
+        case .object: entries = [doc]
+        default: throw ImportError("marks", nil, "expected premiumIndex's array")
+        }
+        var out: [String: Rational] = [:]
+        for (k, entry) in entries.enumerated() {
+            guard case .object(let o) = entry else { throw ImportError("marks[\(k)]", nil, "expected an object") }
+            let symbol = try WireNumber.string(o["symbol"], "marks[\(k)].symbol")
+            guard out[symbol] == nil else { throw ImportError("marks[\(k)].symbol", symbol, "the symbol appears twice") }
+            out[symbol] = try WireNumber.required(o["markPrice"], "marks[\(k)].markPrice")
+        }
+        return out
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Solvency
+import VenueImport
+import ZKMarginCLI
+import ZKGroup
+
+/// `zkmargin import <venue>`: risk values from what a venue publishes, read
+/// exactly, for the library circuit that models the venue's rule.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Write risk values (for `zkmargin publish`) from a venue's own published files.",
+        discussion: """
+        Each importer reads the venue's files as the venue serves them (JSON numbers, \
+        strings, exponents, percentages and empty strings included), exactly: no number \
+        passes through a binary float and nothing is rounded. It writes the values for the \
+        library circuit that models the venue's rule, records the sources, their SHA-256 \
+        and the time in the values' note, and refuses what it cannot represent, naming the \
+        field, the value and why. Vectors/venues/ holds public samples of each format.
+
+        Exit status: 0 written; 2 a file unreadable or refused; 64 usage error.
+        """,
+        subcommands: [BinanceImport.self]
+    )
+}
+
+/// Provenance for the values' note: each input's name, SHA-256 and the time.
+func importNote(_ venue: String, _ inputs: [(flag: String, path: String, bytes: [UInt8])]) -> String {
+    let files = inputs.map { "--\($0.flag) \(URL(fileURLWithPath: $0.path).lastPathComponent) (sha256 \(SHA256.hash($0.bytes).hexString))" }
+    return "Imported from \(venue) by zkmargin import at \(RFC3339.format(Date())): " + files.joined(separator: ", ")
+}
+
+struct BinanceImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "binance",
+        abstract: "Binance USD-M futures: leverage brackets and mark prices → tiered-margin values.",
+        discussion: """
+        --brackets: the response of GET /fapi/v1/leverageBracket (or the ccxt/freqtrade \
+        dump of it); --marks: GET /fapi/v1/premiumIndex. Every symbol settled in --quote \
+        with brackets and a mark price becomes an instrument of Circuits/tiered-margin.zkm: \
+        its mark, and per bracket its maintMarginRatio (mm_rate) and cum (deduction). \
+        Binance's margin for a position of notional N is N·rate − cum of N's bracket; the \
+        circuit proves the maximum over brackets, the same number when the brackets are \
+        contiguous from 0, their rates do not decrease and each cum continues the previous \
+        one: the importer checks this and refuses a symbol that breaks it. User-adjusted \
+        brackets (notionalCoef ≠ 1) are refused. Symbols without a mark price are left out \
+        and listed.
+
+        Examples:
+          zkmargin import binance --brackets leverageBracket.json \\
+              --marks premiumIndex.json --out values.json
+          zkmargin import binance --brackets Vectors/venues/binance/leverage_tiers_freqtrade.json \\
+              --marks Vectors/venues/binance/premiumIndex.json --quote USDT --out values.json
+        """
+    )
+
+    @Option(help: ArgumentHelp("GET /fapi/v1/leverageBracket's response.", valueName: "BRACKETS.json"))
+    var brackets: String
+
+    @Option(help: ArgumentHelp("GET /fapi/v1/premiumIndex's response.", valueName: "MARKS.json"))
+    var marks: String
+
+    @Option(help: ArgumentHelp("The margin asset: symbols settled in it are imported.", valueName: "ASSET"))
+    var quote = "USDT"
+
+    @Option(help: ArgumentHelp("The values file to write.", valueName: "VALUES.json"))
+    var out: String
+
+    func run() throws {
+        let b = try FileIO.read(brackets), m = try FileIO.read(marks)
+        let result: BinanceImporter.Result
+        do {
+            result = try BinanceImporter.values(brackets: b, marks: m, quote: quote,
+                                                note: importNote(BinanceImporter.venue, [("brackets", brackets, b), ("marks", marks, m)]))
+        } catch {
+            throw SolvencyError.field(error.field, (error.value.map { "\($0): " } ?? "") + error.reason)
+        }
+        try FileIO.write(result.values.encoded, to: out, mode: FileIO.publicMode)
+        Terminal.say("wrote \(out): \(result.symbols.count) instruments of \(BinanceImporter.venue) for circuit \(BinanceImporter.circuit)")
+        if !result.skipped.isEmpty {
+            let shown = result.skipped.prefix(5).map { "\($0.symbol) (\($0.reason))" }.joined(separator: ", ")
+            Terminal.say("left out \(result.skipped.count): \(shown)\(result.skipped.count > 5 ? ", …" : "")")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Runs the venues' reference formulas (reference.py) on many accounts at once,
+for the importers' agreement tests (Tests/SolvencyTests/VenueImportTests.swift).
+
+    python3 Vectors/venues/evaluate.py binance BRACKETS.json MARKS.json ACCOUNTS.json
+
+ACCOUNTS.json is a JSON array of zkmargin accounts ({"account", "balances",
+"positions"}). Prints one JSON object per line, in order: {"account", "equity",
+"requirement"} as exact fractions "p/q", or {"account", "refused": reason}."""
+import json
+import os
+import sys
+from fractions import Fraction
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference  # noqa: E402
+
+
+def text(r: Fraction) -> str:
+    return "%d/%d" % (r.numerator, r.denominator)
+
+
+def main(argv):
+    venue, *files = argv
+    if venue != "binance" or len(files) != 3:
+        sys.exit(__doc__)
+    brackets, marks = reference.load_file(files[0]), reference.load_file(files[1])
+    with open(files[2], encoding="utf-8") as f:
+        accounts = json.load(f)
+    for account in accounts:
+        label = account.get("account")
+        body = {k: v for k, v in account.items() if k in ("balances", "positions")}
+        try:
+            m = reference.binance_usdm(brackets, marks, body)
+            print(json.dumps({"account": label, "equity": text(m.equity), "requirement": text(m.requirement)}))
+        except (ValueError, KeyError) as e:
+            print(json.dumps({"account": label, "refused": str(e)}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
