@@ -51,28 +51,18 @@ public enum BinanceImporter {
     public static func values(brackets bracketBytes: [UInt8], marks markBytes: [UInt8], quote: String = "USDT", note: String) throws(ImportError) -> Result {
         let brackets = try readBrackets(try parse(bracketBytes, "brackets"))
         let marks = try readMarks(try parse(markBytes, "marks"))
-        var doc = ValuesDocument(venue: venue, quote: quote, circuit: circuit, note: note)
+        var book = TieredBook(venue: venue, quote: quote)
         var skipped: [(String, String)] = []
-        var instruments: [ValuesDocument.Element] = []
-        var tierCount = 0
         for (symbol, list) in brackets.sorted(by: { $0.key < $1.key }) {
             guard symbol.hasSuffix(quote) else { skipped.append((symbol, "settled in another asset than \(quote)")); continue }
             guard let mark = marks[symbol] else { skipped.append((symbol, "no mark price in --marks")); continue }
-            guard mark.signum > 0 else { throw ImportError("marks[\(symbol)].markPrice", mark.description, "a mark price must be positive") }
-            var e = ValuesDocument.Element(id: symbol)
-            e.set("mark", mark)
-            e.set("mm_rate", row: list.enumerated().map { ("\($0.offset + 1)", $0.element.rate) })
-            e.set("deduction", row: list.enumerated().map { ("\($0.offset + 1)", $0.element.cum) })
-            instruments.append(e)
-            tierCount = max(tierCount, list.count)
+            try book.add(symbol, mark: mark, tiers: list.map { TieredBook.Tier(floor: $0.floor, rate: $0.rate, deduction: $0.cum) },
+                         field: "marks[\(symbol)].markPrice")
         }
-        guard !instruments.isEmpty else {
+        guard !book.instruments.isEmpty else {
             throw ImportError("brackets", nil, "no \(quote)-settled symbol has both brackets and a mark price (\(skipped.count) skipped)")
         }
-        doc.addSet("assets", elements: [{ var a = ValuesDocument.Element(id: quote); a.set("price", Rational.one); return a }()])
-        doc.addSet("tiers", ids: (1...tierCount).map(String.init))
-        doc.addSet("instruments", elements: instruments)
-        return Result(values: doc, symbols: instruments.map(\.id), skipped: skipped)
+        return Result(values: book.values(note: note), symbols: book.instruments.map(\.id), skipped: skipped)
     }
 
     static func parse(_ bytes: [UInt8], _ what: String) throws(ImportError) -> JSONValue {
@@ -138,8 +128,8 @@ public enum BinanceImporter {
         return String(parts[0]) + String(rest[0])
     }
 
-    /// One symbol's brackets in notionalFloor order, checked contiguous from
-    /// 0, with non-decreasing rates and cum exactly continuous.
+    /// One symbol's brackets in notionalFloor order, contiguous (each
+    /// floor the previous cap) and checked as `TieredBook.checkedTiers`.
     static func checked(_ symbol: String, _ items: [(path: String, fields: JSONObject)]) throws(ImportError) -> [Bracket] {
         guard !items.isEmpty else { throw ImportError(symbol, nil, "no brackets") }
         var list: [(path: String, bracket: Bracket)] = []
@@ -149,25 +139,14 @@ public enum BinanceImporter {
                                   rate: try WireNumber.required(b["maintMarginRatio"], "\(path).maintMarginRatio"),
                                   cum: try WireNumber.required(b["cum"], "\(path).cum"))
             guard bracket.floor < bracket.cap else { throw ImportError("\(path).notionalCap", bracket.cap.description, "not above notionalFloor \(bracket.floor)") }
-            guard bracket.rate.signum >= 0, bracket.rate <= .one else {
-                throw ImportError("\(path).maintMarginRatio", bracket.rate.description, "a maintenance rate must lie in [0, 1]")
-            }
             list.append((path, bracket))
         }
         list.sort { $0.bracket.floor < $1.bracket.floor }
-        guard list[0].bracket.floor.isZero else { throw ImportError("\(list[0].path).notionalFloor", list[0].bracket.floor.description, "the first bracket must start at 0") }
-        guard list[0].bracket.cum.isZero else { throw ImportError("\(list[0].path).cum", list[0].bracket.cum.description, "the first bracket's maintenance amount must be 0") }
-        for k in 1..<list.count {
-            let (path, b) = list[k], a = list[k - 1].bracket
-            guard b.floor == a.cap else { throw ImportError("\(path).notionalFloor", b.floor.description, "the brackets are not contiguous: the previous one ends at \(a.cap)") }
-            guard b.rate >= a.rate else {
-                throw ImportError("\(path).maintMarginRatio", b.rate.description, "below the previous bracket's \(a.rate): the margin would not be convex, and the circuit's max over brackets would differ from Binance's")
-            }
-            let continuous = a.cum + b.floor * (b.rate - a.rate)
-            guard b.cum == continuous else {
-                throw ImportError("\(path).cum", b.cum.description, "not continuous with the previous bracket (expected \(continuous) = \(a.cum) + \(b.floor) × (\(b.rate) − \(a.rate))); the circuit's max over brackets would differ from Binance's bracket formula")
-            }
+        for k in list.indices.dropFirst() where list[k].bracket.floor != list[k - 1].bracket.cap {
+            throw ImportError("\(list[k].path).notionalFloor", list[k].bracket.floor.description, "the brackets are not contiguous: the previous one ends at \(list[k - 1].bracket.cap)")
         }
+        _ = try TieredBook.checkedTiers(list.map { ($0.path, TieredBook.Tier(floor: $0.bracket.floor, rate: $0.bracket.rate, deduction: $0.bracket.cum)) },
+                                        fields: ("notionalFloor", "maintMarginRatio", "cum"))
         return list.map(\.bracket)
     }
 

@@ -21,7 +21,7 @@ struct ImportCommand: ParsableCommand {
 
         Exit status: 0 written; 2 a file unreadable or refused; 64 usage error.
         """,
-        subcommands: [BinanceImport.self]
+        subcommands: [BinanceImport.self, HyperliquidImport.self]
     )
 }
 
@@ -81,6 +81,47 @@ struct BinanceImport: ParsableCommand {
         if !result.skipped.isEmpty {
             let shown = result.skipped.prefix(5).map { "\($0.symbol) (\($0.reason))" }.joined(separator: ", ")
             Terminal.say("left out \(result.skipped.count): \(shown)\(result.skipped.count > 5 ? ", …" : "")")
+        }
+    }
+}
+
+struct HyperliquidImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hyperliquid",
+        abstract: "Hyperliquid perpetuals: metaAndAssetCtxs → tiered-margin values.",
+        discussion: """
+        --meta: the response of POST /info {"type": "metaAndAssetCtxs"}. Every listed \
+        asset with a mark price becomes an instrument of Circuits/tiered-margin.zkm: its \
+        markPx and, per tier of its margin table, the maintenance rate 1/(2·maxLeverage) \
+        (written exactly, e.g. 1/6 at 3x) and the deduction that keeps the margin \
+        continuous. Delisted assets and assets without a mark are left out and listed.
+
+        Examples:
+          zkmargin import hyperliquid --meta metaAndAssetCtxs.json --out values.json
+        """
+    )
+
+    @Option(help: ArgumentHelp("The metaAndAssetCtxs response.", valueName: "META.json"))
+    var meta: String
+
+    @Option(help: ArgumentHelp("The margin asset.", valueName: "ASSET"))
+    var quote = "USDC"
+
+    @Option(help: ArgumentHelp("The values file to write.", valueName: "VALUES.json"))
+    var out: String
+
+    func run() throws {
+        let bytes = try FileIO.read(meta)
+        let result: HyperliquidImporter.Result
+        do {
+            result = try HyperliquidImporter.values(meta: bytes, quote: quote, note: importNote(HyperliquidImporter.venue, [("meta", meta, bytes)]))
+        } catch {
+            throw SolvencyError.field(error.field, (error.value.map { "\($0): " } ?? "") + error.reason)
+        }
+        try FileIO.write(result.values.encoded, to: out, mode: FileIO.publicMode)
+        Terminal.say("wrote \(out): \(result.assets.count) instruments of \(HyperliquidImporter.venue) for circuit tiered-margin")
+        if !result.skipped.isEmpty {
+            Terminal.say("left out \(result.skipped.count): " + result.skipped.prefix(5).map { "\($0.asset) (\($0.reason))" }.joined(separator: ", "))
         }
     }
 }

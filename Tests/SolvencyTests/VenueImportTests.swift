@@ -36,13 +36,17 @@ final class VenueImportTests: XCTestCase {
         return (result.values.encoded, result)
     }
 
-    /// The reference's (equity − requirement) per account, or its refusal.
+    /// Binance's reference (equity − requirement) per account, or its refusal.
     func reference(marks: String, _ accounts: [String]) throws -> [Result<Rational, ImportError>] {
+        try reference(["binance", bracketsPath, marks], accounts)
+    }
+
+    /// The reference of `venue` (evaluate.py's arguments before the accounts file).
+    func reference(_ venue: [String], _ accounts: [String]) throws -> [Result<Rational, ImportError>] {
         let dir = try temporaryDirectory(self)
         try FileIO.write(Array(("[" + accounts.joined(separator: ",") + "]").utf8), to: "\(dir)/accounts.json", mode: 0o644)
         guard let python = InteropTests.python else { throw InteropTests.PythonMissing() }
-        let r = try CLI.execute(python, ["-B", Repository.forTests.path("Vectors/venues/evaluate.py"), "binance", bracketsPath, marks, "\(dir)/accounts.json"],
-                                in: dir)
+        let r = try CLI.execute(python, ["-B", Repository.forTests.path("Vectors/venues/evaluate.py")] + venue + ["\(dir)/accounts.json"], in: dir)
         XCTAssertEqual(r.status, 0, r.stderr)
         return try r.stdout.split(separator: "\n").map { line throws -> Result<Rational, ImportError> in
             guard case .object(let o) = try JSONParser.parse(Array(line.utf8)) else { throw ImportError("reference", String(line), "not an object") }
@@ -66,9 +70,9 @@ final class VenueImportTests: XCTestCase {
     /// from the venue's last bracket cap, which the circuit does not take yet.
     static let sizeBound = Rational(1_000_000_000)
 
-    func account(_ label: String, balance: Rational, _ positions: [(String, Rational, Rational)]) -> String {
+    func account(_ label: String, balance: Rational, quote: String = "USDT", _ positions: [(String, Rational, Rational)]) -> String {
         let p = positions.map { #""\#($0.0)": {"size": "\#($0.1)", "entry_price": "\#($0.2)"}"# }.joined(separator: ", ")
-        return #"{"account": "\#(label)", "balances": {"USDT": "\#(balance)"}, "positions": {\#(p)}}"#
+        return #"{"account": "\#(label)", "balances": {"\#(quote)": "\#(balance)"}, "positions": {\#(p)}}"#
     }
 
     func testImportsTheRealSample() throws {
@@ -186,11 +190,11 @@ final class VenueImportTests: XCTestCase {
         XCTAssertEqual(refusal(wire(b1)), "accepted")
         XCTAssertTrue(refusal(#"[{"symbol": "XUSDT", "notionalCoef": 1.50, "brackets": [\#(b1)]}]"#).contains("brackets[0].notionalCoef: 1.5: user-adjusted brackets"))
         let discontinuous = b1 + #", {"bracket": 2, "initialLeverage": 25, "notionalCap": 50000, "notionalFloor": 5000, "maintMarginRatio": 0.02, "cum": 49}"#
-        XCTAssertTrue(refusal(wire(discontinuous)).contains("brackets[0].brackets[1].cum: 49: not continuous"), refusal(wire(discontinuous)))
+        XCTAssertTrue(refusal(wire(discontinuous)).contains("brackets[0].brackets[1].cum: 49: the deduction is not continuous"), refusal(wire(discontinuous)))
         let gap = b1 + #", {"bracket": 2, "initialLeverage": 25, "notionalCap": 50000, "notionalFloor": 6000, "maintMarginRatio": 0.02, "cum": 60}"#
         XCTAssertTrue(refusal(wire(gap)).contains("not contiguous"))
         let falling = b1 + #", {"bracket": 2, "initialLeverage": 25, "notionalCap": 50000, "notionalFloor": 5000, "maintMarginRatio": 0.005, "cum": -25}"#
-        XCTAssertTrue(refusal(wire(falling)).contains("below the previous bracket"))
+        XCTAssertTrue(refusal(wire(falling)).contains("brackets[0].brackets[1].maintMarginRatio: 0.005: a rate below the previous tier's"), refusal(wire(falling)))
         XCTAssertTrue(refusal(wire(#"{"notionalCap": 5000, "notionalFloor": 0, "maintMarginRatio": "", "cum": 0}"#)).contains("maintMarginRatio: \"\": an empty string"))
         XCTAssertTrue(refusal(wire(#"{"notionalCap": 5000, "notionalFloor": 0, "maintMarginRatio": "0x1", "cum": 0}"#)).contains("not an exact number"))
         XCTAssertTrue(refusal(#"{"BTC/USDT:USDT-250328": []}"#).contains("only linear perpetuals"))
@@ -212,5 +216,65 @@ final class VenueImportTests: XCTestCase {
         XCTAssertEqual(refused.status, 2, refused.output)
         XCTAssertTrue(refused.stderr.contains("notionalCoef"), refused.stderr)
         XCTAssertFalse(FileIO.exists("\(dir)/v2.json"))
+    }
+
+    // MARK: Hyperliquid
+
+    let metaPath = Repository.forTests.path("Vectors/venues/hyperliquid/metaAndAssetCtxs.json")
+
+    /// The real sample: every listed asset with a mark, tiers from the margin
+    /// tables, rates 1/(2·maxLeverage) exactly; random accounts over the
+    /// tiers agree exactly with the reference.
+    func testHyperliquidAgreesExactlyWithTheReference() throws {
+        let result = try HyperliquidImporter.values(meta: try FileIO.read(metaPath), note: "test import")
+        XCTAssertGreaterThan(result.assets.count, 15, "\(result.skipped)")
+        let values = result.values.encoded
+        let text = String(decoding: values, as: UTF8.self)
+        XCTAssertTrue(text.contains("\"1/"), "rates such as 1/6 and 1/10 are written as exact ratios")
+        let statement = try compiled(values)
+        guard case .object(let doc) = try JSONParser.parse(values), case .array(let instruments)? = doc["instruments"] else { return XCTFail() }
+        var stream = Stream(state: 7)
+        var accounts: [String] = []
+        for n in 0..<60 {
+            var positions: [(String, Rational, Rational)] = []
+            for _ in 0..<(1 + stream.below(3)) {
+                guard case .object(let inst) = instruments[stream.below(instruments.count)], case .string(let id)? = inst["id"],
+                      case .string(let markText)? = inst["mark"], !positions.contains(where: { $0.0 == id }) else { continue }
+                let mark = try Rational(exact: markText)
+                // Notionals from a few dollars to above the first tiers' bounds (3M–150M).
+                let notional = Rational(stream.below(1 << 20) + 1) * Rational(1 << stream.below(9)) * Rational(10)
+                var size = Rational(((notional / mark) * Rational(100_000)).floor) / Rational(100_000)
+                guard !size.isZero, size <= Self.sizeBound else { continue }
+                if stream.below(2) == 0 { size = -size }
+                positions.append((id, size, Rational(((mark * Rational(97 + stream.below(6)) / Rational(100)) * Rational(10_000)).floor) / Rational(10_000)))
+            }
+            accounts.append(account("hl-\(n)", balance: Rational(stream.below(100_000_000)) / Rational(100), quote: "USDC", positions))
+        }
+        let expected = try reference(["hyperliquid", metaPath], accounts)
+        XCTAssertEqual(expected.count, accounts.count)
+        for (a, e) in zip(accounts, expected) {
+            guard case .success(let surplus) = e else { XCTFail("the reference refused \(a): \(e)"); continue }
+            XCTAssertEqual(try excess(statement, a), surplus, a)
+        }
+        // Through the command line.
+        let dir = try temporaryDirectory(self)
+        let r = try CLI.run("zkmargin", ["import", "hyperliquid", "--meta", metaPath, "--out", "values.json"], in: dir)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(try FileIO.read("\(dir)/values.json").count > 0, true)
+    }
+
+    func testHyperliquidRefusals() throws {
+        func refusal(_ meta: String) -> String {
+            do { _ = try HyperliquidImporter.values(meta: Array(meta.utf8), note: "t"); return "accepted" } catch { return error.description }
+        }
+        let ctx = #"[{"markPx": "2.5"}]"#
+        XCTAssertEqual(refusal(#"[{"universe": [{"name": "X", "szDecimals": 2, "maxLeverage": 3}]}, \#(ctx)]"#), "accepted")
+        XCTAssertTrue(refusal(#"[{"universe": [{"name": "X", "maxLeverage": 3, "marginTableId": 77}], "marginTables": []}, \#(ctx)]"#)
+            .contains("meta[0].universe[0].marginTableId: 77: not in marginTables"))
+        // Leverage that rises with notional: rates falling, not convex.
+        let rising = #"[{"universe": [{"name": "X", "maxLeverage": 3, "marginTableId": 60}], "marginTables": [[60, {"marginTiers": [{"lowerBound": "0", "maxLeverage": 5}, {"lowerBound": "1000", "maxLeverage": 10}]}]]}, \#(ctx)]"#
+        XCTAssertTrue(refusal(rising).contains("marginTiers[1].maxLeverage"), refusal(rising))
+        XCTAssertTrue(refusal(#"[{"universe": [{"name": "X", "maxLeverage": 0}]}, \#(ctx)]"#).contains("must be positive"))
+        XCTAssertTrue(refusal(#"[{"universe": [{"name": "X", "maxLeverage": 3}]}, []]"#).contains("the universe has 1 assets and the contexts 0"))
     }
 }

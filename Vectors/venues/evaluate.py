@@ -3,6 +3,7 @@
 for the importers' agreement tests (Tests/SolvencyTests/VenueImportTests.swift).
 
     python3 Vectors/venues/evaluate.py binance BRACKETS.json MARKS.json ACCOUNTS.json
+    python3 Vectors/venues/evaluate.py hyperliquid META.json ACCOUNTS.json
 
 ACCOUNTS.json is a JSON array of zkmargin accounts ({"account", "balances",
 "positions"}). Prints one JSON object per line, in order: {"account", "equity",
@@ -23,16 +24,21 @@ def text(r: Fraction) -> str:
 
 def main(argv):
     venue, *files = argv
-    if venue != "binance" or len(files) != 3:
+    if venue == "binance" and len(files) == 3:
+        brackets, marks = reference.load_file(files[0]), reference.load_file(files[1])
+        run = lambda body: reference.binance_usdm(brackets, marks, body)  # noqa: E731
+    elif venue == "hyperliquid" and len(files) == 2:
+        meta = reference.load_file(files[0])
+        run = lambda body: reference.hyperliquid(meta, body)  # noqa: E731
+    else:
         sys.exit(__doc__)
-    brackets, marks = reference.load_file(files[0]), reference.load_file(files[1])
-    with open(files[2], encoding="utf-8") as f:
+    with open(files[-1], encoding="utf-8") as f:
         accounts = json.load(f)
     for account in accounts:
         label = account.get("account")
         body = {k: v for k, v in account.items() if k in ("balances", "positions")}
         try:
-            m = reference.binance_usdm(brackets, marks, body)
+            m = run(body)
             print(json.dumps({"account": label, "equity": text(m.equity), "requirement": text(m.requirement)}))
         except (ValueError, KeyError) as e:
             print(json.dumps({"account": label, "refused": str(e)}))
