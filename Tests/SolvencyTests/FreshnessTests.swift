@@ -62,6 +62,18 @@ final class FreshnessTests: XCTestCase {
         XCTAssertTrue(elsewhereRun.stdout.contains("made for \"Acme Lending\", not for \"Beta Bank\""), elsewhereRun.stdout)
         XCTAssertEqual(try both(dir, ["--expect-challenge", Self.nonceA], "plain.json").0, 1, "a proof without a challenge")
         XCTAssertEqual(try both(dir, ["--for", "Acme Lending"], "plain.json").0, 1, "a proof without an audience")
+        // verify.py's machine verdict follows the same schema, valid and invalid.
+        guard let python = InteropTests.python else { throw InteropTests.PythonMissing() }
+        for extra in [["--expect-challenge", Self.nonceA], ["--expect-challenge", Self.nonceB]] {
+            let py = try CLI.execute(python, [Repository.forTests.path("interop/python/verify.py"), "--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem",
+                                              "--custodian-key", "custodian.pub.pem", "--at", RFC3339.format(testNow), "--json"] + extra + ["a.json", "plain.json"], in: dir)
+            XCTAssertEqual(py.status, 1, py.output)
+            assertVerdict(py.stdout)
+        }
+        let unusable = try CLI.execute(python, [Repository.forTests.path("interop/python/verify.py"), "--bundle", "missing.json", "--publisher-key", "publisher.pub.pem",
+                                                "--json", "a.json"], in: dir)
+        XCTAssertEqual(unusable.status, 2)
+        assertVerdict(unusable.stdout)
         // The JSON verdict names the codes.
         let json = try CLI.run("zkmargin-verify", ["--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem", "--custodian-key", "custodian.pub.pem",
                                                    "--at", RFC3339.format(testNow), "--json", "--expect-challenge", Self.nonceB, "--for", "Beta Bank", "a.json", "plain.json"], in: dir)

@@ -710,9 +710,14 @@ class Verifier:
             what += "; answers challenge %s" % challenge
         if audience is not None:
             what += "; made for %s" % json.dumps(audience, ensure_ascii=False)
+        # SPEC.md §16.15: what a valid proof's entry of the machine verdict says.
+        details = {"bundle": b.digest.hex(), "account": account, "attested": mode == "custodian",
+                   "custodian": {"key_id": self.custodian.key_id, "name": None} if mode == "custodian" else None,
+                   "statement_issued_at": format_time(issued_at) if mode == "custodian" else None,
+                   "requirements": list(plan.claims), "not_held": list(excluded), "challenge": challenge, "audience": audience}
         if mode == "custodian":
-            return items, "VALID    %s: %s; inputs attested by custodian %s" % (path, what, self.custodian.key_id[:16])
-        return items, "VALID (UNATTESTED)    %s: %s; the inputs are self-attested: no custodian vouches for them" % (path, what)
+            return items, "VALID    %s: %s; inputs attested by custodian %s" % (path, what, self.custodian.key_id[:16]), details
+        return items, "VALID (UNATTESTED)    %s: %s; the inputs are self-attested: no custodian vouches for them" % (path, what), details
 
     def check_freshness(self, challenge, audience, issued_at):
         """SPEC.md §16.12: --expect-challenge, --for, --max-age."""
@@ -747,17 +752,18 @@ class Verifier:
         return out
 
     def verify(self, path):
-        """(valid, line, error code or None)."""
+        """(valid, line, verdict entry of SPEC.md §16.15 without `file`)."""
         try:
-            items, line = self.prepare(path)
+            items, line, details = self.prepare(path)
             try:
                 weights = [1] if len(items) == 1 else [1 + secrets.randbelow(self.bundle.curve.q - 1) for _ in items]
                 verify_batch(items, weights)
             except RangeProofError:
                 raise Refused("proofInvalid", "the range proofs do not verify: the proof, its commitments or its statement were altered, or the proof was made for other commitments")
-            return True, line, None
+            return True, line, dict({"valid": True, "status": "VALID" if details["attested"] else "VALID (UNATTESTED)"}, **details)
         except Refused as e:
-            return False, "INVALID  %s: %s: %s" % (path, e.code, e.message), e.code
+            return False, "INVALID  %s: %s: %s" % (path, e.code, e.message), {"valid": False, "status": "INVALID",
+                                                                          "error": {"code": e.code, "message": e.message}}
 
 
 # -- the canonical compiled statement (SPEC.md §16.11) --------------------------------------------
@@ -950,7 +956,8 @@ def main(argv):
 
     def unusable(e):
         if a.json and not a.compile_json:
-            print(pretty({"valid": False, "error": {"code": e.code, "message": e.message}, "proofs": []}))
+            print(pretty({"format": "zkmargin/verdict@1", "valid": False, "error": {"code": e.code, "message": e.message},
+                          "bundles": [], "proofs": []}))
         else:
             sys.stderr.write("verify.py: error: %s: %s\n" % (e.code, e.message))
         return 2
@@ -985,10 +992,13 @@ def main(argv):
     verdicts = [(p,) + verifier.verify(p) for p in a.proofs]
     valid = sum(1 for v in verdicts if v[1])
     if a.json:
-        print(pretty({"valid": valid == len(verdicts), "bundle": {"digest": bundle.digest.hex(), "circuit": bundle.circuit_name,
-                                                                   "curve": bundle.curve.name, "epoch": bundle.epoch},
-                      "at": format_time(now),
-                      "proofs": [{"file": p, "valid": ok, "line": line, "error": code} for p, ok, line, code in verdicts]}))
+        # SPEC.md §16.15 (one bundle: verify.py takes no trust store).
+        print(pretty({"format": "zkmargin/verdict@1", "valid": valid == len(verdicts), "at": format_time(now),
+                      "requested": {"challenge": a.expect_challenge, "audience": a.audience, "max_age_seconds": max_age},
+                      "bundles": [{"file": a.bundle, "digest": bundle.digest.hex(), "circuit": bundle.circuit_name, "venue": bundle.venue,
+                                   "epoch": bundle.epoch, "curve": bundle.curve.name, "publisher": {"key_id": bundle.publisher, "name": None},
+                                   "issued_at": format_time(bundle.issued_at), "valid_until": format_time(bundle.valid_until)}],
+                      "proofs": [dict({"file": p}, **entry) for p, _, _, entry in verdicts]}))
     else:
         for _, _, line, _ in verdicts:
             print(line)
