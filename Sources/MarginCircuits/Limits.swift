@@ -182,6 +182,14 @@ extension CircuitLimits {
         return try checked(a + b)
     }
 
+    /// ⌈v/q⌉·q (`up`) or ⌊v/q⌋·q for q > 0, when it stays within
+    /// `maximumConstantBits`. Operands within the limit keep every
+    /// intermediate below about three times the limit.
+    static func rounded(up: Bool, _ v: Rational, _ q: Rational) throws(OversizedConstant) -> Rational {
+        let ratio = v / q
+        return try checked(Rational(up ? ratio.ceiling : ratio.floor) * q)
+    }
+
     /// Operands within the limit never exceed this; anything larger is
     /// refused without being computed.
     private static func refuseBeyondTwiceTheLimit(_ bound: Int) throws(OversizedConstant) {
