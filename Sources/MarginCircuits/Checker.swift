@@ -1,6 +1,6 @@
 // The checker: resolves names, checks indices against sets, classifies every
 // expression as public, affine in the private inputs, or nonlinear (contains
-// abs/max/min of private quantities), rejects private × private, and applies
+// abs/max/min/ceil/floor of private quantities), rejects private × private, and applies
 // the convexity rule of Circuits/README.md §5 using the parameters' declared ranges.
 // Its output, `CheckedCircuit`, needs no further checks before elaboration
 // with risk values.

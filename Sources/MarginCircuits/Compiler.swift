@@ -21,14 +21,22 @@
 //   below), so its residue in [0, 2^{w_i}) is its true value: t ≥ B_i for every
 //   i over the integers. The helper's bound for later forms is the intersection.
 //   Minimum helpers are symmetric (B_i − t ≥ 0).
+// * A rounding helper t (ceil/floor of E by Q > 1, unit the quantum) has the
+//   bound t − T₀ ∈ [0, 2^{w′}), which pins t's representative to [T₀, T₀ +
+//   2^{w′} − 1] as constraint 0 pins a maximum's, and the relation Q·t − E ∈
+//   [0, 2^w) (E − Q·t for floor), checked below 2^250 over that range, so it
+//   holds over ℤ. The relation alone would not do: Q is invertible mod n, so
+//   it holds for t ≡ (E + r)/Q with any r < 2^w, far outside any bound.
 // * Every requirement form F has |F| < 2^250 for all inputs within bounds and
 //   all helpers within those implied bounds (checked below), so F mod n ∈
 //   [0, 2^w) implies F ≥ 0 over ℤ: a negative F would be ≥ n − 2^250 > 2^128 ≥ 2^w.
 // * Where the circuit has abs(q), the form has q + 2·q⁻ with q⁻ ≥ 0 and
 //   q⁻ ≥ −q, so q + 2q⁻ ≥ |q|; where it has max(a, b) it has t ≥ a, t ≥ b;
-//   where min, t ≤ a, t ≤ b. The checker put each only where over-stating
-//   (under-stating for min) lowers F, so F ≥ 0 implies the true excess ≥ 0.
-// * Completeness: the honest helpers (q⁻ = max(−q, 0), t = max, t = min) make
+//   where min, t ≤ a, t ≤ b; where ceil(e, q), q·t ≥ e (floor: q·t ≤ e).
+//   The checker put each only where over-stating (under-stating for min and
+//   floor) lowers F, so F ≥ 0 implies the true excess ≥ 0.
+// * Completeness: the honest helpers (q⁻ = max(−q, 0), t = max, t = min,
+//   t = ⌈E/Q⌉ or ⌊E/Q⌋, within [T₀, T₁] by the choice of T₀ and w′) make
 //   every form equal its exact value, and every bit width is chosen so that
 //   the form's largest honest value is < 2^w.
 
@@ -410,7 +418,7 @@ public struct CompiledStatement: Sendable {
         return Array(all[inputs.count...])
     }
 
-    /// Plain, exact evaluation (abs/max/min computed directly, no helpers).
+    /// Plain, exact evaluation (abs/max/min/ceil/floor computed directly, no helpers).
     public func evaluate(_ account: Account) throws(MarginError) -> MarginReport {
         let ints = try elementaryValues(for: account)
         let reals = zip(ints, elementary).map { Rational($0) * $1.scale }

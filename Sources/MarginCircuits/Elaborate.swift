@@ -1,8 +1,8 @@
 // Elaboration: a checked circuit plus risk values become ground requirement
 // trees — every loop expanded, every parameter replaced by its exact value,
 // every public sub-expression folded to a constant. The ground trees drive
-// both the plain evaluator (which computes abs/max/min exactly) and the
-// lowering to affine forms (which replaces them by helper commitments).
+// both the plain evaluator (which computes abs/max/min/ceil/floor exactly) and
+// the lowering to affine forms (which replaces them by helper commitments).
 
 /// A ground expression over the committed inputs.
 indirect enum Ground: Sendable {

@@ -52,7 +52,7 @@ public enum CircuitLimits {
     /// An expression's depth counts one level for every parenthesis, unary
     /// minus, binary operator (a chain `a + b + c` is a left-deep tree of
     /// depth 3 over its leaves: chains count their length), `abs`, `max`,
-    /// `min` and `sum`; a number or name is depth 1. A use of a `let` counts
+    /// `min`, `sum`, `ceil` and `floor`; a number or name is depth 1. A use of a `let` counts
     /// one more than the `let`'s own depth (its expression, with the lets it
     /// uses counted the same way), because every stage expands lets where
     /// they are used.

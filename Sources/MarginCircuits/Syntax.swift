@@ -7,7 +7,7 @@ struct Expr: Sendable {
     let node: ExprNode
     /// The depth of the tree (CircuitLimits.maximumNestingDepth): 1 for a
     /// number or name, one more than the deepest child for every operator,
-    /// `abs`, `max`, `min` and `sum`, and one more for every parenthesis
+    /// `abs`, `max`, `min`, `sum`, `ceil` and `floor`, and one more for every parenthesis
     /// around it. The parser never builds an `Expr` deeper than the limit.
     let depth: Int
 
@@ -147,7 +147,7 @@ let accountFields: Set<String> = ["balance", "size", "entry_price"]
 struct Parser {
     var tokens: [Token]
     var position = 0
-    /// Parentheses, unary minus, `abs`, `max`, `min` and `sum` open around
+    /// Parentheses, unary minus, `abs`, `max`, `min`, `sum`, `ceil` and `floor` open around
     /// the current token: the recursion depth of the expression parser
     /// (≤ 4 frames per level), kept below CircuitLimits.maximumNestingDepth.
     var nesting = 0
@@ -202,7 +202,7 @@ struct Parser {
 
     static func depthMessage(_ depth: String) -> String {
         CircuitLimits.exceeds("this expression is nested \(depth) deep", CircuitLimits.maximumNestingDepth, "maximumNestingDepth")
-            + "; every parenthesis, unary minus, operator (a chain `a + b + c` counts its length), `abs`, `max`, `min` and `sum` counts one level (moving a part into a `let` does not help: a use of a `let` counts the `let`'s own depth)"
+            + "; every parenthesis, unary minus, operator (a chain `a + b + c` counts its length), `abs`, `max`, `min`, `sum`, `ceil` and `floor` counts one level (moving a part into a `let` does not help: a use of a `let` counts the `let`'s own depth)"
     }
 
     mutating func expectKeyword(_ k: Keyword, _ context: String) throws(MarginError) {
