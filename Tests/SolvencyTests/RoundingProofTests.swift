@@ -132,3 +132,119 @@ extension RoundingProofTests {
         }
     }
 }
+
+// MARK: Why each rounding helper needs its bound
+
+extension RoundingProofTests {
+    /// x's quantum is 3^-90 of its units: Q = 3^90 is coprime to the
+    /// requirement's coefficient on t (10^30), so for a forged t ≡ (E + r)/Q
+    /// the requirement reads 10^30·t ≡ (10^30/Q)·(E + r), a residue r chooses
+    /// freely, not a small multiple of anything.
+    static let forgeryCircuit = """
+        set assets
+        set reserves
+        private x[a in assets] from balance in [0, 1e43] scale 1
+        private y[b in reserves] from balance in [0, 1e40] scale 1
+        require r: y["V"] >= ceil(x["U"] / 8727963568087712425891397479476727340041449, 1) * 1e30
+        """
+
+    /// Without the bound constraint, the relation Q·t − E ≡ r and the
+    /// requirement F ≡ A − a·t are two congruences in t with residues r ∈
+    /// [0, 2^143) and F ∈ [0, 2^133) to choose: 2^276 pairs for n ≈ 2^256
+    /// values of t, so forging values exist, and a 2-dimensional lattice
+    /// reduction finds one. Range proofs of every constraint but the bound
+    /// then verify for an account 10^30 − 1 short; with the bound no proof
+    /// can be made, and the verifier refuses the forged file.
+    func testWithoutItsBoundARoundingHelperCouldForgeAProof() throws {
+        let bundle = try RiskBundle.publish(values: Array(#"{"venue": "Test", "quote": "USD", "circuit": "forgery", "assets": ["U"], "reserves": ["V"]}"#.utf8),
+                                            circuitName: "forgery", circuitSource: Self.forgeryCircuit, epoch: "7",
+                                            issuedAt: testIssuedAt, validUntil: testValidUntil, key: TestKeys.publisher)
+        let compiled = try bundle.compiled()
+        let account = try Account.decode(from: Data(#"{"account": "fund-f", "balances": {"U": "5000000000000000000000000000000000000000000", "V": "1"}}"#.utf8))
+        XCTAssertEqual(try compiled.evaluate(account).requirements[0].excess, Rational(1) - Rational(BigInt.powerOfTen(30)))
+        let (statement, openings) = try Custodian.attest(bundle: bundle, account: account, key: TestKeys.custodian, at: testNow)
+        assertSolvencyError("marginShortfall") { try Prover.prove(bundle: bundle, statement: statement, openings: openings, at: testNow) }
+
+        let n = DishonestProver.order(bundle.curve)
+        var values = try compiled.allValues(for: account)
+        let h = compiled.helpers[0], t = compiled.inputs.count
+        let bound = try XCTUnwrap(compiled.constraints.firstIndex { $0.name.hasPrefix("\(h.id) in [") })
+        let relation = compiled.constraints[bound + 1], requirement = compiled.constraints[bound + 2]
+        XCTAssertEqual(relation.bitWidth, 143)
+        let a = -(try XCTUnwrap(requirement.terms.first { $0.index == t })).coefficient
+        let e = h.branches[0].evaluate(values)
+        let rest = requirement.value(values) + a * values[t]            // the requirement without its t term
+        let qInverse = Self.inverse(h.divisor, modulo: n)
+        let c = DishonestProver.reduce(a * qInverse, n)
+        // c·r + F ≡ rest − c·E, with r < 2^w (relation) and F < 2^wF (requirement).
+        let (r, f) = try XCTUnwrap(Self.smallSolution(c: c, target: DishonestProver.reduce(rest - c * e, n), n: n,
+                                                      rBits: relation.bitWidth, fBits: requirement.bitWidth), "no forging residues found")
+        values[t] = DishonestProver.reduce((e + r) * qInverse, n)
+        XCTAssertEqual(DishonestProver.reduce(relation.value(values), n), r)
+        XCTAssertEqual(DishonestProver.reduce(requirement.value(values), n), f)
+        XCTAssertFalse(DishonestProver.reduce(compiled.constraints[bound].value(values), n) < BigInt.powerOfTwo(compiled.constraints[bound].bitWidth))
+
+        // A plan without the bound: the forgery's range proofs verify.
+        let plan = try ProofPlan(statement: compiled, mode: .custodian)
+        let unbound = ProofPlan(mode: plan.mode, inputCount: plan.inputCount, helperCount: plan.helperCount, constraints: plan.constraints,
+                                claims: plan.claims, chunks: plan.constraints.indices.filter { $0 != bound }.map { i in
+            let c = plan.constraints[i]
+            return ProofPlan.Chunk(bits: ProofPlan.proofSize(forWidth: c.bitWidth), constraints: [i],
+                                   commitments: Set(c.terms.map(\.index)).sorted(), widths: [c.bitWidth])
+        })
+        let helperValues = Array(values[compiled.inputs.count...])
+        let inputOpenings = openings.entries.map(\.opening)
+        let forgery = try DishonestProver.proof(bundle: bundle, plan: unbound, account: account.label, inputs: .attested(statement),
+                                                inputOpenings: inputOpenings, helperValues: helperValues, statementDigest: statement.digest)
+        XCTAssertNoThrow(try DishonestProver.verifyRangeProofs(forgery, plan: unbound, bundle: bundle, statement: statement),
+                         "without the bound the forgery verifies")
+
+        // With it: the forged file is refused, and no proof can be made.
+        assertInvalid(forgery.encoded(), bundle: bundle, code: "proofMismatch")
+        try assertCannotProve(bundle, compiled, statement, openings, account, helperValues)
+    }
+
+    /// x⁻¹ mod n (n prime, x not a multiple of n), by the extended Euclidean algorithm.
+    static func inverse(_ x: BigInt, modulo n: BigInt) -> BigInt {
+        var (r0, r1) = (DishonestProver.reduce(x, n), n)
+        var (s0, s1) = (BigInt.one, BigInt.zero)
+        while !r1.isZero {
+            let q = BigInt.floorDivide(r0, r1)
+            (r0, r1) = (r1, r0 - q * r1)
+            (s0, s1) = (s1, s0 - q * s1)
+        }
+        return DishonestProver.reduce(s0, n)
+    }
+
+    /// (r, F) with c·r + F ≡ target (mod n), 0 ≤ r < 2^rBits, 0 ≤ F < 2^fBits,
+    /// when the box holds more than n points: the lattice {(r, F): c·r + F ≡
+    /// 0} with F weighted by 2^(rBits − fBits) (a square box), reduced by
+    /// Lagrange's algorithm, and the point of the coset (0, target) nearest
+    /// the box's centre by Babai's rounding (trying the neighbouring ones).
+    static func smallSolution(c: BigInt, target: BigInt, n: BigInt, rBits: Int, fBits: Int) -> (BigInt, BigInt)? {
+        let w = BigInt.powerOfTwo(rBits - fBits)
+        func dot(_ u: (BigInt, BigInt), _ v: (BigInt, BigInt)) -> BigInt { u.0 * v.0 + u.1 * v.1 }
+        func rounded(_ p: BigInt, _ q: BigInt) -> BigInt { q.isNegative ? rounded(-p, -q) : BigInt.floorDivide(p + p + q, q + q) }
+        // Basis (r, w·F): (1, w·(n − c)) and (0, w·n).
+        var b1 = (BigInt.one, w * (n - c)), b2 = (BigInt.zero, w * n)
+        while true {
+            if dot(b2, b2) < dot(b1, b1) { swap(&b1, &b2) }
+            let mu = rounded(dot(b1, b2), dot(b1, b1))
+            if mu.isZero { break }
+            b2 = (b2.0 - mu * b1.0, b2.1 - mu * b1.1)
+        }
+        // Target offset v ≈ (2^(rBits−1), w·(2^(fBits−1) − target)).
+        let v = (BigInt.powerOfTwo(rBits - 1), w * (BigInt.powerOfTwo(fBits - 1) - target))
+        let det = b1.0 * b2.1 - b1.1 * b2.0
+        let alpha = rounded(v.0 * b2.1 - v.1 * b2.0, det), beta = rounded(b1.0 * v.1 - b1.1 * v.0, det)
+        for da in [0, -1, 1] {
+            for db in [0, -1, 1] {
+                let (i, j) = (alpha + BigInt(da), beta + BigInt(db))
+                let r = i * b1.0 + j * b2.0
+                let f = target + BigInt.exactQuotient(i * b1.1 + j * b2.1, w)
+                if !r.isNegative, r < BigInt.powerOfTwo(rBits), !f.isNegative, f < BigInt.powerOfTwo(fBits) { return (r, f) }
+            }
+        }
+        return nil
+    }
+}
