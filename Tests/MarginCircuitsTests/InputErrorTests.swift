@@ -76,7 +76,7 @@ final class InputErrorTests: XCTestCase {
         assertMarginError(["values.options: unknown field: the circuit has no set `options`"]) {
             try cross(crossValues(replacing: #""instruments":"#, with: #""options": [], "instruments":"#))
         }
-        assertMarginError([#"values.instruments["BTC-PERP"].mmrate: unknown field (the circuit's parameters over instruments are: mark, mm_rate, multiplier)"#]) {
+        assertMarginError([#"values.instruments["BTC-PERP"].mmrate: unknown field (the circuit's parameters over instruments are: cost_step, mark, max_cost, max_position, mm_rate, multiplier, size_step)"#]) {
             try cross(crossValues(replacing: #""mm_rate": "0.005""#, with: #""mm_rate": "0.005", "mmrate": "1""#))
         }
         assertMarginError([#"values.instruments["BTC-PERP"].mark: missing"#, "param mark[instruments]"]) {

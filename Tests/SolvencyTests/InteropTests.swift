@@ -183,7 +183,7 @@ final class InteropTests: XCTestCase {
 
     /// Fresh proofs of every flow for one circuit and curve, and tampered
     /// copies; returns the bundle file and the proof files' names.
-    func fixture(_ circuit: String, curve: Curve, in dir: String, selfAttested: Bool = true) throws -> Fixture {
+    func fixture(_ circuit: String, curve: Curve, in dir: String, selfAttested: Bool = true, account example: String = "solvent") throws -> Fixture {
         let prefix = "\(circuit)-\(curve.rawValue)"
         let bundle: RiskBundle
         let account: Account
@@ -193,7 +193,7 @@ final class InteropTests: XCTestCase {
             one = nil
         } else {
             bundle = try makeBundle(circuit, curve: curve)
-            account = try Repository.forTests.exampleAccount(circuit)
+            account = try Repository.forTests.exampleAccount(circuit, example)
             one = Account(label: "fund-7/one", balances: account.balances, positions: account.positions.filter { $0.key == "BTC-PERP" })
         }
         var f = Fixture(bundlePath: "\(prefix)-bundle.json")
@@ -279,6 +279,15 @@ final class InteropTests: XCTestCase {
         for curve in [Curve.p256, .secp256k1] {
             try compareVerdicts(try fixture("cross-margin", curve: curve, in: dir, selfAttested: curve == .p256), in: dir, throughBinary: curve == .p256)
         }
+    }
+
+    /// A borrowed quote balance, committed as its asset and liability parts
+    /// (Vectors/examples/cross-margin/borrowed-solvent.json), attested and
+    /// self-attested: verify.py accepts what the library accepts.
+    func testVerifiersAgreeOnABorrowedBalance() throws {
+        let dir = try temporaryDirectory(self)
+        try writeTestKeys(to: dir)
+        try compareVerdicts(try fixture("cross-margin", curve: .p256, in: dir, account: "borrowed-solvent"), in: dir, throughBinary: false)
     }
 
     /// Helper commitments (tier maxima).
