@@ -195,3 +195,48 @@ final class PerElementNumbersTests: XCTestCase {
         }
     }
 }
+
+/// Deribit's standard margin for a short put: max(0.075·U, 0.075·mark) + mark
+/// per unit, against 0.075·U + mark for a call.
+final class PutFloorTests: XCTestCase {
+    func compiled(_ instruments: String) throws -> CompiledStatement {
+        try compile(circuitSource: try Repository.forTests.circuitSource("options-standard"), fileName: "options-standard.zkm", values: try values("""
+            {"venue": "v", "quote": "USD", "circuit": "options-standard", "assets": [{"id": "USDC", "price": "1"}],
+             "instruments": [\(instruments)]}
+            """))
+    }
+
+    func testShortPutWhereTheMarkFloorBinds() throws {
+        // A deep in-the-money put on an index of 19999.99 marked at 30500.37 (above the index).
+        let put = try compiled(#"{"id": "P", "mark": "30500.37", "underlying": "19999.99", "mm_rate": "0.075", "mark_floor_rate": "0.075"}"#)
+        let call = try compiled(#"{"id": "P", "mark": "30500.37", "underlying": "19999.99", "mm_rate": "0.075"}"#)
+        XCTAssertEqual(put.helpers.count, 0)   // the floor is public: folded to one number
+        let a = try account(#"{"account": "a", "balances": {"USDC": "100000"}, "positions": {"P": {"size": "-2", "entry_price": "30000"}}}"#)
+        // put:  2·(max(0.075·19999.99, 0.075·30500.37) + 30500.37) = 2·(2287.52775 + 30500.37) = 65575.7955
+        // call: 2·(0.075·19999.99 + 30500.37) = 2·(1499.99925 + 30500.37) = 64000.7385
+        let p = try put.evaluate(a).binding!, c = try call.evaluate(a).binding!
+        let u = dec("19999.99"), m = dec("30500.37"), rate = dec("0.075")
+        XCTAssertEqual(p.requirement, 2 * (max(rate * u, rate * m) + m))
+        XCTAssertEqual(p.requirement, dec("65575.7955"))
+        XCTAssertEqual(c.requirement, dec("64000.7385"))
+        XCTAssertEqual(p.requirement - c.requirement, 2 * rate * (m - u))
+        // equity 100000 − 2·30500.37 + 60000 = 98999.26
+        XCTAssertEqual(p.equity, dec("98999.26"))
+        XCTAssertEqual(p.excess, dec("33423.4645"))
+        try assertFormsAgree(put, a)
+        try assertFormsAgree(call, a)
+        XCTAssertNotEqual(put.listing, call.listing)
+    }
+
+    func testShortPutOutOfTheMoneyMatchesTheCallFormula() throws {
+        // mark 1200 < index 97000: 0.075·97000 binds for the put as for a call.
+        let put = try compiled(#"{"id": "P", "mark": "1200", "underlying": "97000", "mm_rate": "0.075", "mark_floor_rate": "0.075"}"#)
+        let call = try compiled(#"{"id": "P", "mark": "1200", "underlying": "97000", "mm_rate": "0.075"}"#)
+        let a = try account(#"{"account": "a", "balances": {"USDC": "50000"}, "positions": {"P": {"size": "-3", "entry_price": "1000"}}}"#)
+        XCTAssertEqual(try put.evaluate(a).binding!.requirement, dec("25425"))   // 3·(7275 + 1200)
+        XCTAssertEqual(put.listing, call.listing)
+        // A long put needs nothing, whatever its floor.
+        let long = try account(#"{"account": "b", "positions": {"P": {"size": "3", "entry_price": "1000"}}}"#)
+        XCTAssertEqual(try put.evaluate(long).binding!.requirement, .zero)
+    }
+}
