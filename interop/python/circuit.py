@@ -1,8 +1,8 @@
 """The circuit language and its compilation to range statements, written from
 SPEC.md §16.2–§16.5 and Circuits/README.md §1–§8: lexer, parser, risk-value
-binding, elaboration, lowering to integer affine forms (position sides,
-summed declarations), widths, anonymity sets, self-attested bounds and
-chunking.
+binding, elaboration, lowering to integer affine forms (position sides and
+signed balances' parts, summed declarations), widths, anonymity sets,
+self-attested bounds and chunking.
 
 What it does not implement, it refuses with `NotImplementedHere` (never a
 silent difference). The limits of SPEC.md §16.2.1–§16.2.2 are enforced, the
