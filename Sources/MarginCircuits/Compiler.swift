@@ -107,9 +107,10 @@ public struct CompiledStatement: Sendable {
     /// Committed by the custodian, in a fixed order: each `private`
     /// declaration in source order, each element in the values' order. A
     /// position (`from size`, bounds on both sides of 0) is committed as two
-    /// parts, `size[X].long` and `size[X].short`, both ≥ 0 and at most one
-    /// nonzero for an honest custodian (see "Position sides" in
-    /// Circuits/README.md); a declaration whose elements appear in every
+    /// parts, `size[X].long` and `size[X].short`, and a signed balance (`from
+    /// balance`, likewise) as `balance[A].asset` and `balance[A].liability`,
+    /// all ≥ 0 and at most one of each pair nonzero for an honest custodian
+    /// (see "Position sides" and "Signed balances" in Circuits/README.md); a declaration whose elements appear in every
     /// form with one common coefficient (the cost of all positions, which
     /// only appears summed) is committed once, as `sum(cost)`.
     public let inputs: [CompiledInput]
@@ -200,7 +201,7 @@ public struct CompiledStatement: Sendable {
         self.sources = sources
 
         // The variables the lowering works on: one per elementary input, or
-        // a position's two parts.
+        // the two parts of a signed position or balance.
         let split = VariableSplit(elementary: inputs, sources: sources, circuit: cc)
 
         // Ground requirements, counted before they are expanded.
@@ -335,7 +336,8 @@ public struct CompiledStatement: Sendable {
     /// The scaled integer value of every committed input for an account, in
     /// `inputs` order (zero for what the account does not hold): each
     /// position's canonical parts (long = max(size, 0), short = max(−size,
-    /// 0)), each summed declaration's sum. Unknown ids, values more precise
+    /// 0)), each signed balance's (asset = max(balance, 0), liability =
+    /// max(−balance, 0)), each summed declaration's sum. Unknown ids, values more precise
     /// than the declared scale and values outside the declared bounds are
     /// errors naming the field.
     public func inputValues(for account: Account) throws(MarginError) -> [BigInt] {
@@ -504,7 +506,8 @@ struct HelperKey: Hashable {
 struct Lowerer {
     let inputCount: Int
     /// The variables each elementary input (what `Ground.input` indexes)
-    /// stands for: itself, or a position's two parts (size = long − short).
+    /// stands for: itself, or the two parts of a position or signed balance
+    /// (x = long − short, asset − liability).
     var elementary: [ElementaryVariables] = []
     /// A long part's short part.
     var partner: [Int: Int] = [:]
@@ -762,12 +765,22 @@ struct Lowerer {
     /// min is −α·short and −|α|·long. Exact for an honest custodian's parts;
     /// otherwise max is never less and min never more than the true value,
     /// and the checker puts max only where more can only hurt the account
-    /// and min only where less can.
+    /// and min only where less can. And max(α·x, 0), min(α·x, 0) of one
+    /// committed input x whose declared bounds lie on one side of 0 (a
+    /// balance no one may borrow, a part): α·x or 0, whichever the bounds
+    /// make it, exactly (inputs lie within their bounds).
     func positionPart(isMax: Bool, _ branches: [Lin]) -> Lin? {
         guard branches.count == 2 else { return nil }
         let zero = branches.firstIndex { $0.terms.isEmpty && $0.constant.isZero }
-        guard let z = zero, let (long, short, alpha) = signedPosition(branches[1 - z]) else { return nil }
+        guard let z = zero else { return nil }
         var out = Lin()
+        if let (v, alpha) = oneSidedInput(branches[1 - z]) {
+            // α·x ≥ 0 throughout the bounds: max is α·x, min is 0; α·x ≤ 0: the reverse.
+            let nonNegative = honestLo[v].signum >= 0 ? alpha.signum > 0 : alpha.signum < 0
+            if nonNegative == isMax { out.add(v, alpha) }
+            return out
+        }
+        guard let (long, short, alpha) = signedPosition(branches[1 - z]) else { return nil }
         switch (isMax, alpha.isNegative) {
         case (true, false): out.add(long, alpha)
         case (true, true): out.add(short, alpha.magnitude)
@@ -775,6 +788,14 @@ struct Lowerer {
         case (false, true): out.add(long, -alpha.magnitude)
         }
         return out
+    }
+
+    /// `a` = α·x for one committed input x (not a helper) whose declared
+    /// bounds lie on one side of 0, with no constant.
+    func oneSidedInput(_ a: Lin) -> (variable: Int, alpha: Rational)? {
+        guard a.constant.isZero, a.terms.count == 1, let (v, alpha) = a.terms.first, v < inputCount else { return nil }
+        guard honestLo[v].signum >= 0 || honestHi[v].signum <= 0 else { return nil }
+        return (v, alpha)
     }
 
     /// Budget units charged for one call of `helper` besides its terms

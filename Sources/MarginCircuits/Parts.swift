@@ -4,21 +4,26 @@
 // elementary inputs: a signed position size, a cost, a balance). Two things
 // make the committed inputs differ from them:
 //
-// * **Position sides.** A position (`from size`) whose bounds lie on both
-//   sides of 0 is committed as two parts, long = max(size, 0) and short =
-//   max(−size, 0), each ≥ 0 and within the declared bound of its side. The
-//   lowering reads size as long − short, `abs(α·size)` as |α|·(long +
-//   short) and `max(±α·size, 0)` / `min(±α·size, 0)` as one part (see
+// * **Two parts of a signed input.** A position (`from size`) or a balance
+//   (`from balance`) whose bounds lie on both sides of 0 is committed as two
+//   parts, each ≥ 0 and within the declared bound of its side: a position's
+//   long = max(size, 0) and short = max(−size, 0), a balance's asset =
+//   max(balance, 0) and liability = max(−balance, 0) (a borrowed balance).
+//   The lowering reads x as positive − negative part, `abs(α·x)` as |α|·(sum
+//   of the parts) and `max(±α·x, 0)` / `min(±α·x, 0)` as one part (see
 //   `Lowerer.signedPosition`, `positionPart`). Those are exact for the
 //   canonical split an honest custodian commits (at most one part nonzero);
-//   for any other split (a self-attesting prover's choice) abs and max can
-//   only be larger and min only smaller than their true value, and the
-//   checker's convexity rule puts abs and max only where larger can only
-//   hurt the account, min only where smaller can. So no split can hide a
-//   shortfall, and no helper commitment or range constraint is needed per
-//   instrument: the proof's cost follows the account's requirements.
+//   for any other split (a self-attesting prover's choice, both parts
+//   raised by the same d ≥ 0) abs and max can only be larger and min only
+//   smaller than their true value, and the checker's convexity rule puts abs
+//   and max only where larger can only hurt the account, min only where
+//   smaller can. So no split can hide a shortfall, and no helper commitment
+//   or range constraint is needed per element: the proof's cost follows the
+//   account's requirements. (Collateral written `balance·price −
+//   max(balance, 0)·price·haircut` reads price·(1 − haircut)·asset −
+//   price·liability: raising both parts by d changes it by −price·haircut·d ≤ 0.)
 //   Hedge mode (both sides really held) is not modelled: an account gives one
-//   signed size per instrument.
+//   signed size per instrument and one signed balance per asset.
 // * **Summed declarations.** When every form (each helper branch, each
 //   constraint) has one common coefficient for all elements of a
 //   declaration — as the cost of all positions has, which only appears in
@@ -29,7 +34,8 @@
 /// The variables one elementary input stands for in the lowering.
 enum ElementaryVariables: Sendable {
     case single(Int)
-    /// size = long − short.
+    /// x = long − short: a position's long and short parts, a balance's
+    /// asset and liability parts.
     case split(long: Int, short: Int)
 }
 
@@ -37,7 +43,8 @@ enum ElementaryVariables: Sendable {
 enum InputRecipe: Sendable {
     /// The elementary value itself.
     case whole(Int)
-    /// max(x, 0) for the long part, max(−x, 0) for the short part.
+    /// max(x, 0) for the long (asset) part, max(−x, 0) for the short
+    /// (liability) part.
     case long(Int)
     case short(Int)
     /// The sum of these elementary values.
@@ -62,30 +69,44 @@ enum InputRecipe: Sendable {
     }
 }
 
-/// The lowering's variables: each elementary input as is, or a position's
-/// two parts.
+/// The lowering's variables: each elementary input as is, or the two parts
+/// of a signed position or balance.
 struct VariableSplit {
     var variables: [CompiledInput] = []
     var recipes: [InputRecipe] = []
     /// Per elementary input, its variables.
     var map: [ElementaryVariables] = []
-    /// A long part's short part.
+    /// A long (asset) part's short (liability) part.
     var partner: [Int: Int] = [:]
-    /// Per declaration that is not a position and has several elements, its
-    /// variables: the candidates for being committed as one sum.
+    /// Per declaration that is neither a position nor split and has several
+    /// elements, its variables: the candidates for being committed as one sum.
     var groups: [[Int]] = []
+
+    /// The suffixes of the two parts of an input of a declaration reading
+    /// `fields`, if its bounds make it one to split: a position's
+    /// (`from size`) or a balance's (`from balance`), each with bounds on
+    /// both sides of 0.
+    static func partNames(_ fields: [String]) -> (positive: String, negative: String)? {
+        switch fields {
+        case ["size"]: return ("long", "short")
+        case ["balance"]: return ("asset", "liability")
+        default: return nil
+        }
+    }
 
     init(elementary: [CompiledInput], sources: [InputSource], circuit: CheckedCircuit) {
         var byDeclaration: [Int: [Int]] = [:]
+        var splitDeclarations: Set<Int> = []
         for (j, x) in elementary.enumerated() {
             let d = circuit.inputs[sources[j].declaration]
-            if d.fields == ["size"], x.lowerBound.isNegative, x.upperBound.signum > 0 {
+            if let parts = VariableSplit.partNames(d.fields), x.lowerBound.isNegative, x.upperBound.signum > 0 {
                 let long = variables.count
-                variables.append(CompiledInput(id: "\(x.id).long", lowerBound: .zero, upperBound: x.upperBound, scale: x.scale))
-                variables.append(CompiledInput(id: "\(x.id).short", lowerBound: .zero, upperBound: -x.lowerBound, scale: x.scale))
+                variables.append(CompiledInput(id: "\(x.id).\(parts.positive)", lowerBound: .zero, upperBound: x.upperBound, scale: x.scale))
+                variables.append(CompiledInput(id: "\(x.id).\(parts.negative)", lowerBound: .zero, upperBound: -x.lowerBound, scale: x.scale))
                 recipes += [.long(j), .short(j)]
                 map.append(.split(long: long, short: long + 1))
                 partner[long] = long + 1
+                splitDeclarations.insert(sources[j].declaration)
             } else {
                 // Positions themselves are never summed: each stays
                 // excludable from an anonymity set (`hidingAmong`).
@@ -95,7 +116,11 @@ struct VariableSplit {
                 recipes.append(.whole(j))
             }
         }
-        groups = byDeclaration.keys.sorted().compactMap { byDeclaration[$0]!.count > 1 ? byDeclaration[$0]! : nil }
+        // A declaration with a split element is not summed either: its
+        // elements are committed one by one.
+        groups = byDeclaration.keys.sorted().compactMap { k in
+            !splitDeclarations.contains(k) && byDeclaration[k]!.count > 1 ? byDeclaration[k]! : nil
+        }
     }
 }
 

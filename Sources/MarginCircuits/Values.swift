@@ -196,6 +196,7 @@ public struct Account: Sendable {
 
     /// The account's label (`"account"` in the JSON).
     public let label: String
+    /// Signed balances per asset (negative = borrowed).
     public let balances: [String: Rational]
     public let positions: [String: Position]
 
@@ -250,9 +251,9 @@ public struct Account: Sendable {
             for key in obj.keys.sorted() {
                 let path = "account.balances[\(quoted(key))]"
                 try check(identifierProblem(key, maxBytes: RiskValues.maximumIDBytes), path, "the id")
-                let v = try decimal(obj[key]!, path: path)
-                guard v.signum >= 0 else { throw .field(path, "a balance cannot be negative (\(v)); report borrowings as a negative-size position or with the venue's own circuit") }
-                balances[key] = v
+                // Signed: a negative balance is borrowed. The circuit's
+                // declared bounds say how much may be (`max_borrow`).
+                balances[key] = try decimal(obj[key]!, path: path)
             }
         }
         var positions: [String: Position] = [:]

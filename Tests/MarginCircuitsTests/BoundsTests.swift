@@ -40,20 +40,24 @@ final class BoundsTests: XCTestCase {
         XCTAssertEqual(small.constraints.last!.bitWidth, 8)
         let nine = try oneInstrument("private size[i in instruments] from size in [0, 256] scale 1\nrequire r: sum(i in instruments: size[i] * mark[i]) >= 0", mark: "1")
         XCTAssertEqual(nine.constraints.last!.bitWidth, 9)
-        // abs of a signed input that is not a position (a balance here) needs
-        // a helper: the short part of a 2^63-scale value, both of whose
+        // abs of a signed input that is not split (a cost here) needs a
+        // helper: the short part of a 2^63-scale value, both of whose
         // constraints fit 64 bits.
-        let abs63 = try oneInstrument("private size[i in instruments] from balance in [-9223372036854775808, 9223372036854775807] scale 1\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i]) - 1", mark: "1")
+        let abs63 = try oneInstrument("private size[i in instruments] from size * entry_price in [-9223372036854775808, 9223372036854775807] scale 1\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i]) - 1", mark: "1")
         XCTAssertEqual(abs63.helpers.count, 1)
         XCTAssertEqual(abs63.constraints.filter { !$0.isRequirement }.map(\.bitWidth), [63, 64])
         XCTAssertEqual(abs63.helpers[0].upperBound, BigInt.powerOfTwo(64) - 1)   // implied by its 64-bit constraint
         // One more and the short part needs 65 bits.
-        let abs64 = try oneInstrument("private size[i in instruments] from balance in [-18446744073709551616, 0] scale 1\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i]) - 1", mark: "1")
+        let abs64 = try oneInstrument("private size[i in instruments] from size * entry_price in [-18446744073709551616, 0] scale 1\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i]) - 1", mark: "1")
         XCTAssertEqual(abs64.constraints.filter { !$0.isRequirement }.map(\.bitWidth), [1, 65])
-        // abs of a position needs none: |size| = long + short.
+        // abs of a position or a signed balance needs none: |x| = long + short.
         let position = try oneInstrument("private size[i in instruments] from size in [-9223372036854775808, 9223372036854775807] scale 1\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i]) - 1", mark: "1")
         XCTAssertEqual(position.helpers.count, 0)
         XCTAssertEqual(position.constraints.map(\.terms), [[AffineTerm(index: 0, coefficient: -1), AffineTerm(index: 1, coefficient: -1)]])
+        let balance = try oneInstrument("private size[i in instruments] from balance in [-9223372036854775808, 9223372036854775807] scale 1\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i]) - 1", mark: "1")
+        XCTAssertEqual(balance.inputs.map(\.id), ["size[X].asset", "size[X].liability"])
+        XCTAssertEqual(balance.helpers.count, 0)
+        XCTAssertEqual(balance.constraints.map(\.terms), position.constraints.map(\.terms))
     }
 
     func testEighteenDecimalPriceOnTwoToTheSixtyThreeSizeCompilesAt139Bits() throws {
@@ -93,7 +97,7 @@ final class BoundsTests: XCTestCase {
         }
         // A helper whose branch is huge.
         assertMarginError(["helper `abs(size[X]) short part`", "could wrap around the group order"]) {
-            try oneInstrument("private size[i in instruments] from balance in [-1e55, 1e55] scale 1e-20\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i])", mark: "1")
+            try oneInstrument("private size[i in instruments] from size * entry_price in [-1e55, 1e55] scale 1e-20\nrequire r: 0 >= sum(i in instruments: abs(size[i]) * mark[i])", mark: "1")
         }
         // No multiple of the scale within the bounds.
         assertMarginError(["b.zkm:3:", "no multiple of the scale 2"]) {

@@ -207,16 +207,18 @@ final class CircuitLibraryTests: XCTestCase {
         let cm = try compiledExample("cross-margin")
         // Positions as their two sides; the cost only appears summed, so it
         // is committed once; |size| = long + short needs no helper.
-        XCTAssertEqual(cm.inputs.map(\.id), ["balance[BTC]", "balance[USDC]", "size[BTC-PERP].long", "size[BTC-PERP].short",
+        // USDC may be borrowed (max_borrow 10^7): its asset and liability parts.
+        XCTAssertEqual(cm.inputs.map(\.id), ["balance[BTC]", "balance[USDC].asset", "balance[USDC].liability", "size[BTC-PERP].long", "size[BTC-PERP].short",
                                              "size[ETH-PERP].long", "size[ETH-PERP].short", "sum(cost)"])
         XCTAssertEqual(cm.helpers.map(\.id), [])
         XCTAssertEqual(cm.constraints.map(\.name), ["maintenance"])
         XCTAssertEqual(cm.constraints[0].bitWidth, 97)   // exactly what its largest honest value needs
         // size ∈ [−1e17, 1e17] in units of 1e-8: each side in [0, 1e17].
-        XCTAssertEqual(cm.inputs[2].lowerBound, .zero)
-        XCTAssertEqual(cm.inputs[3].upperBound, BigInt("100000000000000000")!)
-        XCTAssertEqual(cm.inputs[6].scale, dec("0.000000000001"))
-        XCTAssertEqual(cm.inputs[6].upperBound, BigInt("2000000000000000000000000000")!)   // two costs of at most 1e15 at 1e-12
+        XCTAssertEqual(cm.inputs[3].lowerBound, .zero)
+        XCTAssertEqual(cm.inputs[4].upperBound, BigInt("100000000000000000")!)
+        XCTAssertEqual(cm.inputs[7].scale, dec("0.000000000001"))
+        XCTAssertEqual(cm.inputs[7].upperBound, BigInt("2000000000000000000000000000")!)   // two costs of at most 1e15 at 1e-12
+        XCTAssertEqual(cm.inputs[2].upperBound, BigInt("1000000000000000")!)   // 10^7 USDC borrowed at 10^-8
         XCTAssertEqual(cm.circuitName, "cross-margin")
 
         // The short-option minimum reads the committed short part: no helper.
@@ -233,10 +235,10 @@ final class ListingTests: XCTestCase {
     func testListingShowsFormsAndWidths() throws {
         let s = try compiledExample("cross-margin")
         let l = s.listing
-        XCTAssertTrue(l.hasPrefix("circuit cross-margin: 7 inputs, 0 helpers, 1 range constraints\n"), l)
-        XCTAssertTrue(l.contains("x6 sum(cost) ∈ [-2000000000000000000000000000, 2000000000000000000000000000] × 0.000000000001"), l)
+        XCTAssertTrue(l.hasPrefix("circuit cross-margin: 8 inputs, 0 helpers, 1 range constraints\n"), l)
+        XCTAssertTrue(l.contains("x7 sum(cost) ∈ [-2000000000000000000000000000, 2000000000000000000000000000] × 0.000000000001"), l)
         // BTC at 97000 less 5% = 92150 USD per BTC = 921500000 units of 10^-12 USD per 10^-8 BTC;
         // long BTC-PERP: 97010.5·(1 − 0.005) = 96525.4475 → 965254475; short: −97010.5·(1 + 0.005) = −97495.5525 → −974955525.
-        XCTAssertTrue(l.contains("[97 bits] maintenance: 921500000·balance[BTC] + 10000·balance[USDC] + 965254475·size[BTC-PERP].long - 974955525·size[BTC-PERP].short + 33662475·size[ETH-PERP].long - 34342525·size[ETH-PERP].short - sum(cost) ≥ 0   (÷ 1000000000000"), l)
+        XCTAssertTrue(l.contains("[97 bits] maintenance: 921500000·balance[BTC] + 10000·balance[USDC].asset - 10000·balance[USDC].liability + 965254475·size[BTC-PERP].long - 974955525·size[BTC-PERP].short + 33662475·size[ETH-PERP].long - 34342525·size[ETH-PERP].short - sum(cost) ≥ 0   (÷ 1000000000000"), l)
     }
 }

@@ -179,8 +179,7 @@ final class ExactNumberTests: XCTestCase {
         assertMarginError([#"account.positions["X"].entry_price: "1/-2" is not a decimal (the denominator of a ratio is written without a sign"#]) {
             try account(#"{"account": "a", "positions": {"X": {"size": "1", "entry_price": "1/-2"}}}"#)
         }
-        assertMarginError([#"account.balances["BTC"]: a balance cannot be negative (-1/3)"#]) {
-            try account(#"{"account": "a", "balances": {"BTC": "-1/3"}}"#)
-        }
+        // A negative ratio is a borrowed balance like any other (the circuit's bounds limit it).
+        XCTAssertEqual(try account(#"{"account": "a", "balances": {"BTC": "-1/3"}}"#).balances["BTC"], Rational(-1) / Rational(3))
     }
 }

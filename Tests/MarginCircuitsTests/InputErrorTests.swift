@@ -76,7 +76,7 @@ final class InputErrorTests: XCTestCase {
         assertMarginError(["values.options: unknown field: the circuit has no set `options`"]) {
             try cross(crossValues(replacing: #""instruments":"#, with: #""options": [], "instruments":"#))
         }
-        assertMarginError([#"values.instruments["BTC-PERP"].mmrate: unknown field (the circuit's parameters over instruments are: mark, mm_rate, multiplier)"#]) {
+        assertMarginError([#"values.instruments["BTC-PERP"].mmrate: unknown field (the circuit's parameters over instruments are: cost_step, mark, max_cost, max_position, mm_rate, multiplier, size_step)"#]) {
             try cross(crossValues(replacing: #""mm_rate": "0.005""#, with: #""mm_rate": "0.005", "mmrate": "1""#))
         }
         assertMarginError([#"values.instruments["BTC-PERP"].mark: missing"#, "param mark[instruments]"]) {
@@ -134,12 +134,10 @@ final class InputErrorTests: XCTestCase {
         assertMarginError([#"account.positions["BTC-PERP"].entry_price: "96,000" is not a decimal"#]) {
             try account(#"{"account": "a", "positions": {"BTC-PERP": {"size": "1", "entry_price": "96,000"}}}"#)
         }
-        assertMarginError([#"account.balances["BTC"]: a balance cannot be negative (-1.25)"#]) {
-            try account(#"{"account": "a", "balances": {"BTC": "-1.25"}}"#)
-        }
-        assertMarginError([#"account.balances["BTC"]: a balance cannot be negative (-1.25)"#]) {
-            try account(#"{"account": "a", "balances": {"BTC": -1.25}}"#)
-        }
+        // A negative balance is borrowed, in any number form: the account
+        // reads it, the circuit's declared bounds limit it (SignedBalanceTests).
+        XCTAssertEqual(try? account(#"{"account": "a", "balances": {"BTC": "-1.25"}}"#).balances["BTC"], dec("-1.25"))
+        XCTAssertEqual(try? account(#"{"account": "a", "balances": {"BTC": -1.25}}"#).balances["BTC"], dec("-1.25"))
         assertMarginError([#"account.balances["USDC"]: "1e5/2" is not a decimal (unexpected "e""#]) {
             try account(#"{"account": "a", "balances": {"USDC": "1e5/2"}}"#)
         }

@@ -323,7 +323,7 @@ final class LimitsTests: XCTestCase {
         // cross-margin commits a balance per asset, a size and a cost per
         // instrument: 1 + 2 × 32768 = 65537.
         let v = try values(SyntheticBooks.values(circuit: "cross-margin", instruments: 32_768, assets: 1))
-        refuses("cross-margin with 32768 instruments", ["cross-margin.zkm:30:", "`private cost` (line 30): with these values the circuit commits to 65537 inputs, more than the limit of 65536 (CircuitLimits.maximumCommittedInputs)"]) {
+        refuses("cross-margin with 32768 instruments", ["cross-margin.zkm:50:", "`private cost` (line 50): with these values the circuit commits to 65537 inputs, more than the limit of 65536 (CircuitLimits.maximumCommittedInputs)"]) {
             try compile(circuitSource: try Repository.forTests.circuitSource("cross-margin"), fileName: "cross-margin.zkm", values: v)
         }
     }

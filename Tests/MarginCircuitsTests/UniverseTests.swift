@@ -86,10 +86,11 @@ final class UniverseTests: XCTestCase {
             lines.append("\(c) (example values): " + Universe.summary(try compiledExample(c)))
         }
         XCTAssertEqual(lines.count, 5)
-        // cross-margin: 2 assets + 2 positions × 2 sides + the summed cost; no
-        // helper (|size| = long + short), only the maintenance requirement.
+        // cross-margin: BTC + USDC's asset and liability parts (USDC may be
+        // borrowed) + 2 positions × 2 sides + the summed cost; no helper
+        // (|size| = long + short), only the maintenance requirement.
         let cm = try compiledExample("cross-margin")
-        XCTAssertEqual([cm.inputs.count, cm.helpers.count, cm.constraints.count], [7, 0, 1])
+        XCTAssertEqual([cm.inputs.count, cm.helpers.count, cm.constraints.count], [8, 0, 1])
         // tiered: one tier maximum per instrument (3 constraints each: 3 tiers).
         let tm = try compiledExample("tiered-margin")
         XCTAssertEqual([tm.inputs.count, tm.helpers.count, tm.constraints.count], [7, 2, 7])

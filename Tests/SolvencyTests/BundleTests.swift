@@ -24,7 +24,7 @@ final class BundleTests: XCTestCase {
         XCTAssertEqual(decoded.values.venue, "Example Exchange")
         XCTAssertNoThrow(try decoded.checkPublisher(TestKeys.publisher.verifyingKey))
         XCTAssertNoThrow(try decoded.checkValidity(at: testNow))
-        XCTAssertEqual(try decoded.compiled().inputs.count, 7)   // 2 balances, 2 positions × 2 sides, the summed cost
+        XCTAssertEqual(try decoded.compiled().inputs.count, 8)   // BTC, USDC (borrowable) × 2 parts, 2 positions × 2 sides, the summed cost
         // The envelope's shape.
         guard case .object(let env) = try JSONParser.parse(bundle.encoded()) else { return XCTFail() }
         XCTAssertEqual(env.keys, ["format", "payload", "signer", "signer_key", "signature"])
@@ -234,7 +234,7 @@ final class BundleTests: XCTestCase {
         XCTAssertEqual(decoded.entries.map(\.value), try compiled.inputValues(for: account))
         XCTAssertEqual(decoded.entries.map(\.opening), openings.entries.map(\.opening))
         XCTAssertNoThrow(try decoded.check(against: statement, generators: .standard(.p256)))
-        XCTAssertEqual(openings.description, "Openings(fund-7/subacct-2, 7 inputs, <redacted>)")
+        XCTAssertEqual(openings.description, "Openings(fund-7/subacct-2, 8 inputs, <redacted>)")
         // Fresh blinding factors every time: two attestations of one account differ.
         let (again, _) = try Custodian.attest(bundle: bundle, account: account, key: TestKeys.custodian, at: testNow)
         XCTAssertNotEqual(again.inputs, statement.inputs)

@@ -234,7 +234,7 @@ final class EndToEndTests: XCTestCase {
         assertInvalid(try helperSlot(0, try Point.generator(.p256).compressed()), bundle: b, code: "proofInvalid")
         // A non-canonical point, a truncated range proof.
         assertInvalid(try helperSlot(1, [0x05] + [UInt8](repeating: 1, count: 32)), bundle: b, code: "field",
-                      contains: "proof.helpers: commitment 1 (\"max(t in tiers: …) at line 39 [i=ETH-PERP]\"), bytes 33–65, is not a valid p256 point")
+                      contains: "proof.helpers: commitment 1 (\"max(t in tiers: …) at line 61 [i=ETH-PERP]\"), bytes 33–65, is not a valid p256 point")
         assertInvalid(try editJSON(f.proofBytes) { o in
             guard case .array(var ps) = o["range_proofs"]!, case .object(var p) = ps[0], case .string(let s) = p["proof"]! else { return }
             p["proof"] = .string(Base64.encode(Array(Base64.decode(s)!.dropLast(32))))

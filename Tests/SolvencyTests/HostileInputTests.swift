@@ -179,7 +179,7 @@ final class HostileInputTests: XCTestCase {
         }
         let so = try statementEnvelope(try statement.jsonObject(), commitments: bogus)
         try FileIO.write(try editJSON(f.proofBytes) { $0["statement"] = .object(so) }, to: "\(dir)/count.json", mode: 0o644)
-        expect(try verify(dir, ["count.json"]), status: 1, "the statement commits to 50000 inputs, the circuit has 7")
+        expect(try verify(dir, ["count.json"]), status: 1, "the statement commits to 50000 inputs, the circuit has 8")
     }
 
     func testOversizedBundleIsRefusedUnread() throws {

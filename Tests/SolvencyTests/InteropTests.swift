@@ -183,7 +183,7 @@ final class InteropTests: XCTestCase {
 
     /// Fresh proofs of every flow for one circuit and curve, and tampered
     /// copies; returns the bundle file and the proof files' names.
-    func fixture(_ circuit: String, curve: Curve, in dir: String, selfAttested: Bool = true) throws -> Fixture {
+    func fixture(_ circuit: String, curve: Curve, in dir: String, selfAttested: Bool = true, account example: String = "solvent") throws -> Fixture {
         let prefix = "\(circuit)-\(curve.rawValue)"
         let bundle: RiskBundle
         let account: Account
@@ -193,7 +193,7 @@ final class InteropTests: XCTestCase {
             one = nil
         } else {
             bundle = try makeBundle(circuit, curve: curve)
-            account = try Repository.forTests.exampleAccount(circuit)
+            account = try Repository.forTests.exampleAccount(circuit, example)
             one = Account(label: "fund-7/one", balances: account.balances, positions: account.positions.filter { $0.key == "BTC-PERP" })
         }
         var f = Fixture(bundlePath: "\(prefix)-bundle.json")
@@ -278,6 +278,52 @@ final class InteropTests: XCTestCase {
         try writeTestKeys(to: dir)
         for curve in [Curve.p256, .secp256k1] {
             try compareVerdicts(try fixture("cross-margin", curve: curve, in: dir, selfAttested: curve == .p256), in: dir, throughBinary: curve == .p256)
+        }
+    }
+
+    /// A borrowed quote balance, committed as its asset and liability parts
+    /// (Vectors/examples/cross-margin/borrowed-solvent.json), attested and
+    /// self-attested: verify.py accepts what the library accepts.
+    func testVerifiersAgreeOnABorrowedBalance() throws {
+        let dir = try temporaryDirectory(self)
+        try writeTestKeys(to: dir)
+        try compareVerdicts(try fixture("cross-margin", curve: .p256, in: dir, account: "borrowed-solvent"), in: dir, throughBinary: false)
+    }
+
+    /// Signed balances beside positions over one set: each element's balance
+    /// (borrowable) and size are both split; a balance that may not be
+    /// borrowed stays whole and its `max(balance, 0)` needs no helper; hiding
+    /// among one element excludes the other's four parts. Both
+    /// implementations compile it, whole and hidden, to the same bytes.
+    func testSignedBalancesBesidePositionsCompileAlike() throws {
+        let dir = try temporaryDirectory(self)
+        let source = """
+            set markets
+            param mark[m in markets] >= 0
+            param haircut[m in markets] in [0, 1] default 0
+            param max_borrow[m in markets] >= 0 default 0
+            private margin[m in markets] from balance in [-max_borrow[m], 1e6] scale 1e-6
+            private size[m in markets] from size in [-1e3, 1e3] scale 1e-3
+            require r: sum(m in markets: margin[m] - max(margin[m], 0) * haircut[m] + size[m] * mark[m]) >= sum(m in markets: abs(size[m]) * mark[m] / 10)
+
+            """
+        let values = #"{"venue": "Test", "quote": "USD", "circuit": "signed", "markets": [{"id": "X", "mark": "2", "haircut": "0.1", "max_borrow": "50"}, {"id": "Y", "mark": "3"}, {"id": "Z", "mark": "5", "max_borrow": "7"}]}"#
+        try FileIO.write(Array(source.utf8), to: "\(dir)/signed.zkm", mode: 0o644)
+        try FileIO.write(Array(values.utf8), to: "\(dir)/values.json", mode: 0o644)
+        for kept in [nil, ["X"]] as [[String]?] {
+            let (compiled, text) = try Workflow.compiledStatement(valuesPath: "\(dir)/values.json", circuitPath: "\(dir)/signed.zkm",
+                                                                  hidingAmong: try kept.map { try AnonymitySet($0) })
+            XCTAssertEqual(compiled.inputs.map(\.id), ["margin[X].asset", "margin[X].liability", "margin[Y]", "margin[Z].asset", "margin[Z].liability",
+                                                       "size[X].long", "size[X].short", "size[Y].long", "size[Y].short", "size[Z].long", "size[Z].short"])
+            XCTAssertEqual(compiled.helpers.count, 0)
+            if kept != nil {
+                XCTAssertEqual(compiled.excludedElements, ["Y", "Z"])
+                XCTAssertEqual(compiled.excludedInputs, [2, 3, 4, 7, 8, 9, 10])
+            }
+            let swift = String(decoding: CompiledExport.document(compiled, circuitSource: text), as: UTF8.self)
+            let py = try python("verify.py", ["--compile-json", "--values", "\(dir)/values.json", "--circuit", "\(dir)/signed.zkm"] + (kept ?? []).flatMap { ["--hide-among", $0] })
+            XCTAssertEqual(py.status, 0, py.stderr)
+            XCTAssertEqual(py.stdout, swift, "verify.py compiles the signed balances differently (hiding among \(kept ?? []))")
         }
     }
 

@@ -15,8 +15,9 @@ import ZKTestSupport
 final class WidthSoundnessTests: XCTestCase {
     // MARK: F1
 
-    /// A floor on debt: `max(-balance, 0)` of a signed input that is not a
-    /// position is a helper the prover commits, analysed at 64 bits. The
+    /// A floor on debt: `max(-balance, 0.00000001)` (not a part of the
+    /// signed balance, which `max(-balance, 0)` would be) is a helper the
+    /// prover commits, analysed at 64 bits. The
     /// review's attack: an insolvent account (below the 100 000 floor), its
     /// helper set near 2^126 so that the requirement's form, whose
     /// coefficient on it is about 2^130, wraps around the group order into
@@ -27,7 +28,7 @@ final class WidthSoundnessTests: XCTestCase {
         param price[a in assets] >= 0
         param floor[a in assets] >= 0
         private balance[a in assets] from balance in [-1e9, 1e9] scale 1e-8
-        require floor_on_debt: sum(a in assets: balance[a] * price[a]) >= sum(a in assets: max(-balance[a], 0) * floor[a]) + 100000
+        require floor_on_debt: sum(a in assets: balance[a] * price[a]) >= sum(a in assets: max(-balance[a], 0.00000001) * floor[a]) + 100000
         """
 
     func testAHelperProvenWiderThanAnalysedCouldWrapAndIsRefused() throws {

@@ -1,8 +1,8 @@
 """The circuit language and its compilation to range statements, written from
 SPEC.md §16.2–§16.5 and Circuits/README.md §1–§8: lexer, parser, risk-value
-binding, elaboration, lowering to integer affine forms (position sides,
-summed declarations), widths, anonymity sets, self-attested bounds and
-chunking.
+binding, elaboration, lowering to integer affine forms (position sides and
+signed balances' parts, summed declarations), widths, anonymity sets,
+self-attested bounds and chunking.
 
 What it does not implement, it refuses with `NotImplementedHere` (never a
 silent difference). The limits of SPEC.md §16.2.1–§16.2.2 are enforced, the
@@ -19,6 +19,8 @@ WRAP_BITS = 250
 MAX_WIDTH = 250
 PROOF_SIZES = (8, 16, 32, 64, 128, 256)
 MAX_FORMS = 64
+# Inputs committed as two parts when their bounds lie on both sides of 0 (SPEC.md §16.3).
+SPLIT_PARTS = {("size",): ("long", "short"), ("balance",): ("asset", "liability")}
 MAX_SOURCE_BYTES = 1 << 20    # CircuitLimits.maximumSourceBytes
 MAX_DEPTH = 128               # CircuitLimits.maximumNestingDepth
 MAX_CONSTANT_BITS = 1024      # CircuitLimits.maximumConstantBits
@@ -789,24 +791,26 @@ class Compiler:
                     factor = folded(factor * (x[ei] if self.c.params[name_]["dims"] else x))
                 self.elementary.append({"id": "%s[%s]" % (d["name"], eid), "lo": lo, "hi": hi, "scale": scale,
                                         "decl": di, "element": eid})
-        # Variables: positions split into their sides.
-        self.variables, self.recipes, self.vmap, self.partner, groups = [], [], [], {}, {}
+        # Variables: signed positions and balances split into their two parts.
+        self.variables, self.recipes, self.vmap, self.partner, groups, split_decls = [], [], [], {}, {}, set()
         for j, x in enumerate(self.elementary):
             d = self.c.inputs[x["decl"]]
-            if d["fields"] == ["size"] and x["lo"] < 0 < x["hi"]:
+            parts = SPLIT_PARTS.get(tuple(d["fields"]))
+            if parts and x["lo"] < 0 < x["hi"]:
                 long = len(self.variables)
-                self.variables.append({"id": x["id"] + ".long", "lo": 0, "hi": x["hi"], "scale": x["scale"]})
-                self.variables.append({"id": x["id"] + ".short", "lo": 0, "hi": -x["lo"], "scale": x["scale"]})
+                self.variables.append({"id": x["id"] + "." + parts[0], "lo": 0, "hi": x["hi"], "scale": x["scale"]})
+                self.variables.append({"id": x["id"] + "." + parts[1], "lo": 0, "hi": -x["lo"], "scale": x["scale"]})
                 self.recipes += [("long", j), ("short", j)]
                 self.vmap.append(("split", long, long + 1))
                 self.partner[long] = long + 1
+                split_decls.add(x["decl"])
             else:
                 if d["fields"] != ["size"]:
                     groups.setdefault(x["decl"], []).append(len(self.variables))
                 self.vmap.append(("single", len(self.variables)))
                 self.variables.append(dict(x))
                 self.recipes.append(("whole", j))
-        self.groups = [groups[k] for k in sorted(groups) if len(groups[k]) > 1]
+        self.groups = [groups[k] for k in sorted(groups) if len(groups[k]) > 1 and k not in split_decls]
 
     # elaboration (SPEC.md §16.2)
     def elaborate_requirements(self):
@@ -1190,12 +1194,29 @@ class Compiler:
                 return None
         return None
 
+    def one_sided_input(self, a):
+        """α·x of one committed input whose bounds lie on one side of 0 (SPEC.md §16.4)."""
+        if a.constant != 0 or len(a.terms) != 1:
+            return None
+        (v, alpha), = a.terms.items()
+        if v >= len(self.variables) or not (self.variables[v]["lo"] >= 0 or self.variables[v]["hi"] <= 0):
+            return None
+        return v, alpha
+
     def position_part(self, is_max, branches):
         if len(branches) != 2:
             return None
         zero = next((i for i, b in enumerate(branches) if not b.terms and b.constant == 0), None)
         if zero is None:
             return None
+        one = self.one_sided_input(branches[1 - zero])
+        if one:
+            v, alpha = one
+            non_negative = alpha > 0 if self.variables[v]["lo"] >= 0 else alpha < 0
+            out = Lin()
+            if non_negative == is_max:
+                out.add(v, alpha)
+            return out
         sp = self.signed_position(branches[1 - zero])
         if not sp:
             return None
