@@ -1,6 +1,6 @@
 // The checker: resolves names, checks indices against sets, classifies every
 // expression as public, affine in the private inputs, or nonlinear (contains
-// abs/max/min of private quantities), rejects private × private, and applies
+// abs/max/min/ceil/floor of private quantities), rejects private × private, and applies
 // the convexity rule of Circuits/README.md §5 using the parameters' declared ranges.
 // Its output, `CheckedCircuit`, needs no further checks before elaboration
 // with risk values.
@@ -9,7 +9,7 @@
 enum Linearity: Int, Sendable, Comparable {
     case publicValue = 0   // parameters and numbers only
     case affine = 1        // affine in the private inputs
-    case nonlinear = 2     // contains abs/max/min of private quantities
+    case nonlinear = 2     // contains abs/max/min/ceil/floor of private quantities
 
     static func < (a: Linearity, b: Linearity) -> Bool { a.rawValue < b.rawValue }
 }
@@ -47,6 +47,7 @@ struct IR: Sendable {
         case .add(let a, let b), .sub(let a, let b), .mul(let a, let b), .div(let a, let b): return Swift.max(a.depth, b.depth) + 1
         case .neg(let a), .abs(let a): return a.depth + 1
         case .extremum(_, let args): return (args.map(\.depth).max() ?? 0) + 1
+        case .round(_, let a, let q): return Swift.max(a.depth, q.depth) + 1
         case .reduce(_, _, _, let body): return body.depth + 1
         }
     }
@@ -64,6 +65,8 @@ indirect enum IRNode: Sendable {
     case neg(IR)
     case abs(IR)
     case extremum(isMax: Bool, [IR])
+    /// `ceil(e, q)` (up) / `floor(e, q)`, q public.
+    case round(up: Bool, IR, quantum: IR)
     case reduce(ReduceKind, slot: Int, set: Int, body: IR)
 }
 
@@ -556,6 +559,9 @@ struct Checker {
             for x in xs.dropFirst() { iv = isMax ? Interval.maximum(iv, x.interval) : Interval.minimum(iv, x.interval) }
             return IR(node: .extremum(isMax: isMax, xs), linearity: allPublic ? .publicValue : .nonlinear, interval: iv, loc: e.loc)
 
+        case .round(let up, let a, let quantum):
+            return try buildRound(up: up, a, quantum, at: e.loc)
+
         case .reduce(let kind, let variable, let setName, let setLoc, let body):
             let set = try resolveSet(setName, at: setLoc)
             let slot = newSlot(variable, set: set)
@@ -575,6 +581,37 @@ struct Checker {
             }
             return IR(node: .reduce(kind, slot: slot, set: set, body: b), linearity: lin, interval: iv, loc: e.loc)
         }
+    }
+
+    /// `ceil(e, q)` / `floor(e, q)`: q public and, if constant, positive.
+    /// Of a public e it is public (folded when e and q are constants);
+    /// otherwise nonlinear. Its interval keeps what the sign needs: ceil(e)
+    /// ≥ e, and ≤ 0 where e ≤ 0 (0 is a multiple of q); floor symmetric.
+    mutating func buildRound(up: Bool, _ a: Expr, _ quantum: Expr, at loc: SourceLocation) throws(MarginError) -> IR {
+        let word = up ? "ceil" : "floor"
+        let x = try build(a)
+        let q = try build(quantum)
+        guard q.linearity == .publicValue else {
+            throw .circuit(quantum.loc, "the quantum of `\(word)` must be public (parameters and numbers): it is the published step the venue rounds to, e.g. `\(word)(x, 0.000001)`")
+        }
+        if let v = q.interval.pointValue, v.signum <= 0 {
+            throw .circuit(quantum.loc, "the quantum of `\(word)` is \(v): it must be positive")
+        }
+        var iv: Interval
+        if let v = x.interval.pointValue, let step = q.interval.pointValue {
+            iv = .point(try roundedConstant(up: up, v, step, at: loc))
+        } else if up {
+            iv = Interval(lo: x.interval.lo, hi: x.interval.hi.signum <= 0 ? .finite(.zero) : .positiveInfinity)
+        } else {
+            iv = Interval(lo: x.interval.lo.signum >= 0 ? .finite(.zero) : .negativeInfinity, hi: x.interval.hi)
+        }
+        if x.linearity != .publicValue { iv = .unbounded }
+        return IR(node: .round(up: up, x, quantum: q), linearity: x.linearity == .publicValue ? .publicValue : .nonlinear, interval: iv, loc: loc)
+    }
+
+    /// ⌈v/q⌉·q or ⌊v/q⌋·q, refused beyond CircuitLimits.maximumConstantBits.
+    func roundedConstant(up: Bool, _ v: Rational, _ q: Rational, at loc: SourceLocation) throws(MarginError) -> Rational {
+        do { return try CircuitLimits.rounded(up: up, v, q) } catch { throw .circuit(loc, "\(context): \(error.message)") }
     }
 
     // MARK: The convexity rule
@@ -619,6 +656,9 @@ struct Checker {
         case .extremum(let isMax, let args):
             try checkExtremum(isMax: isMax, ir: ir, polarity: polarity, viaText: viaText)
             for a in args { try checkPolarity(a, polarity: polarity, via: via, memo: &memo) }
+        case .round(let up, let a, _):
+            try checkRound(up: up, ir: ir, polarity: polarity, viaText: viaText)
+            try checkPolarity(a, polarity: polarity, via: via, memo: &memo)
         case .reduce(let kind, _, _, let body):
             if kind != .sum { try checkExtremum(isMax: kind == .max, ir: ir, polarity: polarity, viaText: viaText) }
             try checkPolarity(body, polarity: polarity, via: via, memo: &memo)
@@ -637,6 +677,15 @@ struct Checker {
         }
         if !isMax && polarity < 0 {
             throw .circuit(ir.loc, "`min` of private quantities is only allowed where it shrinks equity: on the left of `>=` with a non-negative coefficient, or negated on the right; here it would shrink the requirement\(viaText()). Convexity rule: the proof replaces min(a, b) by a prover-chosen helper t with t ≤ a and t ≤ b (min(±size, 0) of a position by minus one of its committed sides), which can only under-state the min; that is sound only where under-stating it makes equity smaller")
+        }
+    }
+
+    func checkRound(up: Bool, ir: IR, polarity: Int, viaText: @autoclosure () -> String) throws(MarginError) {
+        if up && polarity > 0 {
+            throw .circuit(ir.loc, "`ceil` of private quantities is only allowed where it enlarges the requirement: on the right of `>=` with a non-negative coefficient, or negated on the left; here it would enlarge equity\(viaText()). Convexity rule: the proof replaces ceil(e, q) by q·t with a prover-chosen integer t, q·t ≥ e, which can only over-state the rounded value; that is sound only where over-stating it makes the requirement harder to meet")
+        }
+        if !up && polarity < 0 {
+            throw .circuit(ir.loc, "`floor` of private quantities is only allowed where it shrinks equity: on the left of `>=` with a non-negative coefficient, or negated on the right; here it would shrink the requirement\(viaText()). Convexity rule: the proof replaces floor(e, q) by q·t with a prover-chosen integer t, q·t ≤ e, which can only under-state the rounded value; that is sound only where under-stating it makes equity smaller")
         }
     }
 }

@@ -21,14 +21,22 @@
 //   below), so its residue in [0, 2^{w_i}) is its true value: t ≥ B_i for every
 //   i over the integers. The helper's bound for later forms is the intersection.
 //   Minimum helpers are symmetric (B_i − t ≥ 0).
+// * A rounding helper t (ceil/floor of E by Q > 1, unit the quantum) has the
+//   bound t − T₀ ∈ [0, 2^{w′}), which pins t's representative to [T₀, T₀ +
+//   2^{w′} − 1] as constraint 0 pins a maximum's, and the relation Q·t − E ∈
+//   [0, 2^w) (E − Q·t for floor), checked below 2^250 over that range, so it
+//   holds over ℤ. The relation alone would not do: Q is invertible mod n, so
+//   it holds for t ≡ (E + r)/Q with any r < 2^w, far outside any bound.
 // * Every requirement form F has |F| < 2^250 for all inputs within bounds and
 //   all helpers within those implied bounds (checked below), so F mod n ∈
 //   [0, 2^w) implies F ≥ 0 over ℤ: a negative F would be ≥ n − 2^250 > 2^128 ≥ 2^w.
 // * Where the circuit has abs(q), the form has q + 2·q⁻ with q⁻ ≥ 0 and
 //   q⁻ ≥ −q, so q + 2q⁻ ≥ |q|; where it has max(a, b) it has t ≥ a, t ≥ b;
-//   where min, t ≤ a, t ≤ b. The checker put each only where over-stating
-//   (under-stating for min) lowers F, so F ≥ 0 implies the true excess ≥ 0.
-// * Completeness: the honest helpers (q⁻ = max(−q, 0), t = max, t = min) make
+//   where min, t ≤ a, t ≤ b; where ceil(e, q), q·t ≥ e (floor: q·t ≤ e).
+//   The checker put each only where over-stating (under-stating for min and
+//   floor) lowers F, so F ≥ 0 implies the true excess ≥ 0.
+// * Completeness: the honest helpers (q⁻ = max(−q, 0), t = max, t = min,
+//   t = ⌈E/Q⌉ or ⌊E/Q⌋, within [T₀, T₁] by the choice of T₀ and w′) make
 //   every form equal its exact value, and every bit width is chosen so that
 //   the form's largest honest value is < 2^w.
 
@@ -474,7 +482,7 @@ public struct CompiledStatement: Sendable {
         return Array(all[inputs.count...])
     }
 
-    /// Plain, exact evaluation (abs/max/min computed directly, no helpers).
+    /// Plain, exact evaluation (abs/max/min/ceil/floor computed directly, no helpers).
     public func evaluate(_ account: Account) throws(MarginError) -> MarginReport {
         let ints = try elementaryValues(for: account)
         let reals = zip(ints, elementary).map { Rational($0) * $1.scale }
@@ -552,7 +560,7 @@ struct SharedKey: Hashable {
 }
 
 struct HelperKey: Hashable {
-    let isMax: Bool
+    let kind: CompiledHelper.Kind
     let unit: Rational
     let branches: Set<AffineForm>
 }
@@ -693,7 +701,111 @@ struct Lowerer {
             }
             let t = try helper(isMax: isMax, branches, naming: naming)
             acc.add(t, times: c)
+        case .rounded(let up, let h, let q, let origin):
+            if up && effective > 0 { throw .statement("internal error: ceil lowered where it would enlarge equity (the checker should have refused it)") }
+            if !up && effective < 0 { throw .statement("internal error: floor lowered where it would shrink the requirement (the checker should have refused it)") }
+            var e = Lin()
+            try lower(h, coefficient: .one, polarity: effective, into: &e)
+            let naming = { (names: [String], unit: [Rational]) -> (label: String, name: String) in
+                let d = Lowerer.describe(e, names: names, unit: unit)
+                let whole = d.map { "\(up ? "ceil" : "floor")(\($0), \(q))" }
+                return (d ?? "argument 1", whole.flatMap { $0.unicodeScalars.count <= 80 ? $0 : nil } ?? origin)
+            }
+            let t = try roundingHelper(up: up, e, quantum: q, naming: naming)
+            acc.add(t, times: c)
         }
+    }
+
+    /// Creates (or reuses) the helper for ceil (`up`) or floor of `e` to a
+    /// multiple of the quantum q > 0; returns the expression that stands
+    /// for it (its variable times its unit, q). Its variable t counts
+    /// multiples of q. With E and Q the integer forms of e and q
+    /// integerized together (Q > 0 a constant), it contributes two
+    /// constraints: t − T₀ ∈ [0, 2^{w′}), which pins t's integer
+    /// representative to [T₀, T₀ + 2^{w′} − 1] (Q·t − E alone would not: Q is
+    /// invertible modulo the group order, so every residue r would admit
+    /// t = (E + r)/Q mod n, far from any bound), and then Q·t − E ∈ [0, 2^w)
+    /// for ceil (E − Q·t for floor), of honest value < Q. When Q = 1 every
+    /// value of e is a multiple of q, and e itself is the result.
+    ///
+    /// Charged like a helper call with one branch (`helperCallUnits` + 2 per
+    /// term), a new helper once more (`newHelperUnits` + 4 per term).
+    mutating func roundingHelper(up: Bool, _ e: Lin, quantum q: Rational, naming describe: ([String], [Rational]) -> (label: String, name: String)) throws(MarginError) -> Lin {
+        func naming() -> (label: String, name: String) { describe(names, unit) }
+        if e.terms.isEmpty {
+            var out = Lin()
+            do { out.addConstant(try CircuitLimits.rounded(up: up, e.constant, q)) } catch {
+                throw .statement("\(context): " + CircuitLimits.constantMessage(error.bits, exact: error.exact, coefficient: true))
+            }
+            return out
+        }
+        let termCount = e.terms.count + 1
+        guard budget.charge(Lowerer.helperCallUnits + 2 * termCount) else {
+            throw .statement("helper `\(naming().name)` (\(context)): " + CircuitLimits.workMessage)
+        }
+        var quantum = Lin()
+        quantum.addConstant(q)
+        guard let (forms, scale) = Lowerer.integerize([e, quantum]) else { throw denominatorError("helper `\(naming().name)` (\(context))") }
+        let form = forms[0], divisor = forms[1].constant
+        if divisor == .one { return e }
+        let kind: CompiledHelper.Kind = up ? .ceiling : .floor
+        let key = HelperKey(kind: kind, unit: q, branches: [form])
+        if let t = cache[key] {
+            var out = Lin()
+            out.add(t, q)
+            return out
+        }
+        let (label, baseName) = naming()
+        guard budget.charge(Lowerer.newHelperUnits + 4 * termCount) else {
+            throw .statement("helper `\(baseName)` (\(context)): " + CircuitLimits.workMessage)
+        }
+        let t = inputCount + helpers.count
+        let (hLo, hHi) = Lowerer.range(form.terms, form.constant, lo: honestLo, hi: honestHi)
+        let (aLo, aHi) = Lowerer.range(form.terms, form.constant, lo: advLo, hi: advHi)
+        func quotient(_ x: BigInt) -> BigInt { up ? BigInt.ceilingDivide(x, divisor) : BigInt.floorDivide(x, divisor) }
+        // Honest t, and the widths of the bound (t − T₀) and of the relation.
+        let tHonestLo = quotient(hLo), tHonestHi = quotient(hHi)
+        let relationMax = divisor - .one
+        guard let w = Lowerer.width(for: relationMax) else {
+            throw .statement("helper `\(baseName)`: its quantum \(q) is \(bitsText(divisor)) units of its form (÷ \(scale)), beyond the widest range a proof can show, 2^\(CompiledStatement.maximumBitWidth); coarsen the parameters' precision")
+        }
+        let boundMax = tHonestHi - tHonestLo
+        guard let wt = Lowerer.width(for: boundMax) else {
+            throw .statement("helper `\(baseName)`: it can count \(bitsText(boundMax)) quanta of \(q) for accounts within the declared bounds, beyond the widest range a proof can show, 2^\(CompiledStatement.maximumBitWidth)\(dominantTerm(form.terms, lo: honestLo, hi: honestHi)); tighten the private inputs' bounds or use a coarser quantum")
+        }
+        // The bound pins t to [T₀, T₁]; the relation must then not wrap.
+        let t0 = tHonestLo, t1 = tHonestLo + Lowerer.powerOfTwo(width: wt) - .one
+        let (rLo, rHi) = up ? (divisor * t0 - aHi, divisor * t1 - aLo) : (aLo - divisor * t1, aHi - divisor * t0)
+        let mag = BigInt.max(rLo.magnitude, rHi.magnitude)
+        guard mag < Lowerer.wrapLimit else {
+            throw .statement("helper `\(baseName)`: its constraint against \(label) could reach \(bitsText(mag)) for a dishonest prover's helper values, not safely below 2^\(CompiledStatement.wrapLimitBits); it could wrap around the group order\(dominantTerm(form.terms, lo: advLo, hi: advHi))")
+        }
+        // What the relation then implies, over ℤ.
+        let p = Lowerer.powerOfTwo(width: w) - .one
+        let tLo = BigInt.max(t0, up ? BigInt.ceilingDivide(aLo, divisor) : BigInt.ceilingDivide(aLo - p, divisor))
+        let tHi = BigInt.min(t1, up ? BigInt.floorDivide(aHi + p, divisor) : BigInt.floorDivide(aHi, divisor))
+
+        let name = uniqueName(baseName)
+        unit.append(q)
+        honestLo.append(tHonestLo)
+        honestHi.append(tHonestHi)
+        advLo.append(tLo)
+        advHi.append(tHi)
+        helpers.append(CompiledHelper(id: name, lowerBound: tLo, upperBound: tHi, kind: kind, branches: [form], unit: q, divisor: divisor))
+        helperConstraints.append(RangeConstraint(
+            name: "\(name) in [\(t0), \(t1)]", isRequirement: false,
+            terms: [AffineTerm(index: t, coefficient: .one)], constant: -t0, bitWidth: wt, scale: Rational.one / q,
+            maxValue: boundMax, maxMagnitude: BigInt.max((tLo - t0).magnitude, (tHi - t0).magnitude)))
+        let tForm = AffineForm(terms: [AffineTerm(index: t, coefficient: divisor)], constant: .zero)
+        let f = up ? Lowerer.difference(tForm, form) : Lowerer.difference(form, tForm)
+        helperConstraints.append(RangeConstraint(
+            name: "\(name) \(up ? ">=" : "<=") \(label)", isRequirement: false,
+            terms: f.terms, constant: f.constant, bitWidth: w, scale: scale,
+            maxValue: relationMax, maxMagnitude: mag))
+        cache[key] = t
+        var out = Lin()
+        out.add(t, q)
+        return out
     }
 
     static let minusOne = Rational(-1)
@@ -944,7 +1056,7 @@ struct Lowerer {
         guard unitValue.bitSize <= CircuitLimits.maximumConstantBits else {
             throw .statement("helper `\(naming().name)` (\(context)): " + CircuitLimits.exceeds("its unit 1/\(scale) has \(unitValue.bitSize) bits", CircuitLimits.maximumConstantBits, "maximumConstantBits"))
         }
-        let key = HelperKey(isMax: isMax, unit: unitValue, branches: Set(forms))
+        let key = HelperKey(kind: isMax ? .maximum : .minimum, unit: unitValue, branches: Set(forms))
         if let t = cache[key] {
             var out = Lin()
             out.add(t, unitValue)
@@ -1006,16 +1118,7 @@ struct Lowerer {
             }
         }
 
-        // Helper ids are unique: a repeated description gets a number.
-        var name = baseName
-        if usedNames.contains(name) {
-            var n = nextSuffix[name] ?? 2
-            while usedNames.contains("\(name) #\(n)") { n += 1 }
-            nextSuffix[name] = n + 1
-            name = "\(name) #\(n)"
-        }
-        usedNames.insert(name)
-        names.append(name)
+        let name = uniqueName(baseName)
         unit.append(unitValue)
         honestLo.append(tHonestLo)
         honestHi.append(tHonestHi)
@@ -1035,6 +1138,21 @@ struct Lowerer {
         var out = Lin()
         out.add(t, unitValue)
         return out
+    }
+
+    /// A new helper's id, unique: a repeated description gets a number
+    /// (`name #2`, …); recorded as the next variable's name.
+    mutating func uniqueName(_ baseName: String) -> String {
+        var name = baseName
+        if usedNames.contains(name) {
+            var n = nextSuffix[name] ?? 2
+            while usedNames.contains("\(name) #\(n)") { n += 1 }
+            nextSuffix[name] = n + 1
+            name = "\(name) #\(n)"
+        }
+        usedNames.insert(name)
+        names.append(name)
+        return name
     }
 
     /// Charges the pairwise width analysis of a helper's k branches of T
@@ -1108,7 +1226,12 @@ extension CompiledStatement {
         }
         for (k, h) in helpers.enumerated() {
             let branches = h.branches.map { form($0.terms, $0.constant) }.joined(separator: ", ")
-            out += "  x\(inputs.count + k) \(h.id) = \(h.kind == .maximum ? "max" : "min")(\(branches)) × \(h.unit), implied ∈ [\(h.lowerBound), \(h.upperBound)]\n"
+            let definition: String
+            switch h.kind {
+            case .maximum, .minimum: definition = "\(h.kind == .maximum ? "max" : "min")(\(branches))"
+            case .ceiling, .floor: definition = "\(h.kind == .ceiling ? "ceil" : "floor")((\(branches)) / \(h.divisor))"
+            }
+            out += "  x\(inputs.count + k) \(h.id) = \(definition) × \(h.unit), implied ∈ [\(h.lowerBound), \(h.upperBound)]\n"
         }
         for c in constraints {
             out += "  [\(c.bitWidth) bits] \(c.name): \(form(c.terms, c.constant)) ≥ 0   (÷ \(c.scale); max \(c.maxValue.bitWidth) bits, |·| < 2^\(c.maxMagnitude.bitWidth))\n"

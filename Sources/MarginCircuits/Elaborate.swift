@@ -1,8 +1,8 @@
 // Elaboration: a checked circuit plus risk values become ground requirement
 // trees — every loop expanded, every parameter replaced by its exact value,
 // every public sub-expression folded to a constant. The ground trees drive
-// both the plain evaluator (which computes abs/max/min exactly) and the
-// lowering to affine forms (which replaces them by helper commitments).
+// both the plain evaluator (which computes abs/max/min/ceil/floor exactly) and
+// the lowering to affine forms (which replaces them by helper commitments).
 
 /// A ground expression over the committed inputs.
 indirect enum Ground: Sendable {
@@ -15,6 +15,9 @@ indirect enum Ground: Sendable {
     /// max/min of the arguments; `labels` name the branches (for constraint
     /// names), `origin` names the construct and its bindings.
     case extremum(isMax: Bool, [Ground], labels: [String], origin: String)
+    /// ceil (`up`) or floor of the argument to a multiple of the quantum
+    /// (> 0); `origin` names the construct and its bindings.
+    case rounded(up: Bool, Ground, quantum: Rational, origin: String)
     /// The expansion of one `let` for one binding of its indices, shared by
     /// every use; the id (unique per compilation) lets the lowering and the
     /// evaluator handle it once instead of once per use.
@@ -303,6 +306,7 @@ struct Elaborator {
         case .add, .sub, .mul, .div: return try binary(ir)
         case .neg, .abs: return try unary(ir)
         case .extremum(let isMax, let args): return try extremum(isMax: isMax, args, at: ir.loc)
+        case .round(let up, let a, let q): return try rounded(up: up, try elaborate(a), try elaborate(q), at: ir.loc)
         case .reduce(let kind, let slot, let set, let body): return try reduce(kind, slot: slot, set: set, body: body, at: ir.loc)
         }
     }
@@ -383,6 +387,22 @@ struct Elaborator {
         for a in args { gs.append(try elaborate(a)) }
         if let c = Elaborator.foldedConstant(isMax: isMax, gs) { return c }
         return .extremum(isMax: isMax, gs, labels: (1...gs.count).map { "argument \($0)" }, origin: try origin(isMax ? "max(…)" : "min(…)", loc))
+    }
+
+    /// `ceil(e, q)`/`floor(e, q)` of the elaborated e and q: q (a constant)
+    /// must be positive with these values; a constant e folds to the exact
+    /// rounded constant.
+    @inline(never)
+    mutating func rounded(up: Bool, _ e: Ground, _ q: Ground, at loc: SourceLocation) throws(MarginError) -> Ground {
+        guard let step = q.constantValue else { throw .circuit(loc, "internal error: non-constant quantum") }
+        guard step.signum > 0 else {
+            let bt = bindingText
+            throw .circuit(loc, "the quantum of `\(up ? "ceil" : "floor")` is \(step) with these risk values" + (bt.isEmpty ? "" : " (\(bt))") + ": it must be positive")
+        }
+        if let c = e.constantValue {
+            return .constant(try folded({ () throws(OversizedConstant) in try CircuitLimits.rounded(up: up, c, step) }, at: loc))
+        }
+        return .rounded(up: up, e, quantum: step, origin: try origin(up ? "ceil(…)" : "floor(…)", loc))
     }
 
     /// A use of `let` l with its indices: its expression expanded once per
@@ -569,6 +589,9 @@ func evaluateGround(_ g: Ground, _ x: [Rational], memo: inout [Int: Rational]) -
             if isMax ? best < v : v < best { best = v }
         }
         return best
+    case .rounded(let up, let h, let q, _):
+        let ratio = evaluateGround(h, x, memo: &memo) / q
+        return Rational(up ? ratio.ceiling : ratio.floor) * q
     case .shared(let id, let h):
         if let v = memo[id] { return v }
         let v = evaluateGround(h, x, memo: &memo)

@@ -56,7 +56,7 @@ public enum CircuitLimits {
     /// An expression's depth counts one level for every parenthesis, unary
     /// minus, binary operator (a chain `a + b + c` is a left-deep tree of
     /// depth 3 over its leaves: chains count their length), `abs`, `max`,
-    /// `min` and `sum`; a number or name is depth 1. A use of a `let` counts
+    /// `min`, `sum`, `ceil` and `floor`; a number or name is depth 1. A use of a `let` counts
     /// one more than the `let`'s own depth (its expression, with the lets it
     /// uses counted the same way), because every stage expands lets where
     /// they are used.
@@ -184,6 +184,14 @@ extension CircuitLimits {
         if bound <= maximumConstantBits { return a + b }
         try refuseBeyondTwiceTheLimit(bound)
         return try checked(a + b)
+    }
+
+    /// ⌈v/q⌉·q (`up`) or ⌊v/q⌋·q for q > 0, when it stays within
+    /// `maximumConstantBits`. Operands within the limit keep every
+    /// intermediate below about three times the limit.
+    static func rounded(up: Bool, _ v: Rational, _ q: Rational) throws(OversizedConstant) -> Rational {
+        let ratio = v / q
+        return try checked(Rational(up ? ratio.ceiling : ratio.floor) * q)
     }
 
     /// Operands within the limit never exceed this; anything larger is

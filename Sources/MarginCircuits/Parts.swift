@@ -188,7 +188,7 @@ struct Aggregation {
             return AffineForm(terms: terms, constant: f.constant)
         }
         helpers = oldHelpers.map { h in
-            CompiledHelper(id: h.id, lowerBound: h.lowerBound, upperBound: h.upperBound, kind: h.kind, branches: h.branches.map(remap), unit: h.unit)
+            CompiledHelper(id: h.id, lowerBound: h.lowerBound, upperBound: h.upperBound, kind: h.kind, branches: h.branches.map(remap), unit: h.unit, divisor: h.divisor)
         }
         constraints = oldConstraints.map { c in
             let f = remap(c.form)

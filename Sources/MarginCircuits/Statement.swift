@@ -44,11 +44,13 @@ public struct CompiledInput: Sendable, Hashable {
 }
 
 /// A prover helper commitment: the maximum (or minimum) of affine forms over
-/// the inputs and earlier helpers. The prover computes it with `value(given:)`;
-/// the circuit's range constraints force any committed value to be ≥ every
-/// branch (≤ for a minimum), which is all soundness needs.
+/// the inputs and earlier helpers, or the quotient of one form rounded up
+/// (ceiling) or down (floor) by a positive integer divisor. The prover
+/// computes it with `value(given:)`; the circuit's range constraints force
+/// any committed value to be ≥ every branch (≤ for a minimum; for ceiling
+/// divisor·t ≥ the branch, for floor ≤), which is all soundness needs.
 public struct CompiledHelper: Sendable {
-    public enum Kind: String, Sendable { case maximum, minimum }
+    public enum Kind: String, Sendable { case maximum, minimum, ceiling, floor }
 
     public let id: String
     /// The bounds the helper's own range constraints imply for any value a
@@ -60,10 +62,30 @@ public struct CompiledHelper: Sendable {
     public let branches: [AffineForm]
     /// Real value = integer value × unit.
     public let unit: Rational
+    /// For ceiling and floor, Q > 1: the helper counts multiples of Q in
+    /// its single branch's units (its unit is the rounding quantum); 1 for
+    /// maximum and minimum.
+    public let divisor: BigInt
+
+    public init(id: String, lowerBound: BigInt, upperBound: BigInt, kind: Kind, branches: [AffineForm], unit: Rational, divisor: BigInt = .one) {
+        self.id = id
+        self.lowerBound = lowerBound
+        self.upperBound = upperBound
+        self.kind = kind
+        self.branches = branches
+        self.unit = unit
+        self.divisor = divisor
+    }
 
     /// The honest value: max (or min) of the branches on `values`
-    /// (inputs followed by the earlier helpers).
+    /// (inputs followed by the earlier helpers); for ceiling (floor),
+    /// ⌈branch/divisor⌉ (⌊…⌋), exactly.
     public func value(given values: [BigInt]) -> BigInt {
+        switch kind {
+        case .ceiling: return BigInt.ceilingDivide(branches[0].evaluate(values), divisor)
+        case .floor: return BigInt.floorDivide(branches[0].evaluate(values), divisor)
+        case .maximum, .minimum: break
+        }
         var best = branches[0].evaluate(values)
         for b in branches.dropFirst() {
             let v = b.evaluate(values)

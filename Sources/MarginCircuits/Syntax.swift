@@ -7,7 +7,7 @@ struct Expr: Sendable {
     let node: ExprNode
     /// The depth of the tree (CircuitLimits.maximumNestingDepth): 1 for a
     /// number or name, one more than the deepest child for every operator,
-    /// `abs`, `max`, `min` and `sum`, and one more for every parenthesis
+    /// `abs`, `max`, `min`, `sum`, `ceil` and `floor`, and one more for every parenthesis
     /// around it. The parser never builds an `Expr` deeper than the limit.
     let depth: Int
 
@@ -30,6 +30,7 @@ struct Expr: Sendable {
         case .negate(let a), .abs(let a): return a.depth + 1
         case .binary(_, let a, let b): return Swift.max(a.depth, b.depth) + 1
         case .extremum(_, let args): return (args.map(\.depth).max() ?? 0) + 1
+        case .round(_, let a, let q): return Swift.max(a.depth, q.depth) + 1
         case .reduce(_, _, _, _, let body): return body.depth + 1
         }
     }
@@ -49,6 +50,9 @@ indirect enum ExprNode: Sendable {
     case extremum(isMax: Bool, [Expr])
     /// `sum(x in S: e)`, `max(x in S: e)`, `min(x in S: e)`.
     case reduce(ReduceKind, variable: String, set: String, setLoc: SourceLocation, body: Expr)
+    /// `ceil(e, q)` (up) / `floor(e, q)`: e rounded to a multiple of the
+    /// public quantum q.
+    case round(up: Bool, Expr, quantum: Expr)
 }
 
 struct IndexArg: Sendable {
@@ -143,7 +147,7 @@ let accountFields: Set<String> = ["balance", "size", "entry_price"]
 struct Parser {
     var tokens: [Token]
     var position = 0
-    /// Parentheses, unary minus, `abs`, `max`, `min` and `sum` open around
+    /// Parentheses, unary minus, `abs`, `max`, `min`, `sum`, `ceil` and `floor` open around
     /// the current token: the recursion depth of the expression parser
     /// (≤ 4 frames per level), kept below CircuitLimits.maximumNestingDepth.
     var nesting = 0
@@ -198,7 +202,7 @@ struct Parser {
 
     static func depthMessage(_ depth: String) -> String {
         CircuitLimits.exceeds("this expression is nested \(depth) deep", CircuitLimits.maximumNestingDepth, "maximumNestingDepth")
-            + "; every parenthesis, unary minus, operator (a chain `a + b + c` counts its length), `abs`, `max`, `min` and `sum` counts one level (moving a part into a `let` does not help: a use of a `let` counts the `let`'s own depth)"
+            + "; every parenthesis, unary minus, operator (a chain `a + b + c` counts its length), `abs`, `max`, `min`, `sum`, `ceil` and `floor` counts one level (moving a part into a `let` does not help: a use of a `let` counts the `let`'s own depth)"
     }
 
     mutating func expectKeyword(_ k: Keyword, _ context: String) throws(MarginError) {
@@ -512,6 +516,7 @@ struct Parser {
     //          | 'abs' '(' expr ')'
     //          | ('max' | 'min') '(' (IDENT 'in' IDENT ':' expr | expr (',' expr)+) ')'
     //          | 'sum' '(' IDENT 'in' IDENT ':' expr ')'
+    //          | ('ceil' | 'floor') '(' expr ',' expr ')'          -- not reserved words
     mutating func parsePrimary() throws(MarginError) -> Expr {
         let t = current
         switch t.kind {
@@ -525,6 +530,21 @@ struct Parser {
             let e = try parseExpr()
             try expectSymbol(")", "to close the parenthesis")
             return try checkedDepth(Expr(parenthesized: e), at: t.location)
+        case .identifier(let name) where (name == "ceil" || name == "floor") && next.kind == .symbol("("):
+            // Not reserved: `ceil`/`floor` round only when called (a name is
+            // never followed by `(`), so circuits may still name things so.
+            _ = advance(); _ = advance()
+            try enterNesting(at: t.location)
+            defer { nesting -= 1 }
+            let e = try parseExpr()
+            guard isSymbol(",") else {
+                throw error("`,` and the quantum after the first argument of `\(name)`, e.g. `\(name)(x, 0.000001)`")
+            }
+            _ = advance()
+            let q = try parseExpr()
+            if isSymbol(",") { throw .circuit(current.location, "`\(name)` takes exactly two arguments: the expression and the quantum") }
+            try expectSymbol(")", "to close `\(name)(`")
+            return try checkedDepth(Expr(loc: t.location, node: .round(up: name == "ceil", e, quantum: q)), at: t.location)
         case .identifier(let name):
             _ = advance()
             var args: [IndexArg] = []

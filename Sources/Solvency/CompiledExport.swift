@@ -29,14 +29,17 @@ public enum CompiledExport {
             ]))
         }
         let helpers: [JSONValue] = compiled.helpers.map { h in
-            .object(JSONObject([
+            var o = JSONObject([
                 ("id", .string(h.id)),
-                ("kind", .string(h.kind == .maximum ? "max" : "min")),
+                ("kind", .string(kindText(h.kind))),
                 ("unit", .string(rationalText(h.unit))),
                 ("lower", .string(h.lowerBound.description)),
                 ("upper", .string(h.upperBound.description)),
                 ("branches", .array(h.branches.map { .object(form($0.terms, $0.constant)) })),
-            ]))
+            ])
+            // Only rounding helpers have a divisor (max/min objects are unchanged).
+            if h.kind == .ceiling || h.kind == .floor { o["divisor"] = .string(h.divisor.description) }
+            return .object(o)
         }
         let constraints: [JSONValue] = compiled.constraints.map { c in
             var o = JSONObject([
@@ -92,6 +95,16 @@ public enum CompiledExport {
     public static func document(_ compiled: CompiledStatement, circuitSource: String) -> [UInt8] {
         let s = statement(compiled, circuitSource: circuitSource)
         return JSONValue.object(JSONObject([("sha256", .string(digest(s))), ("statement", s)])).encoded()
+    }
+
+    /// A helper kind as §16.11 spells it.
+    static func kindText(_ kind: CompiledHelper.Kind) -> String {
+        switch kind {
+        case .maximum: return "max"
+        case .minimum: return "min"
+        case .ceiling: return "ceil"
+        case .floor: return "floor"
+        }
     }
 
     /// `p/q` in lowest terms, `p` when q = 1.

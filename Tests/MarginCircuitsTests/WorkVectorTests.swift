@@ -10,7 +10,7 @@ import ZKTestSupport
 /// every charge: parameter entries, nodes, flattened sums, reductions whose
 /// elements are sums, `let` uses and their shared lowering, origins with
 /// bindings and long ids, requirement names, helper calls, new helpers and
-/// their pairwise analysis, and refusals by the budget.
+/// their pairwise analysis, rounding helpers, and refusals by the budget.
 ///
 /// `ZKMARGIN_WRITE_VECTORS=1` rewrites the file (after a deliberate change
 /// to the charges, which SPEC.md §16.2.2 must then describe).
@@ -68,6 +68,12 @@ final class WorkVectorTests: XCTestCase {
             for i in instruments: for j in instruments: require pair: equity >= max(size[i] * mark[i], size[j] * mark[j] * 2)
             require spread: equity >= max(i in instruments: size[i] * mark[i] * rate[i] - 1)
             """, values: values(instruments: 3, prefix: String(repeating: "€", count: 40))),
+        Case(name: "rounding helpers: ceil and floor, new, reused, folded and exact", circuit: prelude + """
+            let equity = sum(a in assets: floor(balance[a] * 3, 0.01)) + sum(i in instruments: size[i] * mark[i])
+            let req[i in instruments] = ceil(abs(size[i]) * mark[i] * rate[i], 0.000001)
+            require r: equity >= sum(i in instruments: req[i]) + ceil(size["X0"] * 2 - size["X1"], 0.00000001) + ceil(7.25, 0.5) + ceil(abs(size["X2"]) * 3, 0.01) * 2
+            for i in instruments: require each: equity + floor(size[i] - size["X0"] + 1, 0.001) * 0 + floor(size[i] - size[i] + 0.3, 1) >= req[i] + ceil(max(size[i], 0), 2) + ceil(abs(size["X2"]) * 3, 0.01)
+            """, values: values(instruments: 4)),
         Case(name: "refused: a max over 2100 elements (its pairwise analysis)", circuit: prelude + """
             require r: sum(a in assets: balance[a]) >= max(i in instruments: size[i] * mark[i])
             """, values: values(instruments: 2100, marks: false)),

@@ -61,6 +61,17 @@ enum DishonestProver {
                            claims: plan.claims, rangeProofs: entries)
     }
 
+    /// Verifies the range proofs of a custodian-attested `proof` against
+    /// `plan` (what a verifier that used `plan` would check of them).
+    static func verifyRangeProofs(_ proof: MarginProof, plan: ProofPlan, bundle: RiskBundle, statement: AttestedStatement) throws {
+        let context = ProofContext(bundleDigest: bundle.digest, circuitDigest: bundle.circuitDigest, curve: bundle.curve, account: proof.account,
+                                   epoch: bundle.epoch, mode: .custodian, statementDigest: statement.digest, claims: plan.claims)
+        let commitments = statement.inputs.map(\.commitment) + proof.helpers.map(\.commitment)
+        let statements = try plan.rangeStatements(curve: bundle.curve, commitments: commitments, context: context)
+        let items = try zip(proof.rangeProofs, statements).map { (try RangeProof(encoded: $0.proof, for: $1), $1) }
+        try BulletproofsPlus.verifyBatch(items, generators: .standard(bundle.curve))
+    }
+
     /// The plan a planner that proved constraints wider than analysed
     /// would make: every constraint in 128-bit proofs of at most 64 forms,
     /// each form proven at width 128. (The planner did

@@ -75,7 +75,8 @@ final class InteropTests: XCTestCase {
             ("options-standard", "options-standard", "options-standard", nil), ("portfolio-margin", "portfolio-margin", "portfolio-margin", nil),
             ("tiered-margin", "tiered-margin", "tiered-margin", nil), ("cross-margin-hiding-BTC-PERP", "cross-margin", "cross-margin", ["BTC-PERP"]),
         ].map { (file: $0.0, values: "Vectors/examples/\($0.1)/values.json", circuit: "Circuits/\($0.2).zkm", kept: $0.3) }
-            + [("helper-names", "Vectors/compile/helper-names/values.json", "Vectors/compile/helper-names/helper-names.zkm", nil)]
+            + [("helper-names", "Vectors/compile/helper-names/values.json", "Vectors/compile/helper-names/helper-names.zkm", nil),
+               ("rounding", "Vectors/compile/rounding/values.json", "Vectors/compile/rounding/rounding.zkm", nil)]
         for c in cases {
             let golden = try Repository.forTests.read("Vectors/compile/\(c.file).json")
             let values = Repository.forTests.path(c.values)
@@ -161,7 +162,7 @@ final class InteropTests: XCTestCase {
             return XCTFail("Vectors/checker/cases.json: unexpected shape")
         }
         let values = try RiskValues.decode(json: v)
-        XCTAssertEqual(cases.count, 50)
+        XCTAssertEqual(cases.count, 74)
         for (n, c) in cases.enumerated() {
             guard case .object(let o) = c, case .string(let body)? = o["body"], case .bool(let refused)? = o["refused"] else {
                 return XCTFail("case \(n): unexpected shape")
@@ -285,6 +286,26 @@ final class InteropTests: XCTestCase {
         let dir = try temporaryDirectory(self)
         try writeTestKeys(to: dir)
         try compareVerdicts(try fixture("tiered-margin", curve: .p256, in: dir), in: dir)
+    }
+
+    /// Rounding helpers (`ceil`, `floor`; Vectors/compile/rounding): verify.py
+    /// recompiles them and checks the same proofs, attested and self-attested.
+    func testVerifiersAgreeOnRounding() throws {
+        let dir = try temporaryDirectory(self)
+        try writeTestKeys(to: dir)
+        let bundle = try RiskBundle.publish(values: try Repository.forTests.read("Vectors/compile/rounding/values.json"), circuitName: "rounding",
+                                            circuitSource: try Repository.forTests.text("Vectors/compile/rounding/rounding.zkm"),
+                                            epoch: "2025-11-25T12:00:00Z", issuedAt: testIssuedAt, validUntil: testValidUntil, key: TestKeys.publisher)
+        let account = try Account.decode(from: Data(#"{"account": "fund-r", "balances": {"BTC": "0.5", "USDC": "1500.129"}, "positions": {"BTC-PERP": {"size": "-0.12345678", "entry_price": "96000"}, "ETH-PERP": {"size": "1.5", "entry_price": "3390"}}}"#.utf8))
+        var f = Fixture(bundlePath: "rounding-bundle.json")
+        try FileIO.write(bundle.encoded(), to: "\(dir)/\(f.bundlePath)", mode: 0o644)
+        let (statement, openings) = try Custodian.attest(bundle: bundle, account: account, key: TestKeys.custodian, at: testNow)
+        let attested = try Prover.prove(bundle: bundle, statement: statement, openings: openings, at: testNow).encoded()
+        f.proofs.append(("rounding-attested.json", attested))
+        f.proofs.append(("rounding-self.json", try Prover.proveSelfAttested(bundle: bundle, account: account, at: testNow).encoded()))
+        for (k, bytes) in tampered(attested).enumerated() { f.proofs.append(("rounding-tampered-\(k).json", bytes)) }
+        for p in f.proofs { try FileIO.write(p.bytes, to: "\(dir)/\(p.name)", mode: 0o644) }
+        try compareVerdicts(f, in: dir, throughBinary: false)
     }
 
     /// Exit statuses for the whole run: unusable input (2) and usage errors

@@ -83,12 +83,7 @@ final class WidthSoundnessTests: XCTestCase {
         let widened = DishonestProver.widenedPlan(plan)
         let forgery = try DishonestProver.proof(bundle: bundle, plan: widened, account: acct.label, inputs: .attested(statement),
                                                 inputOpenings: inputOpenings, helperValues: helperValues, statementDigest: statement.digest)
-        let context = ProofContext(bundleDigest: bundle.digest, circuitDigest: bundle.circuitDigest, curve: bundle.curve, account: acct.label,
-                                   epoch: bundle.epoch, mode: .custodian, statementDigest: statement.digest, claims: widened.claims)
-        let commitments = statement.inputs.map(\.commitment) + forgery.helpers.map(\.commitment)
-        let statements = try widened.rangeStatements(curve: bundle.curve, commitments: commitments, context: context)
-        let items = zip(forgery.rangeProofs, statements).map { (try! RangeProof(encoded: $0.proof, for: $1), $1) }
-        XCTAssertNoThrow(try BulletproofsPlus.verifyBatch(items, generators: .standard(bundle.curve)),
+        XCTAssertNoThrow(try DishonestProver.verifyRangeProofs(forgery, plan: widened, bundle: bundle, statement: statement),
                          "the widened plan accepts the forgery of \(requirement)", file: file, line: line)
 
         // The verifier's plan proves the helper's constraints at their

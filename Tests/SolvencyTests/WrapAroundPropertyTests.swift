@@ -24,7 +24,7 @@ final class WrapAroundPropertyTests: XCTestCase {
     func testRandomCircuitsProveEveryConstraintAtItsWidthWithoutWrapAround() throws {
         var rng = SplitMix64(seed: 0x7a6b_6d61_7267_696e)
         let n = [Curve.p256, .secp256k1].map(DishonestProver.order).min()!
-        var compiled = 0, refusedByAnalysis = 0, plans = 0
+        var compiled = 0, refusedByAnalysis = 0, plans = 0, roundingHelpers = 0
         for round in 0..<1500 {
             let circuit = RandomCircuit(&rng)
             let statement: CompiledStatement
@@ -39,6 +39,7 @@ final class WrapAroundPropertyTests: XCTestCase {
                 continue
             }
             compiled += 1
+            roundingHelpers += statement.helpers.filter { $0.kind == .ceiling || $0.kind == .floor }.count
             for mode in [AttestationMode.custodian, .selfAttested] {
                 guard let plan = try? ProofPlan(statement: statement, mode: mode) else { continue }
                 plans += 1
@@ -49,6 +50,7 @@ final class WrapAroundPropertyTests: XCTestCase {
         XCTAssertGreaterThan(compiled, 300, "compiled \(compiled), refused \(refusedByAnalysis)")
         XCTAssertGreaterThan(refusedByAnalysis, 10, "extreme parameters should sometimes be refused")
         XCTAssertGreaterThan(plans, 450)
+        XCTAssertGreaterThan(roundingHelpers, 200, "ceil and floor helpers must be exercised")
     }
 
     func check(_ plan: ProofPlan, _ s: CompiledStatement, n: BigInt, round: Int, circuit: RandomCircuit,
@@ -102,6 +104,14 @@ final class WrapAroundPropertyTests: XCTestCase {
         // true integer inequality that narrows T.
         for (h, helper) in s.helpers.enumerated() {
             let t = s.inputs.count + h
+            if helper.kind == .ceiling || helper.kind == .floor {
+                guard let (tLo, tHi) = roundingRange(helper, t, plan, proven, lo: lo, hi: hi, noWrap: noWrap) else {
+                    return XCTFail("helper \(helper.id): no bound or relation constraint proves it — \(where_)", file: file, line: line)
+                }
+                lo.append(tLo)
+                hi.append(tHi)
+                continue
+            }
             var branchRanges: [(BigInt, BigInt)] = []
             var widths: [Int] = []
             for b in helper.branches {
@@ -146,6 +156,32 @@ final class WrapAroundPropertyTests: XCTestCase {
     }
 }
 
+/// What a rounding helper's proven constraints admit: its bound t − T₀ ∈
+/// [0, 2^w′) pins t to [T₀, T₀ + 2^w′ − 1]; there its relation Q·t − E (E − Q·t
+/// for floor) must not wrap, and then narrows t over the integers. Nil when
+/// the plan lacks either constraint.
+func roundingRange(_ helper: CompiledHelper, _ t: Int, _ plan: ProofPlan, _ proven: [Int], lo: [BigInt], hi: [BigInt],
+                   noWrap: (BigInt, BigInt, Int, String) -> Void) -> (BigInt, BigInt)? {
+    let up = helper.kind == .ceiling, q = helper.divisor, e = helper.branches[0]
+    let (eLo, eHi) = interval(e.terms, e.constant, lo: lo, hi: hi)
+    guard let b = plan.constraints.indices.first(where: { plan.constraints[$0].terms == [AffineTerm(index: t, coefficient: .one)] }) else { return nil }
+    let tq = AffineForm(terms: [AffineTerm(index: t, coefficient: q)], constant: .zero)
+    let relation = up ? difference(tq, e) : difference(e, tq)
+    guard let r = plan.constraints.indices.first(where: { AffineForm(terms: plan.constraints[$0].terms, constant: plan.constraints[$0].constant) == relation }) else { return nil }
+    var tLo = -plan.constraints[b].constant, tHi = tLo + BigInt.powerOfTwo(proven[b]) - 1
+    let (dLo, dHi) = up ? (q * tLo - eHi, q * tHi - eLo) : (eLo - q * tHi, eHi - q * tLo)
+    noWrap(dLo, dHi, proven[r], "helper \(helper.id)'s relation")
+    let p = BigInt.powerOfTwo(proven[r]) - 1
+    if up {
+        tLo = Swift.max(tLo, BigInt.ceilingDivide(eLo, q))
+        tHi = Swift.min(tHi, BigInt.floorDivide(eHi + p, q))
+    } else {
+        tLo = Swift.max(tLo, BigInt.ceilingDivide(eLo - p, q))
+        tHi = Swift.min(tHi, BigInt.floorDivide(eHi, q))
+    }
+    return (tLo, tHi)
+}
+
 /// [min, max] of Σ c·x + k over the box lo ≤ x ≤ hi.
 func interval(_ terms: [AffineTerm], _ constant: BigInt, lo: [BigInt], hi: [BigInt]) -> (BigInt, BigInt) {
     var a = constant, b = constant
@@ -168,8 +204,8 @@ func difference(_ x: AffineForm, _ y: AffineForm) -> AffineForm {
 
 /// A random circuit over two sets with signed and non-negative parameters,
 /// two private inputs with random bounds and scales, and one to three
-/// requirements built so that abs and max sit on the requirement side and
-/// min on the equity side (the checker's convexity rule).
+/// requirements built so that abs, max and ceil sit on the requirement side
+/// and min and floor on the equity side (the checker's convexity rule).
 struct RandomCircuit {
     var source = ""
     var values = ""
@@ -215,6 +251,9 @@ struct RandomCircuit {
             """
     }
 
+    /// Rounding quanta: coarse, fine, not a power of ten, extreme.
+    static let quanta = ["0.01", "1", "0.000001", "3", "0.0007", "1e-30", "1e20"]
+
     /// Affine in the inputs of element i.
     func affine(_ rng: inout SplitMix64) -> String {
         rng.pick(["u[i]", "v[i]", "u[i] * a[i]", "v[i] * a[i] - u[i]", "-v[i]", "v[i] * p[i] + 1", "u[i] * p[i]"])
@@ -223,13 +262,14 @@ struct RandomCircuit {
     /// An expression that larger helper values can only make larger (the requirement side).
     func convex(_ rng: inout SplitMix64, depth: Int) -> String {
         let leaf = depth >= 2
-        switch rng.below(leaf ? 3 : 7) {
+        switch rng.below(leaf ? 4 : 8) {
         case 0: return affine(&rng)
         case 1: return "abs(\(affine(&rng))) * p[i]"
         case 2: return "max(-v[i], 0) * p[i]"
-        case 3: return "max(\(convex(&rng, depth: depth + 1)), \(convex(&rng, depth: depth + 1)))"
-        case 4: return "max(j in ys: v[i] * m[i, j] - q[i, j])"
-        case 5: return "p[i] * (\(convex(&rng, depth: depth + 1)))"
+        case 3: return "ceil(\(leaf ? affine(&rng) : convex(&rng, depth: depth + 1)), \(rng.pick(RandomCircuit.quanta)))"
+        case 4: return "max(\(convex(&rng, depth: depth + 1)), \(convex(&rng, depth: depth + 1)))"
+        case 5: return "max(j in ys: v[i] * m[i, j] - q[i, j])"
+        case 6: return "p[i] * (\(convex(&rng, depth: depth + 1)))"
         default: return "\(convex(&rng, depth: depth + 1)) + \(convex(&rng, depth: depth + 1))"
         }
     }
@@ -237,11 +277,12 @@ struct RandomCircuit {
     /// An expression that larger helper values can only make smaller (the equity side).
     func concave(_ rng: inout SplitMix64, depth: Int) -> String {
         let leaf = depth >= 2
-        switch rng.below(leaf ? 2 : 5) {
+        switch rng.below(leaf ? 3 : 6) {
         case 0: return affine(&rng)
         case 1: return "min(\(affine(&rng)), \(affine(&rng)))"
-        case 2: return "-(\(convex(&rng, depth: depth + 1)))"
-        case 3: return "p[i] * (\(concave(&rng, depth: depth + 1)))"
+        case 2: return "floor(\(leaf ? affine(&rng) : concave(&rng, depth: depth + 1)), \(rng.pick(RandomCircuit.quanta)))"
+        case 3: return "-(\(convex(&rng, depth: depth + 1)))"
+        case 4: return "p[i] * (\(concave(&rng, depth: depth + 1)))"
         default: return "\(concave(&rng, depth: depth + 1)) + \(concave(&rng, depth: depth + 1))"
         }
     }

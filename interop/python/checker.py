@@ -347,6 +347,26 @@ class Checker:
                 iv = i_max(iv, x[2]) if e[1] else i_min(iv, x[2])
             lin = PUBLIC if all(x[1] == PUBLIC for x in xs) else NONLINEAR
             return (("ext", e[1], xs), lin, iv, max(x[3] for x in xs) + 1)
+        if k == "round":
+            up, x, q = e[1], self.build(e[2]), self.build(e[3])
+            word = "ceil" if up else "floor"
+            if q[1] != PUBLIC:
+                raise CheckError("the quantum of `%s` must be public (parameters and numbers)" % word)
+            step = point_value(q[2])
+            if step is not None and step <= 0:
+                raise CheckError("the quantum of `%s` is %s: it must be positive" % (word, step))
+            v = point_value(x[2])
+            if x[1] != PUBLIC:
+                iv = UNBOUNDED
+            elif v is not None and step is not None:
+                r = v / step
+                r = -((-r.numerator) // r.denominator) if up else r.numerator // r.denominator
+                iv = point(checked(r * step, self.context))
+            elif up:
+                iv = (x[2][0], Fraction(0) if signum(x[2][1]) <= 0 else POS)
+            else:
+                iv = (Fraction(0) if signum(x[2][0]) >= 0 else NEG, x[2][1])
+            return (("round", up, x), PUBLIC if x[1] == PUBLIC else NONLINEAR, iv, max(x[3], q[3]) + 1)
         if k == "reduce":
             _, kind, var, set_name, body, _line = e
             st = self.resolve_set(set_name)
@@ -391,6 +411,12 @@ class Checker:
             self.extremum(n[1], pol)
             for a in n[2]:
                 self.polarity(a, pol, memo)
+        elif k == "round":
+            if n[1] and pol > 0:
+                raise CheckError("%s: `ceil` where it would enlarge equity (the convexity rule)" % self.context)
+            if not n[1] and pol < 0:
+                raise CheckError("%s: `floor` where it would shrink the requirement (the convexity rule)" % self.context)
+            self.polarity(n[2], pol, memo)
         elif k == "reduce":
             if n[1] != "sum":
                 self.extremum(n[1] == "max", pol)

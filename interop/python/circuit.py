@@ -477,6 +477,17 @@ class Parser:
             if len(args) < 2:
                 raise CircuitError("line %d: %s needs two or more arguments" % (tok[2], tok[1]))
             return self.mk(("ext", tok[1] == "max", args, tok[2]), max(self.d(a) for a in args) + 1)
+        if tok[0] == "id" and tok[1] in ("ceil", "floor") and self.at("op", "(", 1):
+            # ceil(e, q) / floor(e, q): not reserved words (a name is never called).
+            self.take()
+            self.take()
+            self.enter()
+            a = self.expr()
+            self.expect("op", ",")
+            q = self.expr()
+            self.expect("op", ")")
+            self.leave()
+            return self.mk(("round", tok[1] == "ceil", a, q, tok[2]), max(self.d(a), self.d(q)) + 1)
         if tok[0] == "id":
             self.take()
             idx = []
@@ -925,6 +936,15 @@ class Compiler:
                 return ("c", (max if e[1] else min)(g[1] for g in gs))
             return ("ext", e[1], gs, ["argument %d" % (i + 1) for i in range(len(gs))],
                     self.origin("max(…)" if e[1] else "min(…)", e[3]))
+        if k == "round":
+            up, a, q = e[1], self.elab(e[2], env, lets), self.elab(e[3], env, lets)
+            if q[0] != "c":
+                raise CircuitError("the quantum of `ceil`/`floor` must be public")
+            if q[1] <= 0:
+                raise CircuitError("the quantum of `%s` is %s with these risk values: it must be positive" % ("ceil" if up else "floor", rational_text(q[1])))
+            if a[0] == "c":
+                return ("c", folded(rounded(up, a[1], q[1])))
+            return ("round", up, a, q[1], self.origin("ceil(…)" if up else "floor(…)", e[4]))
         if k == "reduce":
             _, kind, var, set_name, body, line = e
             if set_name not in self.elements:
@@ -1068,6 +1088,97 @@ class Compiler:
                 return labels, g[4]
             acc.add_lin(self.helper(is_max, branches, naming), c)
 
+        elif k == "round":
+            up, q, origin = g[1], g[3], g[4]
+            if up and effective > 0:
+                raise CircuitError("ceil where it would enlarge equity (the convexity rule)")
+            if not up and effective < 0:
+                raise CircuitError("floor where it would shrink the requirement (the convexity rule)")
+            e = Lin()
+            self.lower(g[2], Fraction(1), effective, e)
+
+            def naming():
+                d = self.describe(e)
+                whole = "%s(%s, %s)" % ("ceil" if up else "floor", d, rational_text(q)) if d is not None else None
+                return (d if d is not None else "argument 1"), (whole if whole is not None and len(whole) <= 80 else origin)
+            acc.add_lin(self.rounding_helper(up, e, q, naming), c)
+
+    def rounding_helper(self, up, e, q, naming):
+        """SPEC.md §16.4, "Rounding helpers": the Lin standing for ceil (floor)
+        of e to a multiple of q, creating the helper if it is new."""
+        if not e.terms:
+            out = Lin()
+            out.add_constant(folded(rounded(up, e.constant, q)))
+            return out
+        term_count = len(e.terms) + 1
+        self.charge(HELPER_CALL_UNITS + 2 * term_count)
+        quantum = Lin()
+        quantum.add_constant(q)
+        (form, (_, divisor)), scale_ = integerize([e, quantum])
+        if divisor == 1:
+            return e
+        key = ("ceil" if up else "floor", q, tuple(form[0]), form[1])
+        t = self.helper_cache.get(key)
+        if t is None:
+            label, name = naming()
+            self.charge(NEW_HELPER_UNITS + 4 * term_count)
+            t = self.new_rounding_helper(up, form, divisor, q, scale_, name, label)
+            self.helper_cache[key] = t
+        out = Lin()
+        out.add(t, q)
+        return out
+
+    def unique_name(self, name):
+        """SPEC.md §16.4, "Helper names": a repeated id gets ` #n`."""
+        if name in self.helper_names:
+            n = self.helper_suffix.get(name, 2)
+            while "%s #%d" % (name, n) in self.helper_names:
+                n += 1
+            self.helper_suffix[name] = n + 1
+            name = "%s #%d" % (name, n)
+        self.helper_names.add(name)
+        return name
+
+    def new_rounding_helper(self, up, form, divisor, q, scale_, name, label):
+        hlo, hhi, alo, ahi = self.bounds
+        terms, constant = form
+        h0, h1 = form_range(terms, constant, hlo, hhi)
+        a0, a1 = form_range(terms, constant, alo, ahi)
+
+        def quotient(x):
+            return -((-x) // divisor) if up else x // divisor
+        t_h0, t_h1 = quotient(h0), quotient(h1)
+        w = width_for(divisor - 1)
+        if w is None:
+            raise CircuitError("a rounding helper's quantum is beyond 2^250 units of its form")
+        wt = width_for(t_h1 - t_h0)
+        if wt is None:
+            raise CircuitError("a rounding helper can count beyond 2^250 quanta")
+        t0, t1 = t_h0, t_h0 + (1 << wt) - 1
+        lo, hi = (divisor * t0 - a1, divisor * t1 - a0) if up else (a0 - divisor * t1, a1 - divisor * t0)
+        if max(abs(lo), abs(hi)) >= 1 << WRAP_BITS:
+            raise CircuitError("a rounding helper's constraint could wrap around the group order")
+        p = (1 << w) - 1
+        if up:
+            t_lo, t_hi = max(t0, -((-a0) // divisor)), min(t1, (a1 + p) // divisor)
+        else:
+            t_lo, t_hi = max(t0, -((p - a0) // divisor)), min(t1, a1 // divisor)
+        t = len(self.variables) + len(self.helpers)
+        name = self.unique_name(name)
+        self.helpers.append({"id": name, "kind": "ceil" if up else "floor", "branches": [form], "unit": q, "lo": t_lo, "hi": t_hi,
+                             "divisor": divisor})
+        hlo.append(t_h0)
+        hhi.append(t_h1)
+        alo.append(t_lo)
+        ahi.append(t_hi)
+        self.helper_constraints.append({"name": "%s in [%d, %d]" % (name, t0, t1), "requirement": False,
+                                        "terms": [(t, 1)], "constant": -t0, "width": wt, "scale": 1 / q})
+        t_form = ([(t, divisor)], 0)
+        terms, constant = difference(t_form, form) if up else difference(form, t_form)
+        self.helper_constraints.append({"name": "%s %s %s" % (name, ">=" if up else "<=", label), "requirement": False,
+                                        "terms": terms, "constant": constant, "width": w, "scale": scale_})
+        return t
+
     def signed_position(self, a):
         if a.constant != 0 or len(a.terms) != 2:
             return None
@@ -1179,13 +1290,7 @@ class Compiler:
             else:
                 t_lo, t_hi = max(t_lo, ar[k][0] - p + 1), min(t_hi, ar[k][1])
         t = len(self.variables) + len(self.helpers)
-        if name in self.helper_names:
-            n = self.helper_suffix.get(name, 2)
-            while "%s #%d" % (name, n) in self.helper_names:
-                n += 1
-            self.helper_suffix[name] = n + 1
-            name = "%s #%d" % (name, n)
-        self.helper_names.add(name)
+        name = self.unique_name(name)
         self.helpers.append({"id": name, "kind": "max" if is_max else "min", "branches": forms, "unit": unit, "lo": t_lo, "hi": t_hi})
         hlo.append(pick(r[0] for r in hr))
         hhi.append(pick(r[1] for r in hr))
@@ -1343,6 +1448,12 @@ def rational_text(r):
         whole, frac = digits[:-k], digits[-k:].rstrip("0")
         digits = whole + ("." + frac if frac else "")
     return ("-" if r < 0 else "") + digits
+
+
+def rounded(up, v, q):
+    """⌈v/q⌉·q (up) or ⌊v/q⌋·q, q > 0."""
+    r = v / q
+    return (-((-r.numerator) // r.denominator) if up else r.numerator // r.denominator) * q
 
 
 def folded(r):
