@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "zkmargin-verify",
             dependencies: [
-                "ZKMarginCLI", "Solvency",
+                "ZKMarginCLI", "Solvency", "MarginCircuits",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictImports

@@ -146,16 +146,28 @@ public struct CompiledStatement: Sendable {
         try self.init(circuit: c, values: v, exclusion: nil)
     }
 
+    /// A requirement's claim: what a proof states of it (`excess >= 0`, or a
+    /// covenant's `holds`).
+    public struct Claim: Sendable, Equatable {
+        public let requirement: String
+        public let holds: String
+    }
+
+    /// What every requirement's constraint states.
+    public static let baseHolds = "excess >= 0"
+
     /// Compiles; with `exclusion`, the statement for an anonymity set: the
     /// same committed inputs in the same order (the custodian's statement is
     /// the same whatever a holder later hides among), the excluded elements'
     /// inputs fixed at zero in every form, and the whole analysis (helpers,
     /// widths, wrap-around) rerun on what remains.
-    init(circuit c: Circuit, values v: RiskValues, exclusion: Exclusion?) throws(MarginError) {
+    init(circuit c: Circuit, values v: RiskValues, exclusion: Exclusion?, covenants: [Covenant] = [], summed forcedGroups: [[Int]]? = nil) throws(MarginError) {
         let cc = c.checked
         circuit = cc
         source = c
         values = v
+        self.exclusion = exclusion
+        self.covenants = covenants
         excludedElements = exclusion?.elements ?? []
         circuitName = c.name
         venue = v.venue
@@ -224,11 +236,35 @@ public struct CompiledStatement: Sendable {
             try lowerer.lower(r.rhs, coefficient: -1, polarity: 1, into: &lin)
             requirementConstraints.append(try lowerer.requirementConstraint(r.name, lin))
         }
+        // Covenants (SPEC.md §16.16): lhs − a·rhs − b ≥ 0 per named
+        // requirement, after the requirements, with the requirements' own
+        // helpers (the same signs and polarities find them in the caches).
+        var claims = reqs.map { Claim(requirement: $0.name, holds: Self.baseHolds) }
+        var nonNegative: [String: Bool] = [:]
+        for cov in covenants {
+            let matching = reqs.filter { $0.name == cov.requirement }
+            guard !matching.isEmpty else { throw .statement("covenant `\(cov.text)`: the circuit has no requirement named \(cov.requirement.map { "`\($0)`" } ?? "nil")") }
+            for r in matching {
+                lowerer.context = "covenant `\(cov.text)`"
+                var lin = Lin()
+                try lowerer.lower(r.lhs, coefficient: .one, polarity: 1, into: &lin)
+                try lowerer.lower(r.rhs, coefficient: -cov.multiplier, polarity: 1, into: &lin)
+                lin.addConstant(-cov.offset)
+                requirementConstraints.append(try lowerer.requirementConstraint("\(r.name): \(cov.holds)", lin))
+                claims.append(Claim(requirement: r.name, holds: cov.holds))
+                if nonNegative[r.name] == nil { nonNegative[r.name] = try lowerer.isNeverNegative(r.rhs) }
+            }
+        }
+        self.claims = claims
+        requirementIsNonNegative = nonNegative
         // Declarations that only ever appear with one common coefficient
         // are committed once, summed.
         let aggregated = Aggregation(variables: split.variables, recipes: split.recipes, groups: split.groups,
                                      helpers: lowerer.helpers, constraints: lowerer.helperConstraints + requirementConstraints,
-                                     summed: exclusion?.summedGroups)
+                                     summed: exclusion?.summedGroups ?? forcedGroups)
+        if let g = aggregated.unevenForcedGroup {
+            throw .statement("\(covenants.isEmpty ? "the anonymity set" : "a covenant") weighs the elements of `\(split.variables[g].id)`'s declaration differently, which the statement commits as one sum; it cannot be proven over these commitments")
+        }
         self.inputs = aggregated.inputs
         recipes = aggregated.recipes
         helpers = aggregated.helpers
@@ -237,6 +273,34 @@ public struct CompiledStatement: Sendable {
         variableMap = split.map
         workUsed = lowerer.budget.used
         excludedInputs = aggregated.recipes.indices.filter { aggregated.recipes[$0].reads(exclusion?.elementary ?? []) }
+    }
+
+    /// The covenants compiled in (named, in order), and every requirement's
+    /// claims: `excess >= 0` for each requirement in order, then one per
+    /// covenant and requirement it names.
+    public let covenants: [Covenant]
+    public let claims: [Claim]
+    /// For each requirement a covenant names: whether its requirement side
+    /// can never be negative for values within the declared bounds (a
+    /// larger multiplier then proves a smaller one, `Covenant.implies`).
+    public let requirementIsNonNegative: [String: Bool]
+    /// The exclusion this statement was compiled with (nil: the whole bundle).
+    let exclusion: Exclusion?
+
+    /// This statement with `covenants` (each named, or applied to every
+    /// requirement) compiled in, over the same committed inputs.
+    public func withCovenants(_ covenants: [Covenant]) throws(MarginError) -> CompiledStatement {
+        guard !covenants.isEmpty else { return self }
+        guard covenants.count <= Covenant.maximumClaims else {
+            throw .statement("\(covenants.count) covenants, more than the \(Covenant.maximumClaims) a proof may carry")
+        }
+        let names = claims.filter { $0.holds == Self.baseHolds }.map(\.requirement)
+        var named: [Covenant] = []
+        for c in covenants { named += c.requirement == nil ? names.map { c.for($0) } : [c] }
+        guard named.count <= Covenant.maximumClaims else {
+            throw .statement("the covenants name \(named.count) requirement claims, more than the \(Covenant.maximumClaims) a proof may carry")
+        }
+        return try CompiledStatement(circuit: source, values: values, exclusion: exclusion, covenants: self.covenants + named, summed: summedGroups)
     }
 
     /// The groups of variables committed as one sum (`Aggregation`), and
@@ -313,7 +377,7 @@ public struct CompiledStatement: Sendable {
         }
         if zero.isEmpty { return self }
         return try CompiledStatement(circuit: source, values: values,
-                                     exclusion: Exclusion(elementary: zero, elements: elements, summedGroups: summedGroups))
+                                     exclusion: Exclusion(elementary: zero, elements: elements, summedGroups: summedGroups), covenants: covenants)
     }
 
     /// Refuses values that would commit more than
@@ -1125,6 +1189,17 @@ struct Lowerer {
 
     func denominatorError(_ what: String) -> MarginError {
         .statement("\(what): the common denominator of its coefficients has more than \(Lowerer.maximumDenominatorBits) bits (twice CircuitLimits.maximumConstantBits + 251), so every integer coefficient would exceed 2^251 and the form could wrap around the group order")
+    }
+
+    /// Whether a requirement side `rhs` is ≥ 0 for every account within the
+    /// declared bounds: −rhs, lowered as in its requirement (coefficient −1,
+    /// so its helpers are found, not made), has an honest range ≤ 0.
+    /// Charged as lowering it.
+    mutating func isNeverNegative(_ rhs: Ground) throws(MarginError) -> Bool {
+        var lin = Lin()
+        try lower(rhs, coefficient: -1, polarity: 1, into: &lin)
+        guard let (forms, _) = Lowerer.integerize([lin]) else { return false }
+        return Lowerer.range(forms[0].terms, forms[0].constant, lo: honestLo, hi: honestHi).1.signum <= 0
     }
 
     /// The requirement's range constraint, charged 2 units per term

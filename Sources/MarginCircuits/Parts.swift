@@ -142,6 +142,9 @@ struct Aggregation {
     var constraints: [RangeConstraint] = []
     /// The groups committed as one sum.
     var summedGroups: [[Int]] = []
+    /// A forced group that some form does not weigh alike (its first
+    /// variable): such a form cannot be written over the group's sum.
+    var unevenForcedGroup: Int? = nil
 
     /// With `forced`, exactly those groups are summed (the layout of the
     /// statement of the whole bundle, which an anonymity set must keep).
@@ -152,10 +155,9 @@ struct Aggregation {
         // A group is summable when every form gives all its variables one
         // coefficient (zero included), and its sum stays within the limit.
         var summed: [Int: [Int]] = [:]   // first variable of a group → the group
-        for g in forced ?? [] { summed[g[0]] = g }
-        for g in groups where forced == nil {
+        func common(_ g: [Int]) -> Bool {
             let members = Set(g)
-            let common = forms.allSatisfy { f in
+            return forms.allSatisfy { f in
                 var coefficient: BigInt? = nil
                 var seen = 0
                 for t in f.terms where members.contains(t.index) {
@@ -165,6 +167,13 @@ struct Aggregation {
                 }
                 return seen == 0 || seen == members.count
             }
+        }
+        for g in forced ?? [] {
+            summed[g[0]] = g
+            if unevenForcedGroup == nil, !common(g) { unevenForcedGroup = g[0] }
+        }
+        for g in groups where forced == nil {
+            let common = common(g)
             let lo = g.reduce(BigInt.zero) { $0 + variables[$1].lowerBound }
             let hi = g.reduce(BigInt.zero) { $0 + variables[$1].upperBound }
             // One scale too (per-element scales may differ), so that the sum

@@ -99,10 +99,16 @@ final class ProofScopes: Sendable {
 
     private let cache = Mutex<[String: ProofScope]>([:])
 
-    func scope(bundle: RiskBundle, full: CompiledStatement, excluded: [String]) throws(SolvencyError) -> ProofScope {
-        let key = bundle.digestHex + "\u{0}" + excluded.joined(separator: "\u{0}")
+    func scope(bundle: RiskBundle, full: CompiledStatement, excluded: [String], covenants: [Covenant] = []) throws(SolvencyError) -> ProofScope {
+        let key = bundle.digestHex + "\u{0}" + excluded.joined(separator: "\u{0}") + "\u{1}" + covenants.map(\.text).joined(separator: "\u{0}")
         if let hit = cache.withLock({ $0[key] }) { return hit }
-        let scope = ProofScope(compiled: try ProofScope.compile(full, excluding: excluded))
+        var compiled = try ProofScope.compile(full, excluding: excluded)
+        // Covenants after the exclusion: the statement keeps the bundle's
+        // committed inputs either way (SPEC.md §16.16).
+        do { compiled = try compiled.withCovenants(covenants) } catch {
+            throw .proofMismatch("the proof's covenants cannot be compiled: \(error)")
+        }
+        let scope = ProofScope(compiled: compiled)
         cache.withLock {
             if $0.count >= Self.capacity { $0.removeAll() }
             $0[key] = scope

@@ -1,4 +1,4 @@
-import MarginCircuits
+public import MarginCircuits
 import StrictJSON
 public import ZKGroup
 import ZKProofs
@@ -17,6 +17,7 @@ import ZKProofs
 ///   "excluded": ["ETH-PERP", …],                    only when the holder hides among fewer than all
 ///   "challenge": "<the verifier's nonce>",           only when made in answer to one
 ///   "audience": "<the verifier's name>",             only when made for one
+///   "covenants": [ { "requirement": "maintenance", "holds": "excess >= 250000" } ],   only when it proves some
 ///   "statement": { <the custodian's statement@2 envelope, as signed> },   only when "custodian"
 ///   "inputs": "<base64 of the N input commitments>", only when "self"
 ///   "helpers": "<base64 of the H helper commitments>",
@@ -97,6 +98,9 @@ public struct MarginProof: Sendable {
     /// The challenge and audience the proof was made for (`ProofBinding`),
     /// bound into every range proof's context.
     public let binding: ProofBinding
+    /// The covenants it proves besides every requirement (each named), in
+    /// the order their constraints follow the requirements'.
+    public let covenants: [Covenant]
     public let inputs: Inputs
     public let helpers: [CommittedInput]
     /// The requirement names proven (each: excess ≥ 0).
@@ -123,9 +127,10 @@ public struct MarginProof: Sendable {
     public var rangeProofByteCount: Int { rangeProofs.reduce(0) { $0 + $1.proof.count } }
 
     init(bundleDigest: [UInt8], circuitName: String, curve: Curve, account: String, epoch: String, excluded: [String] = [],
-         binding: ProofBinding = ProofBinding(), inputs: Inputs,
+         binding: ProofBinding = ProofBinding(), covenants: [Covenant] = [], inputs: Inputs,
          helpers: [CommittedInput], zeroOpening: Scalar? = nil, claims: [String], rangeProofs: [RangeProofEntry]) {
         self.binding = binding
+        self.covenants = covenants
         self.bundleDigest = bundleDigest
         self.circuitName = circuitName
         self.curve = curve
@@ -152,6 +157,9 @@ public struct MarginProof: Sendable {
         if !excluded.isEmpty { o["excluded"] = .array(excluded.map { .string($0) }) }
         if let c = binding.challenge { o["challenge"] = .string(c) }
         if let a = binding.audience { o["audience"] = .string(a) }
+        if !covenants.isEmpty {
+            o["covenants"] = .array(covenants.map { .object(JSONObject([("requirement", .string($0.requirement ?? "")), ("holds", .string($0.holds))])) })
+        }
         switch inputs {
         case .attested(let s): o["statement"] = .object(s.envelope.json)
         case .selfAttested(let c): o["inputs"] = .string(Base64.encode(CommitmentBlob.encode(c.map(\.commitment))))
@@ -214,9 +222,10 @@ public struct MarginProof: Sendable {
         }
         excluded = try Self.excludedElements(&r, expected: e)
         binding = try Self.binding(&r)
+        covenants = try Self.covenants(&r)
         // What the proof is checked against: the statement with the excluded
         // elements fixed at zero (compiled once per set, `ProofScopes`).
-        let scope = try e?.scope(excluded: excluded)
+        let scope = try e?.scope(excluded: excluded, covenants: covenants)
         let plan: ProofPlan?
         switch mode {
         case .custodian:
@@ -266,14 +275,15 @@ public struct MarginProof: Sendable {
         }
         var claims: [String] = []
         let claimItems = try r.array("claims")
-        if let plan, claimItems.count != plan.claims.count {
-            throw .proofMismatch("the proof claims \(claimItems.count) requirements, the circuit has \(plan.claims.count) (\(plan.claims.prefix(4).joined(separator: ", "))\(plan.claims.count > 4 ? ", …" : ""))")
+        let required = plan?.requirementClaims
+        if let required, claimItems.count != required.count {
+            throw .proofMismatch("the proof claims \(claimItems.count) requirements, the circuit has \(required.count) (\(required.prefix(4).joined(separator: ", "))\(required.count > 4 ? ", …" : ""))")
         }
         for (k, item) in claimItems.enumerated() {
             var f = try FieldReader(item, path: "proof.claims[\(k)]")
             let name = try f.string("requirement", maxLength: FormatLimits.maximumIdentifierBytes)
-            if let plan, !sameBytes(name, plan.claims[k]) {
-                throw .proofMismatch("the proof's claim \(k) is \(jsonQuoted(name)), the circuit's requirement is \(jsonQuoted(plan.claims[k]))")
+            if let required, !sameBytes(name, required[k]) {
+                throw .proofMismatch("the proof's claim \(k) is \(jsonQuoted(name)), the circuit's requirement is \(jsonQuoted(required[k]))")
             }
             claims.append(name)
             let holds = try f.string("holds", maxLength: 64)
@@ -302,10 +312,6 @@ public struct MarginProof: Sendable {
         try r.finish()
     }
 
-    /// The `excluded` list: absent (hide among all), or a nonempty list of
-    /// distinct element ids, fewer than the bundle's position elements.
-    /// That they are position elements in the values' order is checked
-    /// when the statement is compiled for them (`ProofScope.compile`).
     /// The bundle digest a proof file names (its `bundle` member, as
     /// written), or nil if the file is not a JSON object naming one: only
     /// to pick which bundle to check it against; the check itself decodes
@@ -313,6 +319,35 @@ public struct MarginProof: Sendable {
     static func bundleDigestHex(ofEncoded bytes: [UInt8]) -> String? {
         guard case .object(let o)? = try? JSONParser.parse(bytes), case .string(let s)? = o["bundle"] else { return nil }
         return s
+    }
+
+    /// `covenants`, optional: a nonempty array of at most
+    /// `Covenant.maximumClaims` objects `{requirement, holds}`, `holds` in
+    /// its canonical text, none twice (SPEC.md §16.10). That each names a
+    /// requirement of the circuit is checked when the statement is compiled
+    /// with them.
+    static func covenants(_ r: inout FieldReader) throws(SolvencyError) -> [Covenant] {
+        guard r.optional("covenants") != nil else { return [] }
+        let items = try r.array("covenants")
+        guard !items.isEmpty else { throw .field("proof.covenants", "empty: leave the member out for a proof of the requirements alone") }
+        guard items.count <= Covenant.maximumClaims else { throw .field("proof.covenants", "\(items.count) covenants, more than \(Covenant.maximumClaims)") }
+        var out: [Covenant] = []
+        for (k, item) in items.enumerated() {
+            let path = "proof.covenants[\(k)]"
+            var f = try FieldReader(item, path: path)
+            let name = try f.string("requirement", maxLength: FormatLimits.maximumIdentifierBytes)
+            let holds = try f.string("holds", maxLength: 1024)
+            try f.finish()
+            let parsed: Covenant
+            do { parsed = try Covenant(parsing: holds) } catch { throw .field("\(path).holds", error.description) }
+            guard parsed.requirement == nil, sameBytes(parsed.holds, holds) else {
+                throw .field("\(path).holds", "not in its canonical form (\(jsonQuoted(parsed.holds)))")
+            }
+            let c = parsed.for(name)
+            guard !out.contains(c) else { throw .field(path, "the same covenant twice") }
+            out.append(c)
+        }
+        return out
     }
 
     /// `challenge` and `audience`, each optional (SPEC.md §16.10).
@@ -329,6 +364,10 @@ public struct MarginProof: Sendable {
         return b
     }
 
+    /// The `excluded` list: absent (hide among all), or a nonempty list of
+    /// distinct element ids, fewer than the bundle's position elements.
+    /// That they are position elements in the values' order is checked
+    /// when the statement is compiled for them (`ProofScope.compile`).
     private static func excludedElements(_ r: inout FieldReader, expected e: ProofExpectation?) throws(SolvencyError) -> [String] {
         guard r.optional("excluded") != nil else { return [] }
         let items = try r.array("excluded")

@@ -71,8 +71,14 @@ struct ProofPlan: Sendable {
     let committedInputs: [Int]
     let constraints: [PlannedConstraint]
     let chunks: [Chunk]
-    /// The requirement names, in circuit order: the proof's claims.
+    /// The names of the requirement constraints, in order: each
+    /// requirement's name, then each covenant's `requirement: holds`
+    /// (SPEC.md §16.16). What the context binds.
     let claims: [String]
+    /// The requirements' names alone: the proof file's `claims`.
+    var requirementClaims: [String] { Array(claims.prefix(claims.count - covenantCount)) }
+    /// How many of `claims` are covenants (the last ones).
+    var covenantCount = 0
 
     /// Commitments the range statements are made over: the committed inputs,
     /// then the helpers.
@@ -113,6 +119,7 @@ struct ProofPlan: Sendable {
         precondition(chunks.flatMap(\.constraints).sorted() == Array(cs.indices), "every constraint in exactly one range proof")
         self.init(mode: mode, inputCount: statement.inputs.count, helperCount: statement.helpers.count, committedInputs: committed,
                   constraints: cs, claims: statement.constraints.filter(\.isRequirement).map(\.name), chunks: chunks)
+        covenantCount = statement.claims.count - statement.claims.filter { $0.holds == CompiledStatement.baseHolds }.count
     }
 
     /// A plan with the chunks given (tests build deliberately wrong plans

@@ -30,15 +30,16 @@ public enum Prover {
     public static func prove(
         bundle: RiskBundle, statement: AttestedStatement, openings: Openings,
         publisherKey: VerifyingKey? = nil, custodianKey: VerifyingKey? = nil, at date: Date = Date(),
-        hidingAmong kept: AnonymitySet? = nil, binding: ProofBinding = ProofBinding()
+        hidingAmong kept: AnonymitySet? = nil, binding: ProofBinding = ProofBinding(), covenants: [Covenant] = []
     ) throws(SolvencyError) -> MarginProof {
         let binding = try binding.checked()
         if let publisherKey { try bundle.checkPublisher(publisherKey) }
         try bundle.checkValidity(at: date)
-        let compiled = try bundle.compiled()
+        let base = try bundle.compiled()
         if let custodianKey { try statement.envelope.requireSigner(custodianKey, role: "custodian") }
-        try statement.check(against: bundle, compiled: compiled)
-        let statement = statement.named(by: compiled)
+        try statement.check(against: bundle, compiled: base)
+        let statement = statement.named(by: base)
+        let compiled = try Self.withCovenants(base, covenants)
         let generators = Generators.standard(bundle.curve)
         try openings.check(against: statement, generators: generators)
         let values = openings.entries.map(\.value)
@@ -61,10 +62,11 @@ public enum Prover {
     /// its declared bounds (see `ProofPlan.selfAttestedBounds`).
     public static func proveSelfAttested(
         bundle: RiskBundle, account: Account, publisherKey: VerifyingKey? = nil, at date: Date = Date(),
-        hidingAmong kept: AnonymitySet? = nil, binding: ProofBinding = ProofBinding()
+        hidingAmong kept: AnonymitySet? = nil, binding: ProofBinding = ProofBinding(), covenants: [Covenant] = []
     ) throws(SolvencyError) -> MarginProof {
         let binding = try binding.checked()
-        let (compiled, values) = try bundle.inputValues(for: account, publisherKey: publisherKey, at: date)
+        let (base, values) = try bundle.inputValues(for: account, publisherKey: publisherKey, at: date)
+        let compiled = try Self.withCovenants(base, covenants)
         // Refuse before committing to anything.
         _ = try excesses(compiled: compiled, inputValues: values, refuseShortfall: true)
         let scoped = try scope(compiled, kept, inputValues: values)
@@ -79,6 +81,14 @@ public enum Prover {
         }
         return try makeProof(bundle: bundle, compiled: scoped, account: account.label, inputs: .selfAttested(committed),
                              inputOpenings: openings, inputValues: values, statementDigest: [], binding: binding)
+    }
+
+    /// `compiled` with the covenants (SPEC.md §16.16) a counterparty asked
+    /// for; one naming no requirement of the circuit is a usage error.
+    static func withCovenants(_ compiled: CompiledStatement, _ covenants: [Covenant]) throws(SolvencyError) -> CompiledStatement {
+        do { return try compiled.withCovenants(covenants) } catch {
+            throw .invalidArgument("--require: \(error)")
+        }
     }
 
     /// The statement for the anonymity set `kept` (the whole one for nil),
@@ -195,8 +205,8 @@ public enum Prover {
             }
         }
         return MarginProof(bundleDigest: bundle.digest, circuitName: bundle.circuitName, curve: curve, account: account, epoch: bundle.epoch,
-                           excluded: compiled.excludedElements, binding: binding, inputs: inputs, helpers: helpers, zeroOpening: zeroOpening,
-                           claims: plan.claims, rangeProofs: entries)
+                           excluded: compiled.excludedElements, binding: binding, covenants: compiled.covenants, inputs: inputs, helpers: helpers, zeroOpening: zeroOpening,
+                           claims: plan.requirementClaims, rangeProofs: entries)
     }
 }
 

@@ -103,6 +103,7 @@ extension VerificationReport {
                 let shown = a.excludedElements.prefix(5).joined(separator: ", ") + (a.excludedElements.count > 5 ? ", …" : "")
                 what += "; shown to hold nothing in \(a.excludedElements.count) element\(a.excludedElements.count == 1 ? "" : "s") (\(shown))"
             }
+            if !a.covenants.isEmpty { what += "; also proves \(a.covenants.joined(separator: ", "))" }
             if let c = a.binding.challenge { what += "; answers challenge \(c)" }
             if let n = a.binding.audience { what += "; made for \(jsonQuoted(n))" }
             if a.attested {
@@ -164,6 +165,8 @@ public struct VerificationRun: Sendable {
     let order: [(report: Int, verdict: Int)]
     /// What the verifier asked of every proof.
     public let requested: FreshnessPolicy
+    /// The covenants it asked every proof to prove.
+    public var covenants: [Covenant] = []
     public let at: Date
 
     init(reports: [VerificationReport], files: [String?], order: [(report: Int, verdict: Int)], requested: FreshnessPolicy, at: Date) {
@@ -217,6 +220,7 @@ public struct VerificationRun: Sendable {
                 o["statement_issued_at"] = time(a.statementIssuedAt)
                 o["requirements"] = .array(a.requirements.map { .string($0) })
                 o["not_held"] = .array(a.excludedElements.map { .string($0) })
+                o["covenants"] = .array(a.covenants.map { .string($0) })
                 o["challenge"] = text(a.binding.challenge)
                 o["audience"] = text(a.binding.audience)
             case .failure(let e):
@@ -235,6 +239,7 @@ public struct VerificationRun: Sendable {
                 ("challenge", text(requested.challenge)),
                 ("audience", text(requested.audience)),
                 ("max_age_seconds", requested.maximumAge.map { .number(String(Int($0))) } ?? .null),
+                ("covenants", .array(covenants.map { .string($0.text) })),
             ]))),
             ("bundles", .array(bundles)),
             ("proofs", .array(proofs)),

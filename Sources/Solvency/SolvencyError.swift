@@ -93,6 +93,8 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
     case keyRevoked(String)
     /// A file was issued outside its signer's trusted period (`--trust`).
     case keyOutOfPeriod(String)
+    /// The proof does not prove a covenant the verifier asks (`--require`).
+    case covenantNotProven(String)
     /// A named limit (`FormatLimits`, `CircuitLimits`) would be exceeded.
     case limitExceeded(String)
 
@@ -128,6 +130,7 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .proofTooOld: return "proofTooOld"
         case .keyRevoked: return "keyRevoked"
         case .keyOutOfPeriod: return "keyOutOfPeriod"
+        case .covenantNotProven: return "covenantNotProven"
         case .limitExceeded: return "limitExceeded"
         }
     }
@@ -189,7 +192,7 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .rangeProof(let e):
             return e.description
         case .invalidArgument(let message), .challengeMismatch(let message), .audienceMismatch(let message), .proofTooOld(let message),
-             .keyRevoked(let message), .keyOutOfPeriod(let message):
+             .keyRevoked(let message), .keyOutOfPeriod(let message), .covenantNotProven(let message):
             return message
         case .limitExceeded(let message):
             return message

@@ -16,6 +16,8 @@ public struct VerificationPolicy: Sendable {
     public var allowSelfAttested: Bool
     /// The challenge, audience and age every proof must have (none by default).
     public var freshness: FreshnessPolicy
+    /// The covenants every proof must prove (`--require`), besides the circuit.
+    public var covenants: [Covenant] = []
 
     public init(publisherKey: VerifyingKey, custodianKey: VerifyingKey? = nil, at: Date = Date(), allowSelfAttested: Bool = false,
                 freshness: FreshnessPolicy = FreshnessPolicy()) {
@@ -47,6 +49,8 @@ public struct AcceptedProof: Sendable {
     /// the anonymity set is the other position elements); empty when it
     /// hides among all.
     public let excludedElements: [String]
+    /// The covenants it proves besides the requirements (`name: holds`).
+    public let covenants: [String]
     /// The challenge and audience the proof was made for (bound into it).
     public let binding: ProofBinding
     /// When the custodian signed the statement (nil when self-attested).
@@ -157,7 +161,7 @@ public enum Verifier {
     /// bundle's requirement names.
     static func prepare(_ bytes: [UInt8], expecting e: ProofExpectation) throws(SolvencyError) -> ([(RangeProof, RangeStatement)], AcceptedProof) {
         let proof = try MarginProof(encoded: bytes, expecting: e)
-        let scope = try e.scope(excluded: proof.excluded)
+        let scope = try e.scope(excluded: proof.excluded, covenants: proof.covenants)
         let plan = try scope.plan(proof.mode)
         let statementDigest: [UInt8]
         let custodianID: String?
@@ -185,6 +189,7 @@ public enum Verifier {
         // range proof is decoded; the values checked are bound into every
         // range proof's context below, so they cannot be edited.
         try e.freshness.check(proof.binding, issuedAt: issuedAt, at: e.at)
+        try Self.checkCovenants(asked: e.covenants, proven: proof.covenants, statement: scope.compiled)
         var context = ProofContext(bundleDigest: e.bundle.digest, circuitDigest: e.bundle.circuitDigest, curve: e.bundle.curve, account: account,
                                    epoch: e.bundle.epoch, mode: proof.mode, statementDigest: statementDigest, claims: plan.claims)
         context.excluded = proof.excluded
@@ -208,9 +213,36 @@ public enum Verifier {
             }
         }
         let accepted = AcceptedProof(account: account, attested: proof.mode == .custodian, custodianKeyID: custodianID, custodianName: custodianName,
-                                     requirements: plan.claims, excludedElements: proof.excluded, binding: proof.binding,
+                                     requirements: plan.requirementClaims, excludedElements: proof.excluded,
+                                     covenants: proof.covenants.map(\.text), binding: proof.binding,
                                      statementIssuedAt: issuedAt, proofBytes: bytes.count)
         return (items, accepted)
+    }
+}
+
+extension Verifier {
+    /// Refuses a proof that does not prove every covenant the verifier asks
+    /// (`--require`, SPEC.md §16.16): for each asked covenant and each
+    /// requirement it applies to, some claim of the proof for that
+    /// requirement (its `excess >= 0`, or one of its covenants) must imply
+    /// it (`Covenant.implies`; a larger multiplier only where the
+    /// requirement is known never to be negative).
+    static func checkCovenants(asked: [Covenant], proven: [Covenant], statement: CompiledStatement) throws(SolvencyError) {
+        guard !asked.isEmpty else { return }
+        let names = statement.claims.filter { $0.holds == CompiledStatement.baseHolds }.map(\.requirement)
+        for a in asked {
+            let targets = a.requirement.map { [$0] } ?? names
+            for name in targets {
+                guard names.contains(name) else { throw .covenantNotProven("the covenant \(jsonQuoted(a.text)) names no requirement of circuit \(jsonQuoted(statement.circuitName))") }
+                let wanted = a.for(name)
+                let claims = [Covenant(requirement: name, multiplier: .one, offset: .zero)] + proven.filter { $0.requirement == name }
+                let nonNegative = statement.requirementIsNonNegative[name] ?? false
+                guard claims.contains(where: { $0.implies(wanted, requirementIsNonNegative: nonNegative) }) else {
+                    let shown = claims.map(\.holds).joined(separator: "; ")
+                    throw .covenantNotProven("the proof does not show \(jsonQuoted(wanted.text)): for `\(name)` it proves \(shown)")
+                }
+            }
+        }
     }
 }
 
@@ -245,6 +277,7 @@ struct ProofExpectation: Sendable {
     let trust: TrustStore
     let allowSelfAttested: Bool
     let freshness: FreshnessPolicy
+    let covenants: [Covenant]
     /// The time the proofs are checked at.
     let at: Date
     /// How many elements a holder may hide among (`positionElements`).
@@ -258,15 +291,17 @@ struct ProofExpectation: Sendable {
         trust = policy.trust
         allowSelfAttested = policy.allowSelfAttested
         freshness = policy.freshness
+        covenants = policy.covenants
         at = policy.at
         positionElementCount = compiled.positionElements.count
         full = ProofScope(compiled: compiled)
     }
 
     /// The statement and plans for a proof that shows `excluded` not held
-    /// (the whole bundle's when empty), compiled once per set in a process.
-    func scope(excluded: [String]) throws(SolvencyError) -> ProofScope {
-        if excluded.isEmpty { return full }
-        return try ProofScopes.shared.scope(bundle: bundle, full: full.compiled, excluded: excluded)
+    /// (the whole bundle's when empty) and proves `covenants`, compiled once
+    /// per set in a process.
+    func scope(excluded: [String], covenants: [Covenant] = []) throws(SolvencyError) -> ProofScope {
+        if excluded.isEmpty && covenants.isEmpty { return full }
+        return try ProofScopes.shared.scope(bundle: bundle, full: full.compiled, excluded: excluded, covenants: covenants)
     }
 }

@@ -200,7 +200,7 @@ public enum Workflow {
     public static func prove(
         bundlePath: String, statementPath: String, openingsPath: String, out: String,
         publisherKeyPath: String? = nil, custodianKeyPath: String? = nil, at date: Date = Date(), hidingAmong: AnonymitySet? = nil,
-        binding: ProofBinding = ProofBinding()
+        binding: ProofBinding = ProofBinding(), covenants: [Covenant] = []
     ) throws(SolvencyError) -> MarginProof {
         let bundle = try RiskBundle.load(path: bundlePath)
         let publisherKey = try publisherKeyPath.map { path throws(SolvencyError) in try loadVerifyingKey(path: path) }
@@ -208,7 +208,8 @@ public enum Workflow {
         let statement = try AttestedStatement.load(path: statementPath)
         let openings = try Openings.load(path: openingsPath)
         let proof = try Prover.prove(bundle: bundle, statement: statement, openings: openings,
-                                     publisherKey: publisherKey, custodianKey: custodianKey, at: date, hidingAmong: hidingAmong, binding: binding)
+                                     publisherKey: publisherKey, custodianKey: custodianKey, at: date, hidingAmong: hidingAmong, binding: binding,
+                                     covenants: covenants)
         try FileIO.write(proof.encoded(), to: out, mode: FileIO.publicMode)
         return proof
     }
@@ -217,13 +218,13 @@ public enum Workflow {
     @discardableResult
     public static func proveSelfAttested(
         bundlePath: String, accountPath: String, out: String, publisherKeyPath: String? = nil, at date: Date = Date(),
-        hidingAmong: AnonymitySet? = nil, binding: ProofBinding = ProofBinding()
+        hidingAmong: AnonymitySet? = nil, binding: ProofBinding = ProofBinding(), covenants: [Covenant] = []
     ) throws(SolvencyError) -> MarginProof {
         let bundle = try RiskBundle.load(path: bundlePath)
         let publisherKey = try publisherKeyPath.map { path throws(SolvencyError) in try loadVerifyingKey(path: path) }
         let account = try loadAccount(path: accountPath)
         let proof = try Prover.proveSelfAttested(bundle: bundle, account: account, publisherKey: publisherKey, at: date, hidingAmong: hidingAmong,
-                                                 binding: binding)
+                                                 binding: binding, covenants: covenants)
         try FileIO.write(proof.encoded(), to: out, mode: FileIO.publicMode)
         return proof
     }
@@ -288,6 +289,8 @@ public enum Workflow {
             })
             for (j, i) in groups[k].enumerated() { order[i] = (k, j) }
         }
-        return VerificationRun(reports: reports, files: bundlePaths, order: order, requested: policy.freshness, at: policy.at)
+        var run = VerificationRun(reports: reports, files: bundlePaths, order: order, requested: policy.freshness, at: policy.at)
+        run.covenants = policy.covenants
+        return run
     }
 }

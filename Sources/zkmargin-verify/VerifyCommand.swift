@@ -1,4 +1,5 @@
 import ArgumentParser
+import MarginCircuits
 import Solvency
 import ZKMarginCLI
 
@@ -80,6 +81,9 @@ struct ZKMarginVerify: ParsableCommand {
     @Flag(help: "Print a fresh random challenge (64 hex digits) for a prover's --challenge, and nothing else.")
     var challenge = false
 
+    @Option(name: .customLong("require"), help: ArgumentHelp("Refuse a proof that does not prove this covenant, for every requirement or one named ('excess >= 250000', 'equity >= 1.5 * requirement', 'maintenance: excess >= 0.1'); a proof of a stronger one is accepted (repeatable).", valueName: "COVENANT"))
+    var covenants: [String] = []
+
     @Option(help: ArgumentHelp("Refuse any proof not made in answer to this challenge.", valueName: "NONCE"))
     var expectChallenge: String?
 
@@ -97,7 +101,7 @@ struct ZKMarginVerify: ParsableCommand {
     func validate() throws {
         if challenge {
             guard bundles.isEmpty, trust == nil, publisherKey.path == nil, custodianKey.path == nil, at.time == nil, !allowSelfAttested, !json,
-                  expectChallenge == nil, audience == nil, maxAge == nil, proofs.isEmpty else {
+                  expectChallenge == nil, audience == nil, maxAge == nil, covenants.isEmpty, proofs.isEmpty else {
                 throw ValidationError("--challenge prints a nonce and takes no other argument")
             }
             return
@@ -113,6 +117,9 @@ struct ZKMarginVerify: ParsableCommand {
         if proofs.isEmpty { throw ValidationError("no proof file given") }
         if let c = expectChallenge, let problem = ProofBinding.challengeProblem(c) { throw ValidationError("--expect-challenge: \(problem)") }
         if let a = audience, let problem = ProofBinding.audienceProblem(a) { throw ValidationError("--for: \(problem)") }
+        for c in covenants {
+            do { _ = try Covenant(parsing: c) } catch { throw ValidationError("--require: \(error)") }
+        }
         if let m = maxAge, DurationText.parse(m) == nil {
             throw ValidationError("--max-age \(m): expected a positive duration such as 30m, 24h, 7d or 1h30m")
         }
@@ -156,7 +163,10 @@ struct ZKMarginVerify: ParsableCommand {
             store = TrustStore(publisher: try Workflow.loadVerifyingKey(path: publisherKey.path!),
                                custodian: try custodianKey.path.map { path throws(SolvencyError) in try Workflow.loadVerifyingKey(path: path) })
         }
-        return VerificationPolicy(trust: store, at: at.date, allowSelfAttested: allowSelfAttested, freshness: freshness)
+        var policy = VerificationPolicy(trust: store, at: at.date, allowSelfAttested: allowSelfAttested, freshness: freshness)
+        // validate() has parsed each.
+        policy.covenants = covenants.compactMap { try? Covenant(parsing: $0) }
+        return policy
     }
 
     /// The flag that remedies a proof's rejection, if one does.

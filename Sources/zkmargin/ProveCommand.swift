@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MarginCircuits
 import Solvency
 import ZKMarginCLI
 
@@ -30,9 +31,16 @@ struct ProveCommand: ParsableCommand {
         proof made for anyone else. Without them a proof is a bearer document for as long \
         as its bundle is valid.
 
+        --require COVENANT (repeatable) also proves a counterparty's covenant beside the \
+        circuit's requirements, for every requirement or one named: 'excess >= 250000', \
+        'equity >= 1.5 * requirement', 'maintenance: equity >= 2 * requirement - 1000'. \
+        The proof lists it and reveals only that it holds (SPEC.md §16.16).
+
         Examples:
           zkmargin prove --bundle bundle.json --statement statement.json \\
               --openings openings.json --out proof.json
+          zkmargin prove --bundle bundle.json --statement statement.json \\
+              --openings openings.json --require 'excess >= 250000' --out proof.json
           zkmargin prove --bundle bundle.json \\
               --account Vectors/examples/cross-margin/solvent.json \\
               --self-attested --out proof.json
@@ -65,6 +73,9 @@ struct ProveCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Answer a verifier's challenge: the nonce `zkmargin-verify --challenge` printed. Bound into the proof, so it cannot be replayed to a verifier who asks another.", valueName: "NONCE"))
     var challenge: String?
 
+    @Option(name: .customLong("require"), help: ArgumentHelp("Also prove a covenant a counterparty asks for, for every requirement or one named: 'excess >= 250000', 'equity >= 1.5 * requirement', 'maintenance: equity >= 2 * requirement + 1000' (repeatable). The proof reveals only that it holds.", valueName: "COVENANT"))
+    var covenants: [String] = []
+
     @Option(name: .customLong("for"), help: ArgumentHelp("Make the proof for one audience (the verifier's name): bound into the proof; a verifier with --for checks it.", valueName: "NAME"))
     var audience: String?
 
@@ -93,16 +104,20 @@ struct ProveCommand: ParsableCommand {
         let proof: MarginProof
         let set = try hide.anonymitySet()
         let binding = ProofBinding(challenge: challenge, audience: audience)
+        let required = try covenants.map { text throws in
+            do { return try Covenant(parsing: text) } catch { throw ValidationError("--require: \(error)") }
+        }
         if selfAttested {
             proof = try Workflow.proveSelfAttested(bundlePath: bundle.path, accountPath: account!, out: out.path, publisherKeyPath: publisherKey.path,
-                                                   hidingAmong: set, binding: binding)
+                                                   hidingAmong: set, binding: binding, covenants: required)
         } else {
             proof = try Workflow.prove(bundlePath: bundle.path, statementPath: statement!, openingsPath: openings!, out: out.path,
                                        publisherKeyPath: publisherKey.path, custodianKeyPath: custodianKey.path, hidingAmong: set,
-                                       binding: binding)
+                                       binding: binding, covenants: required)
         }
         let size = (try? FileIO.read(out.path).count) ?? 0
         Terminal.say("wrote \(out.path): account \"\(proof.account)\" meets \(proof.claims.joined(separator: ", ")) (\(proof.circuitName), epoch \(proof.epoch))\(proof.mode == .selfAttested ? ", SELF-ATTESTED" : "")")
+        for c in proof.covenants { Terminal.say("also proves \(c.text)") }
         if let c = proof.binding.challenge { Terminal.say("answers challenge \(c)") }
         if let a = proof.binding.audience { Terminal.say("made for \"\(a)\" only") }
         if !proof.excluded.isEmpty {

@@ -217,6 +217,7 @@ final class SolvencySecretHygieneTests: XCTestCase {
             record { try Workflow.circuitReference(inValues: FileIO.read(path)) }
             let report = try Verifier.verify(bundle: flow.bundle, proofs: [(path, try FileIO.read(path))], policy: policy())
             messages += report.lines + [report.json]
+            assertVerdict(report.json)
         }
         record { try Openings.load(path: dir + "/key.pem") }
         record { try Workflow.loadSigningKey(path: dir + "/openings.json") }

@@ -714,7 +714,8 @@ class Verifier:
         details = {"bundle": b.digest.hex(), "account": account, "attested": mode == "custodian",
                    "custodian": {"key_id": self.custodian.key_id, "name": None} if mode == "custodian" else None,
                    "statement_issued_at": format_time(issued_at) if mode == "custodian" else None,
-                   "requirements": list(plan.claims), "not_held": list(excluded), "challenge": challenge, "audience": audience}
+                   "requirements": list(plan.claims), "not_held": list(excluded), "covenants": [],
+                   "challenge": challenge, "audience": audience}
         if mode == "custodian":
             return items, "VALID    %s: %s; inputs attested by custodian %s" % (path, what, self.custodian.key_id[:16]), details
         return items, "VALID (UNATTESTED)    %s: %s; the inputs are self-attested: no custodian vouches for them" % (path, what), details
@@ -995,7 +996,7 @@ def main(argv):
     if a.json:
         # SPEC.md §16.15 (one bundle: verify.py takes no trust store).
         print(pretty({"format": "zkmargin/verdict@1", "valid": valid == len(verdicts), "at": format_time(now),
-                      "requested": {"challenge": a.expect_challenge, "audience": a.audience, "max_age_seconds": max_age},
+                      "requested": {"challenge": a.expect_challenge, "audience": a.audience, "max_age_seconds": max_age, "covenants": []},
                       "bundles": [{"file": a.bundle, "digest": bundle.digest.hex(), "circuit": bundle.circuit_name, "venue": bundle.venue,
                                    "epoch": bundle.epoch, "curve": bundle.curve.name, "publisher": {"key_id": bundle.publisher, "name": None},
                                    "issued_at": format_time(bundle.issued_at), "valid_until": format_time(bundle.valid_until)}],
