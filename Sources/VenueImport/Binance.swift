@@ -14,8 +14,11 @@ public import StrictJSON
 ///
 /// What it writes: one asset, the quote (price 1, no haircut: single-asset
 /// mode); per symbol settled in the quote with both brackets and a mark
-/// price, its mark and, per bracket k (tiers `1`…`K`), `mm_rate` =
-/// maintMarginRatio and `deduction` = cum. Binance's maintenance margin for a
+/// price, its mark, `max_position` = the last bracket's cap / mark (no
+/// larger position exists on Binance), and, per bracket k (tiers `1`…`K`),
+/// `mm_rate` = maintMarginRatio and `deduction` = cum. The size step stays
+/// the circuit's default, 1e-8 (the brackets and marks do not carry
+/// Binance's stepSize; every stepSize is a multiple of it). Binance's maintenance margin for a
 /// position of notional N = |size|·mark is N·r_k − cum_k for the bracket
 /// with floor_k < N ≤ cap_k; the circuit proves max over k of (N·r_k −
 /// cum_k), which is the same number exactly when the brackets are
@@ -56,8 +59,11 @@ public enum BinanceImporter {
         for (symbol, list) in brackets.sorted(by: { $0.key < $1.key }) {
             guard symbol.hasSuffix(quote) else { skipped.append((symbol, "settled in another asset than \(quote)")); continue }
             guard let mark = marks[symbol] else { skipped.append((symbol, "no mark price in --marks")); continue }
+            // Binance lets no position's notional pass the last cap: the
+            // circuit bounds |size| by cap / mark, so beyond it an account is
+            // refused as Binance would refuse the position.
             try book.add(symbol, mark: mark, tiers: list.map { TieredBook.Tier(floor: $0.floor, rate: $0.rate, deduction: $0.cum) },
-                         field: "marks[\(symbol)].markPrice")
+                         field: "marks[\(symbol)].markPrice", maxPosition: mark.signum > 0 ? list.last!.cap / mark : nil)
         }
         guard !book.instruments.isEmpty else {
             throw ImportError("brackets", nil, "no \(quote)-settled symbol has both brackets and a mark price (\(skipped.count) skipped)")

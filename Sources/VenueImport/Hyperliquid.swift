@@ -17,11 +17,19 @@ import StrictJSON
 /// is one tier at that leverage; no id, one tier at the asset's
 /// maxLeverage. The tiers are then checked as `TieredBook.checkedTiers`.
 ///
+/// Sizes: `size_step` = 10^−szDecimals (a size finer than the venue's lot
+/// is refused, as the venue would), `max_position` = 10¹² USDC / mark.
+///
 /// Left out (and listed): delisted assets and assets without a mark price.
 /// Refused: a margin table id that is neither below 50 nor in marginTables,
 /// a universe and contexts of different lengths, leverage ≤ 0.
 public enum HyperliquidImporter {
     public static let venue = "Hyperliquid perpetuals"
+
+    /// Hyperliquid's top margin tier has no cap and the response carries no
+    /// position limit, so positions are bounded by this notional (USDC), far
+    /// beyond any open-interest cap: |size| ≤ 10¹² / mark.
+    static let maximumNotional = Rational(1_000_000_000_000)
 
     public struct Result: Sendable {
         public let values: ValuesDocument
@@ -53,7 +61,12 @@ public enum HyperliquidImporter {
                 skipped.append((name, "no mark price")); continue
             }
             let tiers = try tiersOf(asset, path: path, tables: tables)
-            try book.add(name, mark: mark, tiers: tiers, field: "meta[1][\(k)].markPx")
+            let decimals = try WireNumber.required(asset["szDecimals"], "\(path).szDecimals")
+            guard decimals.denominator == 1, decimals.signum >= 0, decimals <= Rational(18), let d = Int(decimals.description) else {
+                throw ImportError("\(path).szDecimals", decimals.description, "expected a whole number of decimals from 0 to 18")
+            }
+            try book.add(name, mark: mark, tiers: tiers, field: "meta[1][\(k)].markPx",
+                         maxPosition: mark.signum > 0 ? Self.maximumNotional / mark : nil, sizeStep: Rational.powerOfTen(-d))
         }
         guard !book.instruments.isEmpty else { throw ImportError("meta", nil, "no asset with a mark price (\(skipped.count) skipped)") }
         return Result(values: book.values(note: note), assets: book.instruments.map(\.id), skipped: skipped)

@@ -26,6 +26,11 @@ public struct TieredBook: Sendable {
         public let id: String
         public let mark: Rational
         public let tiers: [Tier]
+        /// The largest |size| the venue allows (the circuit's `max_position`;
+        /// nil: the circuit's default).
+        public let maxPosition: Rational?
+        /// The venue's order-size step (`size_step`; nil: the default, 1e-8).
+        public let sizeStep: Rational?
     }
 
     public let venue: String
@@ -38,9 +43,10 @@ public struct TieredBook: Sendable {
     }
 
     /// Adds an instrument whose tiers passed `checkedTiers`.
-    public mutating func add(_ id: String, mark: Rational, tiers: [Tier], field: String) throws(ImportError) {
+    public mutating func add(_ id: String, mark: Rational, tiers: [Tier], field: String,
+                             maxPosition: Rational? = nil, sizeStep: Rational? = nil) throws(ImportError) {
         guard mark.signum > 0 else { throw ImportError(field, mark.description, "a mark price must be positive") }
-        instruments.append(Instrument(id: id, mark: mark, tiers: tiers))
+        instruments.append(Instrument(id: id, mark: mark, tiers: tiers, maxPosition: maxPosition, sizeStep: sizeStep))
     }
 
     /// Tiers sorted by floor, checked: the first starts at 0 with deduction
@@ -81,6 +87,8 @@ public struct TieredBook: Sendable {
             e.set("mark", i.mark)
             e.set("mm_rate", row: i.tiers.enumerated().map { ("\($0.offset + 1)", $0.element.rate) })
             e.set("deduction", row: i.tiers.enumerated().map { ("\($0.offset + 1)", $0.element.deduction) })
+            if let m = i.maxPosition { e.set("max_position", m) }
+            if let s = i.sizeStep { e.set("size_step", s) }
             return e
         })
         return doc

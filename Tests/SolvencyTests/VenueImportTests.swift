@@ -65,11 +65,6 @@ final class VenueImportTests: XCTestCase {
                     values: try RiskValues.decode(from: Data(values)))
     }
 
-    /// The largest position Circuits/tiered-margin.zkm accepts today (its
-    /// size bound, [-1e9, 1e9]): real books need per-instrument bounds
-    /// from the venue's last bracket cap, which the circuit does not take yet.
-    static let sizeBound = Rational(1_000_000_000)
-
     func account(_ label: String, balance: Rational, quote: String = "USDT", _ positions: [(String, Rational, Rational)]) -> String {
         let p = positions.map { #""\#($0.0)": {"size": "\#($0.1)", "entry_price": "\#($0.2)"}"# }.joined(separator: ", ")
         return #"{"account": "\#(label)", "balances": {"\#(quote)": "\#(balance)"}, "positions": {\#(p)}}"#
@@ -105,7 +100,6 @@ final class VenueImportTests: XCTestCase {
                 let notional = b.floor + (b.cap - b.floor) * Rational(stream.below(1000) + 1) / Rational(1000)
                 var size = Rational(((notional / mark) * Rational(100_000_000)).floor) / Rational(100_000_000)
                 if size.isZero { size = Rational(1) / Rational(100_000_000) }
-                guard size <= Self.sizeBound else { continue }
                 if stream.below(2) == 0 { size = -size }
                 let entry = Rational(((mark * Rational(10_000 + stream.below(400) - 200) / Rational(10_000)) * Rational(10_000)).floor) / Rational(10_000)
                 positions.append((symbol, size, entry))
@@ -146,7 +140,7 @@ final class VenueImportTests: XCTestCase {
             let mark = try Rational(decimal: roundMarks[symbol]!)
             for (k, b) in brackets[symbol]!.enumerated() {
                 // Exactly on the cap (owned by this bracket), and one step above it.
-                for size in [b.cap / mark, b.cap / mark + Rational(1) / Rational(100_000_000)] where size * mark <= brackets[symbol]!.last!.cap && size <= Self.sizeBound {
+                for size in [b.cap / mark, b.cap / mark + Rational(1) / Rational(100_000_000)] where size * mark <= brackets[symbol]!.last!.cap {
                     accounts.append(account("\(symbol)-\(k)-\(size)", balance: Rational(1_000_000), [(symbol, size, mark)]))
                 }
             }
@@ -156,6 +150,15 @@ final class VenueImportTests: XCTestCase {
             guard case .success(let surplus) = e else { XCTFail("refused: \(a)"); continue }
             XCTAssertEqual(try excess(statement, a), surplus, a)
         }
+        // Beyond the last cap: Binance has no such position, the reference
+        // refuses it, and the circuit's bound (max_position = cap / mark)
+        // refuses the account.
+        let pepeCap = brackets["1000PEPEUSDT"]!.last!.cap / (try Rational(decimal: "0.02"))
+        let beyond = account("beyond", balance: Rational(1_000_000_000), [("1000PEPEUSDT", pepeCap + Rational(1) / Rational(100_000_000), try Rational(decimal: "0.02"))])
+        guard case .failure = try reference(marks: "\(dir)/marks.json", [beyond])[0] else { return XCTFail("the reference accepted a position beyond the last cap") }
+        XCTAssertThrowsError(try excess(statement, beyond)) { XCTAssertTrue("\($0)".contains("outside the circuit's declared bounds"), "\($0)") }
+        XCTAssertNoThrow(try excess(statement, account("at-cap", balance: Rational(1_000_000_000), [("1000PEPEUSDT", pepeCap, try Rational(decimal: "0.02"))])),
+                         "7.5e9 units of 1000PEPE: above 10^9, at the last cap")
         // Exactly at the margin: entry = mark (no PnL), balance = the requirement.
         let size = Rational(3), mark = try Rational(decimal: "80000")
         let atMargin = try reference(marks: "\(dir)/marks.json", [account("probe", balance: 0, [("BTCUSDT", size, mark)])])
@@ -239,12 +242,13 @@ final class VenueImportTests: XCTestCase {
             var positions: [(String, Rational, Rational)] = []
             for _ in 0..<(1 + stream.below(3)) {
                 guard case .object(let inst) = instruments[stream.below(instruments.count)], case .string(let id)? = inst["id"],
-                      case .string(let markText)? = inst["mark"], !positions.contains(where: { $0.0 == id }) else { continue }
-                let mark = try Rational(exact: markText)
+                      case .string(let markText)? = inst["mark"], case .string(let stepText)? = inst["size_step"],
+                      !positions.contains(where: { $0.0 == id }) else { continue }
+                let mark = try Rational(exact: markText), step = try Rational(exact: stepText)
                 // Notionals from a few dollars to above the first tiers' bounds (3M–150M).
                 let notional = Rational(stream.below(1 << 20) + 1) * Rational(1 << stream.below(9)) * Rational(10)
-                var size = Rational(((notional / mark) * Rational(100_000)).floor) / Rational(100_000)
-                guard !size.isZero, size <= Self.sizeBound else { continue }
+                var size = Rational((notional / mark / step).floor) * step   // a whole number of the venue's lots
+                guard !size.isZero else { continue }
                 if stream.below(2) == 0 { size = -size }
                 positions.append((id, size, Rational(((mark * Rational(97 + stream.below(6)) / Rational(100)) * Rational(10_000)).floor) / Rational(10_000)))
             }
@@ -255,6 +259,10 @@ final class VenueImportTests: XCTestCase {
         for (a, e) in zip(accounts, expected) {
             guard case .success(let surplus) = e else { XCTFail("the reference refused \(a): \(e)"); continue }
             XCTAssertEqual(try excess(statement, a), surplus, a)
+        }
+        // A size finer than the asset's lot (szDecimals) is refused, as Hyperliquid would.
+        XCTAssertThrowsError(try excess(statement, account("fine", balance: 1000, quote: "USDC", [("BTC", Rational(1) / Rational(1_000_000), 80000)]))) {
+            XCTAssertTrue("\($0)".contains("more precise"), "\($0)")
         }
         // Through the command line.
         let dir = try temporaryDirectory(self)
