@@ -452,6 +452,8 @@ final class InteropTests: XCTestCase {
             ("a folded literal beyond 1024 bits", "require collateral >= min_value + 1e100 * 1e100 * 1e100 * 1e100", values, "maximumConstantBits"),
             ("a constant beyond 1024 bits with the values", "require collateral >= min_value * 1e100 * 1e100 * 1e100 * 1e100", values, "maximumConstantBits"),
             ("nested 131 deep", "require collateral >= \(deep)", values, "maximumNestingDepth"),
+            ("an exponent of 21 digits", "require collateral >= 1e" + String(repeating: "0", count: 20) + "5", values, "maximumExponent"),
+            ("an exponent of 5001 digits", "require collateral >= 1e" + String(repeating: "0", count: 5000) + "5", values, "maximumExponent"),
             ("lets that nest 129 deep", "let d0 = min_value\n" + (1...64).map { "let d\($0) = -d\($0 - 1)" }.joined(separator: "\n") + "\nrequire collateral >= d64", values, "maximumNestingDepth"),
             ("an unknown name in an unused let", "let u = nothing\nrequire collateral >= min_value", values, "unknown name"),
             ("a reused name", "let price2 = 1\nlet price2 = 2\nrequire collateral >= min_value", values, "already declared"),

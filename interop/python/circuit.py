@@ -173,6 +173,10 @@ def lex(source):
                     m += 1
                 if m == k:
                     raise CircuitError("line %d: malformed number" % line)
+                # As the reference: an exponent of more than 18 digits (leading
+                # zeros counted) is beyond the limit without being read.
+                if m - k > 18:
+                    raise CircuitError("line %d: exponent beyond the limit of 100" % line)
                 exponent = sign * int(source[k:m])
                 if abs(exponent) > 100:
                     raise CircuitError("line %d: exponent beyond the limit of 100" % line)
