@@ -33,8 +33,15 @@ final class CovenantTests: XCTestCase {
         return dir
     }
 
-    func verify(_ dir: String, _ require: [String], _ proof: String) throws -> CLI.Run {
-        try verifyWithCLI(dir, [proof], bundle: "bundle.json", extra: require.flatMap { ["--require", $0] })
+    /// zkmargin-verify on `proof` asking `require`; verify.py must give the same status.
+    func verify(_ dir: String, _ require: [String], _ proof: String, file: StaticString = #filePath, line: UInt = #line) throws -> CLI.Run {
+        let extra = require.flatMap { ["--require", $0] }
+        let swift = try verifyWithCLI(dir, [proof], bundle: "bundle.json", extra: extra)
+        guard let python = InteropTests.python else { throw InteropTests.PythonMissing() }
+        let py = try CLI.execute(python, [Repository.forTests.path("interop/python/verify.py"), "--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem",
+                                          "--custodian-key", "custodian.pub.pem", "--at", RFC3339.format(testNow)] + extra + [proof], in: dir)
+        XCTAssertEqual(py.status, swift.status, "verify.py disagrees on \(require) \(proof): \(swift.output) / \(py.output)", file: file, line: line)
+        return swift
     }
 
     func testGrammar() throws {

@@ -31,6 +31,7 @@ KEYWORDS = {"set", "param", "private", "let", "require", "for", "in", "sum", "ma
 
 
 MAXIMUM_EXPANDED_TERMS = 1 << 22
+BASE_HOLDS = "excess >= 0"     # what every requirement's constraint states (SPEC.md §16.16)
 HELPER_CALL_UNITS, NEW_HELPER_UNITS = 32, 160    # SPEC.md §16.2.2
 WORK_MESSAGE = ("compiling the circuit with these values needs more work (ground terms created or copied, "
                 "nodes lowered, helper branch pairs compared), more than the limit of %d "
@@ -624,8 +625,12 @@ class Circuit:
 
 
 class Compiler:
-    def __init__(self, circuit, values, exclusion=None):
+    def __init__(self, circuit, values, exclusion=None, covenants=(), summed=None):
+        """`covenants`: named (requirement, a, b, holds) tuples, SPEC.md §16.16;
+        `summed`: the summed groups to keep (a statement with covenants keeps
+        those of the statement without)."""
         self.c, self.v = circuit, values
+        self.exclusion, self.covenants, self.forced = exclusion, list(covenants), summed
         self.work_used = 0
         self.bind()
         self.count_inputs()
@@ -1340,37 +1345,42 @@ class Compiler:
             lin = Lin()
             self.lower(lhs, Fraction(1), 1, lin)
             self.lower(rhs, Fraction(-1), 1, lin)
-            self.charge(2 * (len(lin.terms) + 1))
-            (form,), scale_ = integerize([lin])
-            terms, constant = form
-            _, top = form_range(terms, constant, self.bounds[0], self.bounds[1])
-            w = width_for(top)
-            if w is None:
-                raise CircuitError("requirement `%s`: its excess can reach about 2^%d, beyond 2^250" % (name, top.bit_length()))
-            a, b = form_range(terms, constant, self.bounds[2], self.bounds[3])
-            if max(abs(a), abs(b)) >= 1 << WRAP_BITS:
-                raise CircuitError("requirement `%s`: it could wrap around the group order" % name)
-            constraints.append({"name": name, "requirement": True, "terms": terms, "constant": constant, "width": w, "scale": scale_})
+            constraints.append(self.requirement_constraint(name, lin))
+        # SPEC.md §16.16: covenants after the requirements, then whether each
+        # named requirement is never negative.
+        self.claims = [(name, BASE_HOLDS) for name, _, _ in self.requirements]
+        self.never_negative = {}
+        for requirement, a, b, holds in self.covenants:
+            matching = [(lhs, rhs) for name, lhs, rhs in self.requirements if name == requirement]
+            if not matching:
+                raise CircuitError("covenant `%s: %s`: the circuit has no requirement named `%s`" % (requirement, holds, requirement))
+            for lhs, rhs in matching:
+                lin = Lin()
+                self.lower(lhs, Fraction(1), 1, lin)
+                self.lower(rhs, -a, 1, lin)
+                lin.add_constant(-b)
+                constraints.append(self.requirement_constraint("%s: %s" % (requirement, holds), lin))
+                self.claims.append((requirement, holds))
+                if requirement not in self.never_negative:
+                    neg = Lin()
+                    self.lower(rhs, Fraction(-1), 1, neg)
+                    try:
+                        (form,), _ = integerize([neg])
+                        self.never_negative[requirement] = form_range(form[0], form[1], self.bounds[0], self.bounds[1])[1] <= 0
+                    except CircuitError:
+                        self.never_negative[requirement] = False
         # Summed declarations (SPEC.md §16.3).
         limit = 1 << WRAP_BITS
         summed = {}
-        if exclusion is not None:
-            for g in exclusion["summed"]:
+        forced = exclusion["summed"] if exclusion is not None else self.forced
+        if forced is not None:
+            for g in forced:
                 summed[g[0]] = g
+                if not self.common(g, constraints):
+                    raise CircuitError("a covenant weighs the elements of a summed declaration differently")
         else:
             for g in self.groups:
-                members = set(g)
-                common = True
-                for f in [{"terms": t} for h in self.helpers for t, _ in h["branches"]] + self.helper_constraints + constraints:
-                    seen, coef = 0, None
-                    for v, cf in f["terms"]:
-                        if v in members:
-                            seen += 1
-                            if coef is not None and coef != cf:
-                                common = False
-                            coef = cf
-                    if seen not in (0, len(members)):
-                        common = False
+                common = self.common(g, constraints)
                 s_lo = sum(self.variables[v]["lo"] for v in g)
                 s_hi = sum(self.variables[v]["hi"] for v in g)
                 one_scale = all(self.variables[v]["scale"] == self.variables[g[0]]["scale"] for v in g)
@@ -1425,6 +1435,41 @@ class Compiler:
                 out.append(x["element"])
         return out
 
+    def common(self, g, constraints):
+        """Whether every form weighs the variables of group `g` alike (SPEC.md §16.3)."""
+        members = set(g)
+        for f in [{"terms": t} for h in self.helpers for t, _ in h["branches"]] + self.helper_constraints + constraints:
+            seen, coef = 0, None
+            for v, cf in f["terms"]:
+                if v in members:
+                    seen += 1
+                    if coef is not None and coef != cf:
+                        return False
+                    coef = cf
+            if seen not in (0, len(members)):
+                return False
+        return True
+
+    def requirement_constraint(self, name, lin):
+        """A requirement's (or covenant's) constraint: width and wrap checks (SPEC.md §16.4)."""
+        self.charge(2 * (len(lin.terms) + 1))
+        (form,), scale_ = integerize([lin])
+        terms, constant = form
+        _, top = form_range(terms, constant, self.bounds[0], self.bounds[1])
+        w = width_for(top)
+        if w is None:
+            raise CircuitError("requirement `%s`: its excess can reach about 2^%d, beyond 2^250" % (name, top.bit_length()))
+        a, b = form_range(terms, constant, self.bounds[2], self.bounds[3])
+        if max(abs(a), abs(b)) >= 1 << WRAP_BITS:
+            raise CircuitError("requirement `%s`: it could wrap around the group order" % name)
+        return {"name": name, "requirement": True, "terms": terms, "constant": constant, "width": w, "scale": scale_}
+
+    def with_covenants(self, covenants):
+        """This statement with named covenants compiled in, same commitments (SPEC.md §16.16)."""
+        if not covenants:
+            return self
+        return Compiler(self.c, self.v, self.exclusion, self.covenants + list(covenants), self.summed_groups)
+
     def hiding_among(self, kept):
         sets = self.position_sets()
         known = {x["element"] for x in self.elementary if self.c.inputs[x["decl"]]["set"] in sets}
@@ -1444,7 +1489,7 @@ class Compiler:
                 elements.append(x["element"])
         if not zero:
             return self
-        return Compiler(self.c, self.v, {"elementary": zero, "elements": elements, "summed": self.summed_groups})
+        return Compiler(self.c, self.v, {"elementary": zero, "elements": elements, "summed": self.summed_groups}, self.covenants)
 
 
 def difference(x, y):

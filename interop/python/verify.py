@@ -26,8 +26,8 @@ from fractions import Fraction
 sys.dont_write_bytecode = True        # leave no __pycache__ in the repository
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from circuit import (CircuitError, Compiler, Circuit, NotImplementedHere, Number, Plan, decode_values,  # noqa: E402
-                     identifier_problem)
+from circuit import (BASE_HOLDS, CircuitError, Compiler, Circuit, NotImplementedHere, Number, Plan,  # noqa: E402
+                     decimal, decode_values, identifier_problem, rational_text)
 from curves import CURVES, DecodeError                                    # noqa: E402
 from rangeproof import Proof, RangeProofError, Statement, verify_batch    # noqa: E402
 from signatures import KeyError_, PublicKey                               # noqa: E402
@@ -39,6 +39,65 @@ MAX_ID = 512
 CLAIM_TEXT = "excess >= 0"
 CHALLENGE = re.compile(r"[0-9A-Za-z._~-]{16,256}")
 DURATION = re.compile(r"(?:(\d{1,9})d)?(?:(\d{1,9})h)?(?:(\d{1,9})m)?(?:(\d{1,9})s)?")
+
+
+def parse_covenant(text):
+    """SPEC.md §16.16: (requirement or None, a, b) of a covenant's text; ValueError if malformed."""
+    name, body = None, text
+    if ":" in text:
+        name, body = text.rsplit(":", 1)
+        name = name.strip(" ")
+        if not name:
+            raise ValueError("expected a requirement's name before ':'")
+    w = body.split()
+
+    def number(t):
+        try:
+            return decimal(t, "covenant")
+        except CircuitError as e:
+            raise ValueError("%s is not an exact number: %s" % (t, e))
+    if len(w) < 3 or w[1] != ">=":
+        raise ValueError("expected `excess >= NUMBER` or `equity >= [NUMBER *] requirement [+ NUMBER]`")
+    if w[0] == "excess":
+        if len(w) != 3:
+            raise ValueError("expected `excess >= NUMBER`")
+        return name, Fraction(1), number(w[2])
+    if w[0] != "equity":
+        raise ValueError("a covenant starts with `excess` or `equity`")
+    rest, a = w[2:], Fraction(0)
+    if len(rest) >= 3 and rest[1] == "*" and rest[2] == "requirement":
+        a, rest = number(rest[0]), rest[3:]
+    elif rest[:1] == ["requirement"]:
+        a, rest = Fraction(1), rest[1:]
+    b = Fraction(0)
+    if a == 0:
+        if len(rest) != 1:
+            raise ValueError("expected `equity >= NUMBER`")
+        b = number(rest[0])
+    elif rest:
+        if len(rest) != 2 or rest[0] not in ("+", "-"):
+            raise ValueError("expected `+ NUMBER` or `- NUMBER` after `requirement`")
+        n = number(rest[1])
+        if n < 0:
+            raise ValueError("a negative number after + or -")
+        b = n if rest[0] == "+" else -n
+    if a < 0:
+        raise ValueError("the multiplier of the requirement must not be negative")
+    return name, a, b
+
+
+def covenant_holds(a, b):
+    """SPEC.md §16.16: the canonical claim text."""
+    if a == 1:
+        return "excess >= %s" % rational_text(b)
+    if a == 0:
+        return "equity >= %s" % rational_text(b)
+    s = "equity >= %s * requirement" % rational_text(a)
+    if b > 0:
+        s += " + %s" % rational_text(b)
+    if b < 0:
+        s += " - %s" % rational_text(-b)
+    return s
 
 
 def parse_duration(text):
@@ -520,14 +579,25 @@ def blob_text(r, key):
 # -- one proof (SPEC.md §16.12, steps 1–11) ----------------------------------------------------------
 
 class Verifier:
-    def __init__(self, bundle, custodian, allow_self, freshness=(None, None, None), now=None):
-        self.freshness, self.now = freshness, now
+    def __init__(self, bundle, custodian, allow_self, freshness=(None, None, None), now=None, asked=()):
+        self.freshness, self.now, self.asked = freshness, now, list(asked)
         self.bundle, self.custodian, self.allow_self = bundle, custodian, allow_self
         self.full = Scope(bundle.compile())
         self.positions = self.full.compiled.position_elements()
         self.scopes = {}
 
-    def scope(self, excluded):
+    def scope(self, excluded, covenants=()):
+        if not covenants:
+            return self.excluded_scope(excluded)
+        key = (tuple(excluded), tuple((r, h) for r, _, _, h in covenants))
+        if key not in self.scopes:
+            try:
+                self.scopes[key] = Scope(self.excluded_scope(excluded).compiled.with_covenants(covenants))
+            except CircuitError as e:
+                raise Refused("proofMismatch", "the proof's covenants cannot be compiled: %s" % e)
+        return self.scopes[key]
+
+    def excluded_scope(self, excluded):
         if not excluded:
             return self.full
         key = tuple(excluded)
@@ -590,7 +660,26 @@ class Verifier:
             audience = r.string("audience", MAX_ID)
             if identifier_problem(audience, MAX_ID):
                 raise Refused("field", "proof.audience: the audience %s" % identifier_problem(audience, MAX_ID))
-        scope = self.scope(excluded)
+        covenants = []
+        if r.optional("covenants") is not None:
+            items = r.array("covenants")
+            if not items or len(items) > 64:
+                raise Refused("field", "proof.covenants: expected 1 to 64 covenants")
+            for k, item in enumerate(items):
+                f = Fields(item, "proof.covenants[%d]" % k)
+                name, holds = f.string("requirement", MAX_ID), f.string("holds", 1024)
+                f.finish()
+                try:
+                    parsed = parse_covenant(holds)
+                except ValueError as e:
+                    raise Refused("field", "proof.covenants[%d].holds: %s" % (k, e))
+                if parsed[0] is not None or covenant_holds(parsed[1], parsed[2]) != holds:
+                    raise Refused("field", "proof.covenants[%d].holds: not in its canonical form" % k)
+                c = (name, parsed[1], parsed[2], holds)
+                if c in covenants:
+                    raise Refused("field", "proof.covenants[%d]: the same covenant twice" % k)
+                covenants.append(c)
+        scope = self.scope(excluded, covenants)
         compiled = scope.compiled
         statement_digest = b""
         if mode == "custodian":
@@ -657,12 +746,13 @@ class Verifier:
         elif r.optional("zero_opening") is not None:
             raise Refused("field", "proof.zero_opening: this proof has no zero opening")
         claims = r.array("claims")
-        if len(claims) != len(plan.claims):
-            raise Refused("proofMismatch", "the proof claims %d requirements, the circuit has %d" % (len(claims), len(plan.claims)))
+        required = [name for name, holds in compiled.claims if holds == BASE_HOLDS]
+        if len(claims) != len(required):
+            raise Refused("proofMismatch", "the proof claims %d requirements, the circuit has %d" % (len(claims), len(required)))
         for k, item in enumerate(claims):
             f = Fields(item, "proof.claims[%d]" % k)
-            if f.string("requirement", MAX_ID) != plan.claims[k]:
-                raise Refused("proofMismatch", "the proof's claim %d is not the circuit's requirement %r" % (k, plan.claims[k]))
+            if f.string("requirement", MAX_ID) != required[k]:
+                raise Refused("proofMismatch", "the proof's claim %d is not the circuit's requirement %r" % (k, required[k]))
             if f.string("holds", 64) != CLAIM_TEXT:
                 raise Refused("field", "proof.claims[%d].holds: expected \"%s\"" % (k, CLAIM_TEXT))
             f.finish()
@@ -683,6 +773,7 @@ class Verifier:
             raise Refused("field", "proof.range_proofs: empty")
         r.finish()
         self.check_freshness(challenge, audience, issued_at if mode == "custodian" else None)
+        self.check_covenants(required, covenants, compiled)
 
         # SPEC.md §16.6: the context; §16.7: the zero opening; §16.5: the statements.
         commitments = inputs + helpers
@@ -706,6 +797,8 @@ class Verifier:
                                                             b.circuit_name, b.venue, b.epoch)
         if excluded:
             what += "; shown to hold nothing in %d element%s (%s)" % (len(excluded), "" if len(excluded) == 1 else "s", ", ".join(excluded[:5]))
+        if covenants:
+            what += "; also proves %s" % ", ".join("%s: %s" % (r, h) for r, _, _, h in covenants)
         if challenge is not None:
             what += "; answers challenge %s" % challenge
         if audience is not None:
@@ -714,11 +807,23 @@ class Verifier:
         details = {"bundle": b.digest.hex(), "account": account, "attested": mode == "custodian",
                    "custodian": {"key_id": self.custodian.key_id, "name": None} if mode == "custodian" else None,
                    "statement_issued_at": format_time(issued_at) if mode == "custodian" else None,
-                   "requirements": list(plan.claims), "not_held": list(excluded), "covenants": [],
+                   "requirements": required, "not_held": list(excluded),
+                   "covenants": ["%s: %s" % (r, h) for r, _, _, h in covenants],
                    "challenge": challenge, "audience": audience}
         if mode == "custodian":
             return items, "VALID    %s: %s; inputs attested by custodian %s" % (path, what, self.custodian.key_id[:16]), details
         return items, "VALID (UNATTESTED)    %s: %s; the inputs are self-attested: no custodian vouches for them" % (path, what), details
+
+    def check_covenants(self, requirements, proven, compiled):
+        """SPEC.md §16.16: every covenant asked (--require) implied by a proven claim."""
+        for name, a, b, text in self.asked:
+            for target in ([name] if name is not None else requirements):
+                if target not in requirements:
+                    raise Refused("covenantNotProven", "the covenant %r names no requirement of the circuit" % text)
+                claims = [(Fraction(1), Fraction(0))] + [(pa, pb) for r, pa, pb, _ in proven if r == target]
+                nonneg = compiled.never_negative.get(target, False)
+                if not any(pb >= b and (pa == a or (nonneg and pa >= a)) for pa, pb in claims):
+                    raise Refused("covenantNotProven", "the proof does not show %s: %s" % (target, covenant_holds(a, b)))
 
     def check_freshness(self, challenge, audience, issued_at):
         """SPEC.md §16.12: --expect-challenge, --for, --max-age."""
@@ -914,6 +1019,7 @@ def main(argv):
     ap.add_argument("--challenge", action="store_true", help="print a fresh random challenge and nothing else")
     ap.add_argument("--expect-challenge", metavar="NONCE", help="refuse any proof not made in answer to NONCE")
     ap.add_argument("--for", dest="audience", metavar="NAME", help="refuse any proof not made for NAME")
+    ap.add_argument("--require", action="append", default=[], metavar="COVENANT", help="refuse a proof that does not prove COVENANT (SPEC.md §16.16)")
     ap.add_argument("--max-age", metavar="DURATION", help="refuse a statement older than DURATION (30m, 24h, 7d, 1h30m)")
     ap.add_argument("proofs", nargs="*", metavar="PROOF.json")
     try:
@@ -927,6 +1033,13 @@ def main(argv):
             raise Usage("--expect-challenge: a challenge is 16–256 letters, digits and - . _ ~")
         if a.audience is not None and identifier_problem(a.audience, MAX_ID):
             raise Usage("--for: the audience %s" % identifier_problem(a.audience, MAX_ID))
+        asked = []
+        for text in a.require:
+            try:
+                name, ca, cb = parse_covenant(text)
+            except ValueError as e:
+                raise Usage("--require: covenant %r: %s" % (text, e))
+            asked.append((name, ca, cb, (name + ": " if name is not None else "") + covenant_holds(ca, cb)))
         max_age = None
         if a.max_age is not None:
             max_age = parse_duration(a.max_age)
@@ -988,7 +1101,7 @@ def main(argv):
             raise Refused("bundleNotYetValid", "the bundle is valid from %s; checked at %s" % (format_time(bundle.issued_at), format_time(now)))
         if now > bundle.valid_until:
             raise Refused("bundleExpired", "the bundle expired at %s; checked at %s" % (format_time(bundle.valid_until), format_time(now)))
-        verifier = Verifier(bundle, custodian, a.allow_self_attested, (a.expect_challenge, a.audience, max_age), now)
+        verifier = Verifier(bundle, custodian, a.allow_self_attested, (a.expect_challenge, a.audience, max_age), now, asked)
     except Refused as e:
         return unusable(e)
     verdicts = [(p,) + verifier.verify(p) for p in a.proofs]
@@ -996,7 +1109,8 @@ def main(argv):
     if a.json:
         # SPEC.md §16.15 (one bundle: verify.py takes no trust store).
         print(pretty({"format": "zkmargin/verdict@1", "valid": valid == len(verdicts), "at": format_time(now),
-                      "requested": {"challenge": a.expect_challenge, "audience": a.audience, "max_age_seconds": max_age, "covenants": []},
+                      "requested": {"challenge": a.expect_challenge, "audience": a.audience, "max_age_seconds": max_age,
+                                    "covenants": [t for _, _, _, t in asked]},
                       "bundles": [{"file": a.bundle, "digest": bundle.digest.hex(), "circuit": bundle.circuit_name, "venue": bundle.venue,
                                    "epoch": bundle.epoch, "curve": bundle.curve.name, "publisher": {"key_id": bundle.publisher, "name": None},
                                    "issued_at": format_time(bundle.issued_at), "valid_until": format_time(bundle.valid_until)}],
