@@ -21,7 +21,7 @@ struct ImportCommand: ParsableCommand {
 
         Exit status: 0 written; 2 a file unreadable or refused; 64 usage error.
         """,
-        subcommands: [BinanceImport.self, HyperliquidImport.self]
+        subcommands: [BinanceImport.self, HyperliquidImport.self, DeribitImport.self]
     )
 }
 
@@ -122,6 +122,54 @@ struct HyperliquidImport: ParsableCommand {
         Terminal.say("wrote \(out): \(result.assets.count) instruments of \(HyperliquidImporter.venue) for circuit tiered-margin")
         if !result.skipped.isEmpty {
             Terminal.say("left out \(result.skipped.count): " + result.skipped.prefix(5).map { "\($0.asset) (\($0.reason))" }.joined(separator: ", "))
+        }
+    }
+}
+
+struct DeribitImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deribit",
+        abstract: "Deribit inverse options: instruments and book summary → options-standard values.",
+        discussion: """
+        --instruments: public/get_instruments; --book: public/get_book_summary_by_currency. \
+        Every option settled in --currency with a book entry becomes an instrument of \
+        Circuits/options-standard.zkm, in USD: mark = mark_price × index, underlying = \
+        the index (estimated_delivery_price), the floor 0.075 of the underlying, and for \
+        puts also 0.075 of the mark (Deribit's put floor), the contract size and the \
+        amount step (min_trade_amount). The coin is the one asset, priced at the index; \
+        an account's entry prices are in USD.
+
+        Examples:
+          zkmargin import deribit --instruments get_instruments.json \\
+              --book get_book_summary_by_currency.json --out values.json
+        """
+    )
+
+    @Option(help: ArgumentHelp("public/get_instruments's response.", valueName: "INSTRUMENTS.json"))
+    var instruments: String
+
+    @Option(help: ArgumentHelp("public/get_book_summary_by_currency's response.", valueName: "BOOK.json"))
+    var book: String
+
+    @Option(help: ArgumentHelp("The settlement coin.", valueName: "COIN"))
+    var currency = "BTC"
+
+    @Option(help: ArgumentHelp("The values file to write.", valueName: "VALUES.json"))
+    var out: String
+
+    func run() throws {
+        let i = try FileIO.read(instruments), b = try FileIO.read(book)
+        let result: DeribitImporter.Result
+        do {
+            result = try DeribitImporter.values(instruments: i, book: b, currency: currency,
+                                                note: importNote(DeribitImporter.venue, [("instruments", instruments, i), ("book", book, b)]))
+        } catch {
+            throw SolvencyError.field(error.field, (error.value.map { "\($0): " } ?? "") + error.reason)
+        }
+        try FileIO.write(result.values.encoded, to: out, mode: FileIO.publicMode)
+        Terminal.say("wrote \(out): \(result.options.count) options of \(DeribitImporter.venue) for circuit options-standard")
+        if !result.skipped.isEmpty {
+            Terminal.say("left out \(result.skipped.count): " + result.skipped.prefix(5).map { "\($0.name) (\($0.reason))" }.joined(separator: ", "))
         }
     }
 }

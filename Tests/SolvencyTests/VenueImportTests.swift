@@ -285,4 +285,72 @@ final class VenueImportTests: XCTestCase {
         XCTAssertTrue(refusal(#"[{"universe": [{"name": "X", "maxLeverage": 0}]}, \#(ctx)]"#).contains("must be positive"))
         XCTAssertTrue(refusal(#"[{"universe": [{"name": "X", "maxLeverage": 3}]}, []]"#).contains("the universe has 1 assets and the contexts 0"))
     }
+
+    // MARK: Deribit
+
+    let instrumentsPath = Repository.forTests.path("Vectors/venues/deribit/get_instruments_BTC_option_28NOV25.json")
+
+    /// The real instruments with a book summary made for them (no real one
+    /// is public: Vectors/venues/deribit/SOURCE.md): calls and puts across
+    /// strikes, a deep in-the-money put whose 0.075 × mark floor binds.
+    func deribitBook(_ dir: String) throws -> (path: String, index: Rational, marks: [String: Rational]) {
+        let index = try Rational(decimal: "95123.45")
+        let marks: [String: String] = [
+            "BTC-28NOV25-50000-C": "0.4745", "BTC-28NOV25-90000-C": "0.0712", "BTC-28NOV25-100000-C": "0.0215", "BTC-28NOV25-150000-C": "0.0005",
+            "BTC-28NOV25-50000-P": "0.0005", "BTC-28NOV25-90000-P": "0.0175", "BTC-28NOV25-100000-P": "0.0734", "BTC-28NOV25-240000-P": "1.5232",
+        ]
+        let entries = marks.sorted { $0.key < $1.key }.map { #"{"instrument_name": "\#($0.key)", "mark_price": \#($0.value), "estimated_delivery_price": 95123.45, "underlying_price": 95200.1}"# }
+        let path = "\(dir)/book.json"
+        try FileIO.write(Array(#"{"jsonrpc": "2.0", "result": [\#(entries.joined(separator: ","))]}"#.utf8), to: path, mode: 0o644)
+        return (path, index, try marks.mapValues { try Rational(decimal: $0) })
+    }
+
+    func testDeribitAgreesExactlyWithTheReference() throws {
+        let dir = try temporaryDirectory(self)
+        let (bookPath, index, marks) = try deribitBook(dir)
+        let result = try DeribitImporter.values(instruments: try FileIO.read(instrumentsPath), book: try FileIO.read(bookPath), note: "test import")
+        XCTAssertEqual(Set(result.options), Set(marks.keys))
+        XCTAssertEqual(result.skipped.count, 88 - marks.count)
+        let statement = try compile(circuitSource: try Repository.forTests.circuitSource("options-standard"), fileName: "options-standard.zkm",
+                                    values: try RiskValues.decode(from: Data(result.values.encoded)))
+        let names = marks.keys.sorted()
+        var stream = Stream(state: 28)
+        var zk: [String] = [], ref: [String] = []
+        for n in 0..<60 {
+            var zkPositions: [String] = [], refPositions: [String] = []
+            for _ in 0..<(1 + stream.below(4)) {
+                let name = names[stream.below(names.count)]
+                guard !zkPositions.contains(where: { $0.contains(name) }) else { continue }
+                var size = Rational(stream.below(500) + 1) / 10   // Deribit's amount step, 0.1
+                if stream.below(3) > 0 { size = -size }           // mostly short: what needs margin
+                let entry = Rational(((marks[name]! * Rational(90 + stream.below(20)) / 100) * 10_000).floor) / 10_000
+                zkPositions.append(#""\#(name)": {"size": "\#(size)", "entry_price": "\#(entry * index)"}"#)
+                refPositions.append(#""\#(name)": {"size": "\#(size)", "entry_price": "\#(entry)"}"#)
+            }
+            let balance = Rational(stream.below(2_000_000_000)) / Rational(100_000_000)
+            zk.append(#"{"account": "d-\#(n)", "balances": {"BTC": "\#(balance)"}, "positions": {\#(zkPositions.joined(separator: ", "))}}"#)
+            ref.append(#"{"account": "d-\#(n)", "balances": {"BTC": "\#(balance)"}, "positions": {\#(refPositions.joined(separator: ", "))}}"#)
+        }
+        let expected = try reference(["deribit", instrumentsPath, bookPath], ref)
+        XCTAssertEqual(expected.count, zk.count)
+        for (a, e) in zip(zk, expected) {
+            guard case .success(let surplus) = e else { XCTFail("the reference refused \(a): \(e)"); continue }
+            XCTAssertEqual(try excess(statement, a), surplus, a)
+        }
+        // The put floor binds for the deep in-the-money put: the requirement of
+        // one short contract is (max(0.075, 0.075 × 1.5232) + 1.5232) × U, not (0.075 + 1.5232) × U.
+        let put = #"{"account": "put", "balances": {"BTC": "0"}, "positions": {"BTC-28NOV25-240000-P": {"size": "-1", "entry_price": "\#(marks["BTC-28NOV25-240000-P"]! * index)"}}}"#
+        let perContract = (Rational(75) / 1000 * marks["BTC-28NOV25-240000-P"]! + marks["BTC-28NOV25-240000-P"]!) * index
+        XCTAssertEqual(try statement.evaluate(try Account.decode(from: Data(put.utf8))).binding!.requirement, perContract)
+        // A size finer than Deribit's amount step is refused.
+        XCTAssertThrowsError(try excess(statement, #"{"account": "x", "balances": {"BTC": "1"}, "positions": {"BTC-28NOV25-90000-C": {"size": "-0.05", "entry_price": "1"}}}"#))
+        // Through the command line.
+        let r = try CLI.run("zkmargin", ["import", "deribit", "--instruments", instrumentsPath, "--book", bookPath, "--out", "values.json"], in: dir)
+        XCTAssertEqual(r.status, 0, r.output)
+        // A book that disagrees on the index is refused, naming the field.
+        try FileIO.write(Array(#"{"result": [{"instrument_name": "BTC-28NOV25-90000-C", "mark_price": 0.07, "estimated_delivery_price": 95000}, {"instrument_name": "BTC-28NOV25-90000-P", "mark_price": 0.01, "estimated_delivery_price": 95001}]}"#.utf8), to: "\(dir)/bad.json", mode: 0o644)
+        XCTAssertThrowsError(try DeribitImporter.values(instruments: try FileIO.read(instrumentsPath), book: try FileIO.read("\(dir)/bad.json"), note: "t")) {
+            XCTAssertTrue("\($0)".contains("book.result[1].estimated_delivery_price: 95001: the book disagrees on the index"), "\($0)")
+        }
+    }
 }

@@ -4,6 +4,7 @@ for the importers' agreement tests (Tests/SolvencyTests/VenueImportTests.swift).
 
     python3 Vectors/venues/evaluate.py binance BRACKETS.json MARKS.json ACCOUNTS.json
     python3 Vectors/venues/evaluate.py hyperliquid META.json ACCOUNTS.json
+    python3 Vectors/venues/evaluate.py deribit INSTRUMENTS.json BOOK.json ACCOUNTS.json
 
 ACCOUNTS.json is a JSON array of zkmargin accounts ({"account", "balances",
 "positions"}). Prints one JSON object per line, in order: {"account", "equity",
@@ -30,6 +31,9 @@ def main(argv):
     elif venue == "hyperliquid" and len(files) == 2:
         meta = reference.load_file(files[0])
         run = lambda body: reference.hyperliquid(meta, body)  # noqa: E731
+    elif venue == "deribit" and len(files) == 3:
+        instruments, book = reference.load_file(files[0]), reference.load_file(files[1])
+        run = lambda body: reference.deribit_options(instruments, book, body)  # noqa: E731
     else:
         sys.exit(__doc__)
     with open(files[-1], encoding="utf-8") as f:
