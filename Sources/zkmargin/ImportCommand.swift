@@ -25,6 +25,21 @@ struct ImportCommand: ParsableCommand {
     )
 }
 
+/// Runs an importer: its refusal becomes a field error (exit 2, naming the
+/// field, the value and why), the values are written, and what was
+/// imported and left out is reported.
+func runImport(out: String, _ make: () throws(ImportError) -> (values: ValuesDocument, what: String, skipped: [String])) throws {
+    let result: (values: ValuesDocument, what: String, skipped: [String])
+    do { result = try make() } catch {
+        throw SolvencyError.field(error.field, (error.value.map { "\($0): " } ?? "") + error.reason)
+    }
+    try FileIO.write(result.values.encoded, to: out, mode: FileIO.publicMode)
+    Terminal.say("wrote \(out): \(result.what)")
+    if !result.skipped.isEmpty {
+        Terminal.say("left out \(result.skipped.count): \(result.skipped.prefix(5).joined(separator: ", "))\(result.skipped.count > 5 ? ", …" : "")")
+    }
+}
+
 /// Provenance for the values' note: each input's name, SHA-256 and the time.
 func importNote(_ venue: String, _ inputs: [(flag: String, path: String, bytes: [UInt8])]) -> String {
     let files = inputs.map { "--\($0.flag) \(URL(fileURLWithPath: $0.path).lastPathComponent) (sha256 \(SHA256.hash($0.bytes).hexString))" }
@@ -69,18 +84,11 @@ struct BinanceImport: ParsableCommand {
 
     func run() throws {
         let b = try FileIO.read(brackets), m = try FileIO.read(marks)
-        let result: BinanceImporter.Result
-        do {
-            result = try BinanceImporter.values(brackets: b, marks: m, quote: quote,
-                                                note: importNote(BinanceImporter.venue, [("brackets", brackets, b), ("marks", marks, m)]))
-        } catch {
-            throw SolvencyError.field(error.field, (error.value.map { "\($0): " } ?? "") + error.reason)
-        }
-        try FileIO.write(result.values.encoded, to: out, mode: FileIO.publicMode)
-        Terminal.say("wrote \(out): \(result.symbols.count) instruments of \(BinanceImporter.venue) for circuit \(BinanceImporter.circuit)")
-        if !result.skipped.isEmpty {
-            let shown = result.skipped.prefix(5).map { "\($0.symbol) (\($0.reason))" }.joined(separator: ", ")
-            Terminal.say("left out \(result.skipped.count): \(shown)\(result.skipped.count > 5 ? ", …" : "")")
+        try runImport(out: out) { () throws(ImportError) in
+            let r = try BinanceImporter.values(brackets: b, marks: m, quote: quote,
+                                               note: importNote(BinanceImporter.venue, [("brackets", brackets, b), ("marks", marks, m)]))
+            return (r.values, "\(r.symbols.count) instruments of \(BinanceImporter.venue) for circuit \(BinanceImporter.circuit)",
+                    r.skipped.map { "\($0.symbol) (\($0.reason))" })
         }
     }
 }
@@ -112,16 +120,9 @@ struct HyperliquidImport: ParsableCommand {
 
     func run() throws {
         let bytes = try FileIO.read(meta)
-        let result: HyperliquidImporter.Result
-        do {
-            result = try HyperliquidImporter.values(meta: bytes, quote: quote, note: importNote(HyperliquidImporter.venue, [("meta", meta, bytes)]))
-        } catch {
-            throw SolvencyError.field(error.field, (error.value.map { "\($0): " } ?? "") + error.reason)
-        }
-        try FileIO.write(result.values.encoded, to: out, mode: FileIO.publicMode)
-        Terminal.say("wrote \(out): \(result.assets.count) instruments of \(HyperliquidImporter.venue) for circuit tiered-margin")
-        if !result.skipped.isEmpty {
-            Terminal.say("left out \(result.skipped.count): " + result.skipped.prefix(5).map { "\($0.asset) (\($0.reason))" }.joined(separator: ", "))
+        try runImport(out: out) { () throws(ImportError) in
+            let r = try HyperliquidImporter.values(meta: bytes, quote: quote, note: importNote(HyperliquidImporter.venue, [("meta", meta, bytes)]))
+            return (r.values, "\(r.assets.count) instruments of \(HyperliquidImporter.venue) for circuit tiered-margin", r.skipped.map { "\($0.asset) (\($0.reason))" })
         }
     }
 }
@@ -159,17 +160,10 @@ struct DeribitImport: ParsableCommand {
 
     func run() throws {
         let i = try FileIO.read(instruments), b = try FileIO.read(book)
-        let result: DeribitImporter.Result
-        do {
-            result = try DeribitImporter.values(instruments: i, book: b, currency: currency,
-                                                note: importNote(DeribitImporter.venue, [("instruments", instruments, i), ("book", book, b)]))
-        } catch {
-            throw SolvencyError.field(error.field, (error.value.map { "\($0): " } ?? "") + error.reason)
-        }
-        try FileIO.write(result.values.encoded, to: out, mode: FileIO.publicMode)
-        Terminal.say("wrote \(out): \(result.options.count) options of \(DeribitImporter.venue) for circuit options-standard")
-        if !result.skipped.isEmpty {
-            Terminal.say("left out \(result.skipped.count): " + result.skipped.prefix(5).map { "\($0.name) (\($0.reason))" }.joined(separator: ", "))
+        try runImport(out: out) { () throws(ImportError) in
+            let r = try DeribitImporter.values(instruments: i, book: b, currency: currency,
+                                               note: importNote(DeribitImporter.venue, [("instruments", instruments, i), ("book", book, b)]))
+            return (r.values, "\(r.options.count) options of \(DeribitImporter.venue) for circuit options-standard", r.skipped.map { "\($0.name) (\($0.reason))" })
         }
     }
 }
