@@ -82,6 +82,7 @@ final class CovenantTests: XCTestCase {
         XCTAssertEqual(try verify(dir, ["excess >= 1"], "plain.json").status, 1, "a proof without covenants proves only excess >= 0")
         XCTAssertEqual(try verify(dir, ["excess >= -5"], "plain.json").status, 0, "excess >= 0 shows excess >= -5")
         XCTAssertEqual(try verify(dir, ["other: excess >= 0"], "plain.json").status, 1, "a requirement the circuit does not have")
+        XCTAssertEqual(try verify(dir, ["excess\t>= 1"], "plain.json").status, 64, "tokens are separated by spaces only, in both verifiers")
         // The machine verdict lists what was asked and what was proven.
         let json = try verifyWithCLI(dir, ["half.json"], bundle: "bundle.json", extra: ["--require", "excess >= \(half)", "--json"])
         guard let o = assertVerdict(json.stdout), case .object(let requested)? = o["requested"], case .array(let proofs)? = o["proofs"],

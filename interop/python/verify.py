@@ -49,7 +49,7 @@ def parse_covenant(text):
         name = name.strip(" ")
         if not name:
             raise ValueError("expected a requirement's name before ':'")
-    w = body.split()
+    w = [t for t in body.split(" ") if t]      # spaces only, as the reference
 
     def number(t):
         try:
