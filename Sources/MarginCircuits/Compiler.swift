@@ -280,6 +280,9 @@ public struct CompiledStatement: Sendable {
     /// covenant and requirement it names.
     public let covenants: [Covenant]
     public let claims: [Claim]
+    /// The requirements' names, in order: the first claims (a covenant may
+    /// state `excess >= 0` too, so its text does not tell them apart).
+    public var requirementNames: [String] { requirements.map(\.name) }
     /// For each requirement a covenant names: whether its requirement side
     /// can never be negative for values within the declared bounds (a
     /// larger multiplier then proves a smaller one, `Covenant.implies`).
@@ -294,7 +297,7 @@ public struct CompiledStatement: Sendable {
         guard covenants.count <= Covenant.maximumClaims else {
             throw .statement("\(covenants.count) covenants, more than the \(Covenant.maximumClaims) a proof may carry")
         }
-        let names = claims.filter { $0.holds == Self.baseHolds }.map(\.requirement)
+        let names = requirementNames
         var named: [Covenant] = []
         for c in covenants { named += c.requirement == nil ? names.map { c.for($0) } : [c] }
         guard named.count <= Covenant.maximumClaims else {

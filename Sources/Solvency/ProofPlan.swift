@@ -119,7 +119,7 @@ struct ProofPlan: Sendable {
         precondition(chunks.flatMap(\.constraints).sorted() == Array(cs.indices), "every constraint in exactly one range proof")
         self.init(mode: mode, inputCount: statement.inputs.count, helperCount: statement.helpers.count, committedInputs: committed,
                   constraints: cs, claims: statement.constraints.filter(\.isRequirement).map(\.name), chunks: chunks)
-        covenantCount = statement.claims.count - statement.claims.filter { $0.holds == CompiledStatement.baseHolds }.count
+        covenantCount = statement.claims.count - statement.requirementNames.count
     }
 
     /// A plan with the chunks given (tests build deliberately wrong plans

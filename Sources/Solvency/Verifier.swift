@@ -229,7 +229,7 @@ extension Verifier {
     /// requirement is known never to be negative).
     static func checkCovenants(asked: [Covenant], proven: [Covenant], statement: CompiledStatement) throws(SolvencyError) {
         guard !asked.isEmpty else { return }
-        let names = statement.claims.filter { $0.holds == CompiledStatement.baseHolds }.map(\.requirement)
+        let names = statement.requirementNames
         for a in asked {
             let targets = a.requirement.map { [$0] } ?? names
             for name in targets {

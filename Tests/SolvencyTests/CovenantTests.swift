@@ -80,6 +80,12 @@ final class CovenantTests: XCTestCase {
         XCTAssertEqual(stronger.status, 1, stronger.output)
         XCTAssertTrue(stronger.stdout.contains("covenantNotProven") || stronger.stdout.contains("does not show"), stronger.stdout)
         XCTAssertEqual(try verify(dir, ["excess >= 1"], "plain.json").status, 1, "a proof without covenants proves only excess >= 0")
+        // A covenant that restates the requirement (`equity >= requirement` is
+        // `excess >= 0`) is one more claim, not taken for the requirement's own.
+        let restated = try prove(["equity >= requirement"])
+        XCTAssertEqual(restated.claims, ["maintenance"])
+        try FileIO.write(restated.encoded(), to: "\(dir)/restated.json", mode: 0o644)
+        XCTAssertEqual(try verify(dir, ["excess >= 0"], "restated.json").status, 0)
         XCTAssertEqual(try verify(dir, ["excess >= -5"], "plain.json").status, 0, "excess >= 0 shows excess >= -5")
         XCTAssertEqual(try verify(dir, ["other: excess >= 0"], "plain.json").status, 1, "a requirement the circuit does not have")
         XCTAssertEqual(try verify(dir, ["excess\t>= 1"], "plain.json").status, 64, "tokens are separated by spaces only, in both verifiers")

@@ -26,7 +26,7 @@ from fractions import Fraction
 sys.dont_write_bytecode = True        # leave no __pycache__ in the repository
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from circuit import (BASE_HOLDS, CircuitError, Compiler, Circuit, NotImplementedHere, Number, Plan,  # noqa: E402
+from circuit import (CircuitError, Compiler, Circuit, NotImplementedHere, Number, Plan,  # noqa: E402
                      decimal, decode_values, identifier_problem, rational_text)
 from curves import CURVES, DecodeError                                    # noqa: E402
 from rangeproof import Proof, RangeProofError, Statement, verify_batch    # noqa: E402
@@ -746,7 +746,7 @@ class Verifier:
         elif r.optional("zero_opening") is not None:
             raise Refused("field", "proof.zero_opening: this proof has no zero opening")
         claims = r.array("claims")
-        required = [name for name, holds in compiled.claims if holds == BASE_HOLDS]
+        required = [name for name, _, _ in compiled.requirements]   # a covenant may also state excess >= 0
         if len(claims) != len(required):
             raise Refused("proofMismatch", "the proof claims %d requirements, the circuit has %d" % (len(claims), len(required)))
         for k, item in enumerate(claims):
