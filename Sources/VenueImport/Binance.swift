@@ -52,8 +52,8 @@ public enum BinanceImporter {
 
     /// The values for `quote`-settled symbols. `note` records the sources.
     public static func values(brackets bracketBytes: [UInt8], marks markBytes: [UInt8], quote: String = "USDT", note: String) throws(ImportError) -> Result {
-        let brackets = try readBrackets(try parse(bracketBytes, "brackets"))
-        let marks = try readMarks(try parse(markBytes, "marks"))
+        let brackets = try readBrackets(try WireDocument.parse(bracketBytes, "brackets"))
+        let marks = try readMarks(try WireDocument.parse(markBytes, "marks"))
         var book = TieredBook(venue: venue, quote: quote)
         var skipped: [(String, String)] = []
         for (symbol, list) in brackets.sorted(by: { $0.key < $1.key }) {
@@ -69,10 +69,6 @@ public enum BinanceImporter {
             throw ImportError("brackets", nil, "no \(quote)-settled symbol has both brackets and a mark price (\(skipped.count) skipped)")
         }
         return Result(values: book.values(note: note), symbols: book.instruments.map(\.id), skipped: skipped)
-    }
-
-    static func parse(_ bytes: [UInt8], _ what: String) throws(ImportError) -> JSONValue {
-        do { return try JSONParser.parse(bytes) } catch { throw ImportError(what, nil, "not JSON: \(error)") }
     }
 
     /// Brackets per Binance symbol, checked (see the type's comment).

@@ -91,9 +91,7 @@ public enum DeribitImporter {
 
     /// The `result` array of a JSON-RPC response (or a bare array).
     static func results(_ bytes: [UInt8], _ what: String) throws(ImportError) -> [JSONValue] {
-        let doc: JSONValue
-        do { doc = try JSONParser.parse(bytes) } catch { throw ImportError(what, nil, "not JSON: \(error)") }
-        switch doc {
+        switch try WireDocument.parse(bytes, what) {
         case .array(let a): return a
         case .object(let o):
             guard case .array(let a)? = o["result"] else { throw ImportError("\(what).result", nil, "expected the response's result array") }

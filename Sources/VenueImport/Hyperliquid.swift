@@ -38,9 +38,7 @@ public enum HyperliquidImporter {
     }
 
     public static func values(meta bytes: [UInt8], quote: String = "USDC", note: String) throws(ImportError) -> Result {
-        let doc: JSONValue
-        do { doc = try JSONParser.parse(bytes) } catch { throw ImportError("meta", nil, "not JSON: \(error)") }
-        guard case .array(let top) = doc, top.count == 2, case .object(let meta) = top[0], case .array(let contexts) = top[1] else {
+        guard case .array(let top) = try WireDocument.parse(bytes, "meta"), top.count == 2, case .object(let meta) = top[0], case .array(let contexts) = top[1] else {
             throw ImportError("meta", nil, "expected metaAndAssetCtxs' [meta, contexts]")
         }
         guard case .array(let universe)? = meta["universe"] else { throw ImportError("meta[0].universe", nil, "expected an array") }

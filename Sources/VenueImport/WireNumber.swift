@@ -69,3 +69,10 @@ public enum WireNumber {
         return s
     }
 }
+
+/// A venue's file as JSON (the strict reader), or a refusal naming the input.
+enum WireDocument {
+    static func parse(_ bytes: [UInt8], _ what: String) throws(ImportError) -> JSONValue {
+        do { return try JSONParser.parse(bytes) } catch { throw ImportError(what, nil, "not JSON: \(error)") }
+    }
+}
