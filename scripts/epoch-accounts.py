@@ -2,7 +2,7 @@
 """Generate a cross-margin epoch for scripts/slurm-e2e.sh: risk values and accounts.
 
     scripts/epoch-accounts.py --out-dir DIR [--instruments 20] [--accounts 1000] [--seed 16]
-                              [--split] [--with-account-file]
+                              [--split] [--all-solvent]
 
 Writes
   DIR/values.json       zkmargin/values@1 for Circuits/cross-margin.zkm: three
@@ -153,6 +153,7 @@ def main() -> int:
     ap.add_argument("--accounts", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=16)
     ap.add_argument("--split", action="store_true", help="also write DIR/accounts/NNNN.json, one account each")
+    ap.add_argument("--all-solvent", action="store_true", help="every account solvent (for timing proofs)")
     args = ap.parse_args()
     if args.instruments < 1 or args.accounts < 1:
         ap.error("--instruments and --accounts must be positive")
@@ -169,8 +170,8 @@ def main() -> int:
          open(os.path.join(args.out_dir, "expected.jsonl"), "w", encoding="utf-8") as exp:
         for i in range(args.accounts):
             r = i % 40
-            kind = ("at-margin" if r == 0 else "short-by-a-step" if r == 1 else "negative-equity" if r == 2 and i % 80 == 2
-                    else "short" if r < 10 else "solvent")
+            kind = ("solvent" if args.all_solvent or r >= 10 else "at-margin" if r == 0 else "short-by-a-step" if r == 1
+                    else "negative-equity" if r == 2 and i % 80 == 2 else "short")
             doc, truth = account(rng, i, vals, kind)
             kinds[kind] += 1
             line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
