@@ -10,7 +10,8 @@ Checks, naming every account that fails one:
   - DIR/openings is 0700 and every openings file 0600;
   - every solvent account has exactly one proof, DIR/proofs/<L>.json, for its
     label, and zkmargin-verify found it valid; every short account has none;
-    nothing else is in DIR/proofs (no temporary or misnamed file);
+    nothing else is in DIR/proofs but temporary files a killed task may have
+    left (.<L>.json.<random>.tmp, counted: they are never read as proofs);
   - the verdict is valid and names each solvent account exactly once;
   - the shard reports: every shard of both stages reported, no failure, and the
     prove reports' short accounts are exactly the expected short ones.
@@ -28,6 +29,9 @@ import stat
 import sys
 
 HEX = re.compile(r"^[0-9a-f]{64}\.json$")
+# A temporary file a killed task left behind (FileIO: ".<name>.<random>.tmp"):
+# never read as a proof, so not an error; counted.
+LEFTOVER = re.compile(r"^\.[0-9a-f]{64}\.json\.[0-9a-f]+\.tmp$")
 
 
 def key(label: str) -> str:
@@ -71,6 +75,8 @@ def main() -> int:
             bad(f"openings/{name} is mode {oct(mode)}, not 0600")
 
     proofs = listing("proofs")
+    leftovers = [n for n in proofs if LEFTOVER.match(n)]
+    proofs = [n for n in proofs if not LEFTOVER.match(n)]
     for name in proofs:
         if not HEX.match(name) or name[:-5] not in keys:
             bad(f"proofs/{name}: not the proof file of any account")
@@ -136,8 +142,9 @@ def main() -> int:
         return 1
     print(f"epoch-check: {len(truth)} accounts: all {len(solvent)} solvent have exactly one valid proof, "
           f"none of the {len(short)} short has one; {len(statements)} statements, openings 0700/0600, "
-          f"{a.shards} attest and {a.shards} prove shard reports, none failed", file=sys.stderr)
-    print(json.dumps({"accounts": len(truth), "solvent": len(solvent), "short": len(short), "reports": totals}))
+          f"{a.shards} attest and {a.shards} prove shard reports, none failed"
+          + (f"; {len(leftovers)} temporary file(s) of a killed task left in proofs/" if leftovers else ""), file=sys.stderr)
+    print(json.dumps({"accounts": len(truth), "solvent": len(solvent), "short": len(short), "reports": totals, "leftovers": len(leftovers)}))
     return 0
 
 

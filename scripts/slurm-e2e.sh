@@ -261,15 +261,22 @@ fi
 zk="$bin/zkmargin"
 zv="$bin/zkmargin-verify"
 for tool in "$zk" "$zv"; do [ -x "$tool" ] || setup_fail "$tool is not an executable"; done
-"$zk" attest --help | grep -q -- '--out-dir' || setup_fail "$zk has no batch attest (--accounts/--out-dir)"
+# Whether `$1 $2 --help` succeeds and mentions $3 (no pipe into grep -q:
+# with pipefail, an early exit of grep could fail the pipeline).
+help_has() {
+    local text
+    text="$("$1" ${2:+"$2"} --help 2>/dev/null)" || return 1
+    [ -z "$3" ] || [[ "$text" == *"$3"* ]]
+}
+help_has "$zk" attest --out-dir || setup_fail "$zk has no batch attest (--accounts/--out-dir)"
 
 # The parts of the epoch that land separately: the sealed flow (attest
 # --custodian-key, then zkmargin seal) and the index (zkmargin index,
 # zkmargin-verify --index DIR). Without them the run uses what there is: each
 # statement signed by attest --key, proofs verified as files.
 sealing=0; indexing=0
-"$zk" seal --help >/dev/null 2>&1 && "$zk" attest --help | grep -q -- '--custodian-key' && sealing=1
-"$zk" index --help >/dev/null 2>&1 && "$zv" --help | grep -q -- '--index' && indexing=1
+help_has "$zk" seal "" && help_has "$zk" attest --custodian-key && sealing=1
+help_has "$zk" index "" && help_has "$zv" "" --index && indexing=1
 [ "$sealing" = 1 ] || say "NOTE: this build has no zkmargin seal / attest --custodian-key: attest signs each statement (ZKMARGIN_KEY on the workers)"
 [ "$indexing" = 1 ] || say "NOTE: this build has no zkmargin index / zkmargin-verify --index: the proofs are verified as files, without an index"
 
@@ -316,7 +323,7 @@ wait_job() {
 }
 # "TASK STATE EXIT RESTARTS" for each task of job $1 (finished jobs stay visible for MinJobAge).
 tasks() {
-    scontrol -o show job "$1" | sed -n 's/.*ArrayTaskId=\([0-9]*\) .*JobState=\([A-Z_]*\) .*Restarts=\([0-9]*\) .*ExitCode=\([0-9:]*\) .*/\1 \2 \4 \3/p' | sort -n
+    scontrol -o show job "$1" | sed -n 's/.* ArrayTaskId=\([0-9]*\) .* JobState=\([A-Z_]*\) .* Restarts=\([0-9]*\) .* ExitCode=\([0-9:]*\) .*/\1 \2 \4 \3/p' | sort -n
 }
 # Every task of array job $1 ($2 tasks) COMPLETED with exit 0.
 check_array() {
@@ -330,7 +337,8 @@ shard_proofs() {
 import os, sys
 d, i, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 names = os.listdir(d) if os.path.isdir(d) else []
-print(sum(1 for f in names if f.endswith(".json") and len(f) == 69 and int(f[:64], 16) % n == i))' "$dir/proofs" "$1" "$shards"
+hexdigits = set("0123456789abcdef")
+print(sum(1 for f in names if len(f) == 69 and f.endswith(".json") and set(f[:64]) <= hexdigits and int(f[:64], 16) % n == i))' "$dir/proofs" "$1" "$shards"
 }
 
 # Attest: an array, one shard per task.

@@ -178,7 +178,7 @@ final class DeploymentTests: XCTestCase {
         var labels: [String] = []
         var short: Set<String> = []
         for (i, name) in ["solvent", "short", "borrowed-solvent", "borrowed-short", "at-margin", "solvent"].enumerated() {
-            var o = try repo.vector("examples/cross-margin/\(name).json").objectValue!
+            guard case .object(var o) = try repo.vector("examples/cross-margin/\(name).json") else { throw SolvencyError.malformed("test", "examples/cross-margin/\(name).json is not an object") }
             let label = ["fund 7/ü/\(i)", "../\(i)", "客户/\(i)", "a\\b \(i)", "-rf \(i)", "\(i)"][i]
             o["account"] = .string(label)
             labels.append(label)
