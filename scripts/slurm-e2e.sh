@@ -261,11 +261,13 @@ fi
 zk="$bin/zkmargin"
 zv="$bin/zkmargin-verify"
 for tool in "$zk" "$zv"; do [ -x "$tool" ] || setup_fail "$tool is not an executable"; done
-# Whether `$1 $2 --help` succeeds and mentions $3 (no pipe into grep -q:
-# with pipefail, an early exit of grep could fail the pipeline).
+# Whether `$1 $2 --help` is the help of subcommand $2 (an unknown one prints
+# the top-level help) and mentions $3. (Not piped into grep -q: with pipefail,
+# an early exit of grep could fail the pipeline.)
 help_has() {
     local text
     text="$("$1" ${2:+"$2"} --help 2>/dev/null)" || return 1
+    [ -z "$2" ] || [[ "$text" == *"USAGE: ${1##*/} $2"* ]] || return 1
     [ -z "$3" ] || [[ "$text" == *"$3"* ]]
 }
 help_has "$zk" attest --out-dir || setup_fail "$zk has no batch attest (--accounts/--out-dir)"

@@ -20,6 +20,11 @@ final class DeploymentTests: XCTestCase {
     func helpFlags(_ tool: String, _ sub: String?, file: StaticString = #filePath, line: UInt = #line) throws -> Set<String> {
         let r = try CLI.run(tool, (sub.map { [$0] } ?? []) + ["--help"], in: try temporaryDirectory(self))
         XCTAssertEqual(r.status, 0, "\(tool) \(sub ?? "") --help: \(r.output)", file: file, line: line)
+        // An unknown subcommand's --help prints the top-level help (exit 0).
+        if let sub, !r.stdout.contains("USAGE: \(tool) \(sub)") {
+            XCTFail("\(tool) has no subcommand \(sub)", file: file, line: line)
+            return []
+        }
         return longOptions(in: r.stdout)
     }
 
@@ -490,7 +495,7 @@ enum MiniYAML {
                     let (v, next) = try block(i, indent: lines[i].indent)
                     items.append(v)
                     i = next
-                } else if Self.isItem(String(rest)) || (try MiniYAML.entry(String(rest), line: line.number)) != nil {
+                } else if try Self.isItem(String(rest)) || MiniYAML.entry(String(rest), line: line.number) != nil {
                     // `- key: value` or `- - x`: a block starting at the item's text.
                     lines[i].indent = indent + (line.text.count - rest.count)
                     lines[i].text = String(rest)
