@@ -81,7 +81,7 @@ public enum EpochBatch {
                 ])
                 report.written += 1
             } catch {
-                report.failed.append(.init(account: line.account.label, key: line.key, line: line.number, code: error.code, message: error.description))
+                report.failed.append(.init(account: line.account.label, key: line.key, line: line.number, code: error.code, message: ShardReport.publicMessage(error)))
             }
         }
         report.finishedAt = Date()
@@ -157,7 +157,7 @@ public enum EpochBatch {
                 if case .marginShortfall(let s) = error {
                     report.short.append(.init(account: label ?? "", key: key, requirement: s.requirement))
                 } else {
-                    report.failed.append(.init(account: label, key: key, line: nil, code: error.code, message: error.description))
+                    report.failed.append(.init(account: label, key: key, line: nil, code: error.code, message: ShardReport.publicMessage(error)))
                 }
             }
         }

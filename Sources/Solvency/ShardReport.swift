@@ -1,4 +1,5 @@
 public import Foundation
+import MarginCircuits
 import StrictJSON
 import ZKGroup
 
@@ -54,6 +55,18 @@ public struct ShardReport: Sendable {
         epoch = bundle.epoch
         self.startedAt = startedAt
         finishedAt = startedAt
+    }
+
+    /// An error's message as the report and the task's log show it: an
+    /// account's own field (`account.balances[…]`, `account.positions[…]`)
+    /// is named but its reason withheld, since it quotes the value
+    /// ("1e12 is outside the declared bounds"); `zkmargin check` on that
+    /// account, on the custodian's side, shows it.
+    static func publicMessage(_ error: SolvencyError) -> String {
+        if case .circuit(.field(let path, _)) = error, path.hasPrefix("account.") {
+            return "\(path): refused by the circuit (the reason quotes the account's value, so it is not in the report; zkmargin check on this account shows it)"
+        }
+        return error.description
     }
 
     /// Whether the task should exit non-zero: something failed.

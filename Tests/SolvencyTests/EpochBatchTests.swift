@@ -241,14 +241,19 @@ final class EpochBatchTests: XCTestCase {
     func testAnUnreadableLineFailsThatAccountOnly() throws {
         let dir = try temporaryDirectory(self)
         let bundle = try makeBundle()
-        let (path, labels, _) = try writeAccounts(dir, extra: [#"{"account": "unknown-asset", "balances": {"DOGE": "1"}}"#])
+        let (path, labels, _) = try writeAccounts(dir, extra: [#"{"account": "unknown-asset", "balances": {"DOGE": "1"}}"#,
+                                                                #"{"account": "too-rich", "balances": {"USDC": "987654321987654321987654321"}}"#])
         let epoch = EpochDirectory(path: "\(dir)/epoch")
         let r = try EpochBatch.attest(bundle: bundle, accounts: AccountsFile(path: path), directory: epoch, shard: .whole,
                                       authority: .sign(TestKeys.custodian), at: testNow)
         XCTAssertEqual(r.written, labels.count)
-        XCTAssertEqual(r.failed.count, 1)
-        XCTAssertEqual(r.failed.first?.line, 8)
+        XCTAssertEqual(r.failed.map(\.line), [8, 9])
+        XCTAssertEqual(r.failed.map(\.account), ["unknown-asset", "too-rich"])
         XCTAssertTrue(r.hasFailures)
+        // The value that was refused is not in the report (nor in its message).
+        let report = String(decoding: try FileIO.read("\(epoch.directory(.reports))/\(r.fileName)"), as: UTF8.self)
+        XCTAssertTrue(report.contains("account.balances"), report)
+        XCTAssertFalse(report.contains("987654321"), report)
         // A line that is not an account at all stops the run before anything is written.
         try FileIO.write(Array("{\"account\": \"x\"}\nnot json\n".utf8), to: path, mode: 0o644)
         assertSolvencyError("field") {
