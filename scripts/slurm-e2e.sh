@@ -333,16 +333,6 @@ check_array() {
     t="$(tasks "$1")"
     [ "$(grep -c ' COMPLETED 0:0 ' <<<"$t")" -eq "$2" ] || fail "$3: not every task of job $1 completed with exit 0:"$'\n'"$t"$'\n'"(logs: $logs)"
 }
-# Proof files written so far in shard $1.
-shard_proofs() {
-    python3 -c '
-import os, sys
-d, i, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-names = os.listdir(d) if os.path.isdir(d) else []
-hexdigits = set("0123456789abcdef")
-print(sum(1 for f in names if len(f) == 69 and f.endswith(".json") and set(f[:64]) <= hexdigits and int(f[:64], 16) % n == i))' "$dir/proofs" "$1" "$shards"
-}
-
 # Attest: an array, one shard per task.
 t0=$(now)
 if [ "$sealing" = 1 ]; then
@@ -369,18 +359,38 @@ fi
 # first proof: it must start again, keep what it wrote and complete.
 t0=$(now)
 jid=$(sbatch --parsable --array="$array" -J epoch-prove -o "$logs/%x-%a.log" "$sbatch_file" prove)
-victim="" before=0
-for _ in $(seq 1 3000); do
-    for t in $(squeue -h -j "$jid" -t RUNNING -o %K 2>/dev/null); do
-        before=$(shard_proofs "$t")
-        if [ "$before" -ge 1 ]; then victim=$t; break 2; fi
-    done
-    [ -n "$(squeue -h -j "$jid" -o %i 2>/dev/null)" ] || break
-    sleep 0.2
-done
-[ -n "$victim" ] || fail "no prove task was seen running with a proof written, so none could be requeued"
-scontrol requeue "${jid}_${victim}" || fail "scontrol requeue ${jid}_${victim}"
-say "requeued prove task $victim while RUNNING (shard $victim/$shards, $before proofs written)"
+# One watcher process (no process start per poll): it picks a RUNNING task as
+# soon as its shard has a proof, the one with the fewest, and requeues it at
+# once, so that the task is still running when Slurm kills it.
+read -r victim before < <(python3 - "$jid" "$dir/proofs" "$shards" <<'PY'
+import os, subprocess, sys, time
+job, proofs, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+hexdigits = set("0123456789abcdef")
+deadline = time.time() + 1800
+while time.time() < deadline:
+    out = subprocess.run(["squeue", "-h", "-j", job, "-o", "%K %T"], capture_output=True, text=True).stdout.split()
+    if not out:
+        break
+    running = {int(t) for t, state in zip(out[0::2], out[1::2]) if state == "RUNNING" and t.isdigit()}
+    if running:
+        counts = {t: 0 for t in running}
+        for f in (os.listdir(proofs) if os.path.isdir(proofs) else []):
+            if len(f) == 69 and f.endswith(".json") and set(f[:64]) <= hexdigits:
+                t = int(f[:64], 16) % n
+                if t in counts:
+                    counts[t] += 1
+        ready = sorted((c, t) for t, c in counts.items() if c >= 1)
+        if ready:
+            count, task = ready[0]
+            if subprocess.run(["scontrol", "requeue", f"{job}_{task}"]).returncode == 0:
+                print(task, count)
+                sys.exit(0)
+    time.sleep(0.05)
+print("none 0")
+PY
+)
+[ -n "${victim:-}" ] && [ "$victim" != none ] || fail "no prove task was seen running with a proof written, so none could be requeued"
+say "requeued prove task $victim while RUNNING (shard $victim/$shards, $before proofs written when it was picked)"
 # Slurm holds a requeued job back for a while (its begin time moves ahead);
 # let it start as soon as a core is free instead.
 sleep 1
