@@ -390,7 +390,7 @@ print("none 0")
 PY
 )
 [ -n "${victim:-}" ] && [ "$victim" != none ] || fail "no prove task was seen running with a proof written, so none could be requeued"
-say "requeued prove task $victim while RUNNING (shard $victim/$shards, $before proofs written when it was picked)"
+say "requeued prove task $victim while RUNNING (shard $victim/$shards; proofs written when it was picked: $before)"
 # Slurm holds a requeued job back for a while (its begin time moves ahead);
 # let it start as soon as a core is free instead.
 sleep 1
