@@ -60,7 +60,8 @@ struct ProveCommand: ParsableCommand {
               --openings openings.json --challenge "$nonce" --for "Acme Lending" \\
               --out proof.json
           zkmargin prove --bundle bundle.json --batch epoch/ --shard 3/8
-          zkmargin prove --bundle bundle.json --batch epoch/ --shard auto --shard-count 8
+          zkmargin prove --bundle bundle.json --batch epoch/ \\
+              --shard auto --shard-count 8
         """
     )
 
