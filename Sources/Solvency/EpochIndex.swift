@@ -10,25 +10,24 @@ public import ZKGroup
 /// statement payload) ‖ proof digest (SHA-256 of the proof file's bytes).
 /// Leaves order by these bytes, hence by label digest first.
 public struct EpochIndexLeaf: Sendable, Hashable, Comparable {
-    public let labelDigest: [UInt8]
-    public let statementDigest: [UInt8]
-    public let proofDigest: [UInt8]
+    /// The 96 bytes hashed into the tree (one allocation per leaf: an
+    /// index of a million accounts holds a million of them).
+    public let data: [UInt8]
 
     public init(labelDigest: [UInt8], statementDigest: [UInt8], proofDigest: [UInt8]) {
         precondition(labelDigest.count == 32 && statementDigest.count == 32 && proofDigest.count == 32)
-        self.labelDigest = labelDigest
-        self.statementDigest = statementDigest
-        self.proofDigest = proofDigest
+        data = labelDigest + statementDigest + proofDigest
     }
+
+    public var labelDigest: [UInt8] { Array(data[0..<32]) }
+    public var statementDigest: [UInt8] { Array(data[32..<64]) }
+    public var proofDigest: [UInt8] { Array(data[64..<96]) }
 
     /// The leaf of a proof file (`proofBytes`) for `account`, made from the
     /// statement whose digest is `statementDigest`.
     public init(account: String, statementDigest: [UInt8], proofBytes: [UInt8]) {
         self.init(labelDigest: AccountKey(label: account).digest, statementDigest: statementDigest, proofDigest: SHA256.hash(proofBytes))
     }
-
-    /// The 96 bytes hashed into the tree.
-    public var data: [UInt8] { labelDigest + statementDigest + proofDigest }
 
     /// SHA-256(0x00 ‖ data).
     public var hash: [UInt8] { MerkleTree.leafHash(data) }
@@ -111,7 +110,7 @@ public struct EpochIndex: Sendable, Equatable {
         guard !leaves.isEmpty else { throw .invalidArgument("an epoch index needs at least one proof") }
         guard leaves.count <= maximumCount else { throw .limitExceeded("an epoch index holds at most \(maximumCount) accounts") }
         let sorted = leaves.sorted()
-        for k in sorted.indices.dropFirst() where sorted[k].labelDigest == sorted[k - 1].labelDigest {
+        for k in sorted.indices.dropFirst() where sorted[k].data[0..<32] == sorted[k - 1].data[0..<32] {
             throw .invalidArgument("two entries for the account whose label has SHA-256 \(sorted[k].labelDigest.hexString): an epoch index holds one statement and one proof per account")
         }
         return (sorted, MerkleLevels(leafHashes: sorted.map(\.hash)))

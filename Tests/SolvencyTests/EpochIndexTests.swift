@@ -457,6 +457,19 @@ final class EpochIndexTests: XCTestCase {
         let skipped = try index(["--skip-invalid"], out: "second.json")
         XCTAssertEqual(skipped.status, 0, skipped.output)
         XCTAssertTrue(skipped.stdout.contains("left out 1 invalid proof"), skipped.stdout)
+        // Unusable input (2): a directory without proofs, a public key for
+        // --key; usage (64): no --dir.
+        try FileManager.default.createDirectory(atPath: e.root + "/empty", withIntermediateDirectories: true)
+        let empty = try CLI.run("zkmargin", ["index", "--bundle", "bundle.json", "--dir", "empty", "--key", "custodian.pem", "--at", at, "--out", "x.json"], in: e.root)
+        XCTAssertEqual(empty.status, 2, empty.output)
+        XCTAssertTrue(empty.stderr.hasPrefix("zkmargin index: error: empty/proofs: holds no proof"), empty.stderr)
+        let publicKey = try CLI.run("zkmargin", ["index", "--bundle", "bundle.json", "--dir", "epoch", "--key", "custodian.pub.pem", "--at", at, "--out", "x.json"], in: e.root)
+        XCTAssertEqual(publicKey.status, 2, publicKey.output)
+        let noDir = try CLI.run("zkmargin", ["index", "--bundle", "bundle.json", "--key", "custodian.pem", "--out", "x.json"], in: e.root)
+        XCTAssertEqual(noDir.status, 64, noDir.output)
+        let emptyVerify = try verifyWithCLI(e.root, ["empty"])
+        XCTAssertEqual(emptyVerify.status, 2, emptyVerify.output)
+        XCTAssertFalse(FileIO.exists(e.root + "/x.json"))
         // Usage: --inclusion-dir needs --index.
         XCTAssertEqual(try verifyWithCLI(e.root, ["epoch"], extra: ["--inclusion-dir", "x"]).status, 64)
         let help = try CLI.run("zkmargin", ["index", "--help"], in: e.root)
