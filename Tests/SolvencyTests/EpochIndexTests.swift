@@ -477,6 +477,57 @@ final class EpochIndexTests: XCTestCase {
         XCTAssertTrue(help.stdout.contains("zkmargin index --bundle"), help.stdout)
     }
 
+    // MARK: The second verifier
+
+    /// interop/python/verify.py, written from SPEC.md §16.17, gives every
+    /// proof of the directory the verdict zkmargin-verify gives, with and
+    /// without each fault, and refuses the same unusable indexes.
+    func testPythonVerifierAgreesOnTheIndex() throws {
+        guard let python = InteropTests.python else { throw InteropTests.PythonMissing() }
+        let e = try makeEpoch()
+        try writeTestKeys(to: e.root)
+        try index(e)
+        let script = Repository.forTests.path("interop/python/verify.py")
+        func both(_ what: String, _ arguments: [String], line: UInt = #line) throws {
+            let common = ["--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem", "--custodian-key", "custodian.pub.pem",
+                          "--at", RFC3339.format(testNow), "--json"] + arguments
+            let swift = try CLI.run("zkmargin-verify", common, in: e.root)
+            let py = try CLI.execute(python, ["-B", script] + common, in: e.root)
+            XCTAssertEqual(swift.status, py.status, "\(what): \(swift.output)\n\(py.output)", line: line)
+            func verdicts(_ text: String) -> [String] {
+                guard case .object(let o)? = try? JSONParser.parse(Array(text.utf8)) else { return ["not JSON: \(text)"] }
+                if case .object(let err)? = o["error"] { return ["unusable \(err["code"].map { "\($0)" } ?? "")"] }
+                guard case .array(let proofs)? = o["proofs"] else { return [] }
+                return proofs.map { v in
+                    guard case .object(let x) = v else { return "?" }
+                    if case .object(let err)? = x["error"], case .string(let code)? = err["code"] { return "\(x["file"].map { "\($0)" } ?? ""): \(code)" }
+                    return "\(x["file"].map { "\($0)" } ?? ""): VALID"
+                }
+            }
+            XCTAssertEqual(verdicts(swift.stdout), verdicts(py.stdout), what, line: line)
+            _ = assertVerdict(py.stdout)
+        }
+        try both("valid", ["--index", "index.json", "epoch"])
+        let p = e.proof("acct/0003")
+        let original = try FileIO.read(p)
+        try FileIO.write(original + [0x0a], to: p, mode: 0o644)
+        try both("a changed proof file", ["--index", "index.json", "epoch"])
+        try FileIO.write(original, to: p, mode: 0o644)
+        let inclusion = try FileIO.read(e.inclusion("acct/0001"))
+        try FileIO.write(try FileIO.read(e.inclusion("trader 4")), to: e.inclusion("acct/0001"), mode: 0o644)
+        try both("another account's inclusion proof", ["--index", "index.json", "epoch"])
+        try FileIO.write(try editJSON(inclusion) { o in
+            if case .array(let a)? = o["path"] { o["path"] = .array(Array(a.dropLast())) }
+        }, to: e.inclusion("acct/0001"), mode: 0o644)
+        try both("a truncated path", ["--index", "index.json", "epoch"])
+        XCTAssertEqual(unlink(e.inclusion("acct/0001")), 0)
+        try both("no inclusion proof", ["--index", "index.json", "epoch"])
+        try both("a proof given as a file, with --inclusion-dir", ["--index", "index.json", "--inclusion-dir", "epoch/inclusion", p])
+        try both("no index", ["epoch"])
+        try FileIO.write(try tamperPayload(try FileIO.read(e.indexPath)) { $0["count"] = .number("9") }, to: e.indexPath, mode: 0o644)
+        try both("a tampered index", ["--index", "index.json", "epoch"])
+    }
+
     // MARK: Files
 
     func testInclusionProofDecodingIsStrict() throws {
