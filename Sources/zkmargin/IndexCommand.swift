@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Solvency
+import StrictJSON
 import ZKGroup
 import ZKMarginCLI
 
@@ -62,11 +63,12 @@ struct IndexCommand: ParsableCommand {
         }
         meter.finish()
         for (file, error) in outcome.invalid {
-            FileHandle.standardError.write(Data((displaySafeLine("invalid: \(file): \(error)") + "\n").utf8))
+            FileHandle.standardError.write(Data((displaySafe("zkmargin index: INVALID \(file): \(error)") + "\n").utf8))
         }
         guard let index = outcome.index else {
-            if outcome.invalid.isEmpty { throw ExitStatus.unusable }
-            Terminal.printError("\(outcome.invalid.count) invalid proof\(outcome.invalid.count == 1 ? "" : "s") (named above): nothing signed; remove or remake them, or give --skip-invalid to index the rest",
+            let n = outcome.invalid.count
+            Terminal.printError(skipInvalid ? "every proof is invalid (\(n), named above): nothing to index"
+                                : "\(n) invalid proof\(n == 1 ? "" : "s") (named above): nothing signed; remove or remake \(n == 1 ? "it" : "them"), or give --skip-invalid to index the rest",
                                 command: "zkmargin index")
             throw ExitStatus.invalid
         }
@@ -77,8 +79,6 @@ struct IndexCommand: ParsableCommand {
         }
     }
 }
-
-private func displaySafeLine(_ s: String) -> String { Terminal.errorLine(s, command: "zkmargin index") }
 
 /// Progress on standard error: on a terminal, one line rewritten in place
 /// (done/total, rate, time left); otherwise (a batch log) one line every

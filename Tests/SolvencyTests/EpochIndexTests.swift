@@ -256,7 +256,13 @@ final class EpochIndexTests: XCTestCase {
 
     func testWrongSignerRevokedKeyAndNoCustodianKeyAreUnusable() throws {
         let e = try makeEpoch(labels: Array(Self.labels.prefix(2)))
-        try index(e, key: TestKeys.otherCustodian, skipInvalid: false) // statements are TestKeys.custodian's: all invalid
+        // The statements are TestKeys.custodian's: under another key every
+        // proof is invalid, and nothing is signed, skipping or not.
+        for skip in [false, true] {
+            let none = try index(e, key: TestKeys.otherCustodian, skipInvalid: skip)
+            XCTAssertNil(none.index)
+            XCTAssertEqual(none.invalid.map(\.error.code), ["wrongSigner", "wrongSigner"])
+        }
         XCTAssertFalse(FileIO.exists(e.indexPath))
         try index(e)
         let other = try resign(try FileIO.read(e.indexPath), kind: .epochIndex, key: TestKeys.otherCustodian) {
