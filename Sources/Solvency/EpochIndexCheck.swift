@@ -28,12 +28,15 @@ public struct EpochIndexCheck: Sendable {
     public static func load(path: String, policy: VerificationPolicy, bundles: [RiskBundle],
                             inclusionDirectory: String? = nil) throws(SolvencyError) -> EpochIndexCheck {
         let trusted = policy.trust.keys(.custodian)
-        let index: EpochIndex
         if trusted.isEmpty {
-            index = try EpochIndex.load(path: path)
-            throw .custodianKeyRequired(index.custodian.id)
+            // Refused at its signer, before its signature is checked, as a
+            // statement is (SPEC.md §16.12 step 6).
+            do { _ = try EpochIndex.load(path: path, trusted: []) } catch {
+                if case .wrongSigner(_, _, _, let found) = error { throw .custodianKeyRequired(found) }
+                throw error
+            }
         }
-        index = try EpochIndex.load(path: path, trusted: trusted)
+        let index = try EpochIndex.load(path: path, trusted: trusted)
         let entry = try policy.trust.vouch(for: index.custodian, role: .custodian, file: "epoch index", issuedAt: index.issuedAt, at: policy.at)
         guard let bundle = bundles.first(where: { $0.digest == index.bundleDigest }) ?? bundles.first else {
             throw .invalidArgument("no bundle given")

@@ -133,6 +133,9 @@ struct ZKMarginVerify: ParsableCommand {
         }
         if proofs.isEmpty { throw ValidationError("no proof file given") }
         if inclusionDir != nil, index == nil { throw ValidationError("--inclusion-dir goes with --index INDEX.json") }
+        if index != nil, trust == nil, custodianKey.path == nil {
+            throw ValidationError("--index: the epoch index is signed by the custodian; give its key with --custodian-key CUSTODIAN.pub.pem (or --trust TRUST.json)")
+        }
         if let c = expectChallenge, let problem = ProofBinding.challengeProblem(c) { throw ValidationError("--expect-challenge: \(problem)") }
         if let a = audience, let problem = ProofBinding.audienceProblem(a) { throw ValidationError("--for: \(problem)") }
         for c in covenants {

@@ -285,6 +285,10 @@ final class EpochIndexTests: XCTestCase {
         ]), at: testNow)
         assertSolvencyError("keyRevoked") { try verify(e, trust: revoked) }
         assertSolvencyError("custodianKeyRequired") { try verify(e, trust: policy(custodian: nil)) }
+        // Refused at its signer, before its signature: a tampered one too.
+        try FileIO.write(try tamperPayload(try FileIO.read(e.indexPath)) { $0["count"] = .number("9") }, to: e.root + "/tampered.json", mode: 0o644)
+        assertSolvencyError("custodianKeyRequired") { try verify(e, index: e.root + "/tampered.json", trust: policy(custodian: nil)) }
+        assertSolvencyError("signatureInvalid") { try verify(e, index: e.root + "/tampered.json") }
     }
 
     func testIndexForAnotherBundleIsUnusable() throws {
@@ -476,7 +480,10 @@ final class EpochIndexTests: XCTestCase {
         let emptyVerify = try verifyWithCLI(e.root, ["empty"])
         XCTAssertEqual(emptyVerify.status, 2, emptyVerify.output)
         XCTAssertFalse(FileIO.exists(e.root + "/x.json"))
-        // Usage: --inclusion-dir needs --index.
+        // Usage: --index needs a custodian key; --inclusion-dir needs --index.
+        let noKey = try CLI.run("zkmargin-verify", ["--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem", "--index", "index.json", "epoch"], in: e.root)
+        XCTAssertEqual(noKey.status, 64, noKey.output)
+        XCTAssertTrue(noKey.stderr.contains("--custodian-key"), noKey.stderr)
         XCTAssertEqual(try verifyWithCLI(e.root, ["epoch"], extra: ["--inclusion-dir", "x"]).status, 64)
         let help = try CLI.run("zkmargin", ["index", "--help"], in: e.root)
         XCTAssertEqual(help.status, 0)

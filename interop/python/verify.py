@@ -1163,6 +1163,8 @@ def main(argv):
                 raise Usage("--hide-among goes with --compile-json")
             if a.inclusion_dir is not None and a.index is None:
                 raise Usage("--inclusion-dir goes with --index INDEX.json")
+            if a.index is not None and a.custodian_key is None:
+                raise Usage("--index: give the custodian's key with --custodian-key")
         at = None
         if a.at is not None:
             try:
