@@ -651,7 +651,7 @@ struct Checker {
             }
         case .abs:
             if polarity > 0 {
-                throw .circuit(ir.loc, "`abs` is only allowed where it enlarges the requirement: on the right of `>=` with a non-negative coefficient, or negated on the left; here it would enlarge equity\(viaText). Convexity rule: the proof replaces abs(q) by q + 2·q⁻ with a prover-chosen helper q⁻ ≥ max(−q, 0) (of a position, by long + short, its committed sides), which can only over-state abs(q); that is sound only where over-stating it makes the requirement harder to meet")
+                throw .circuit(ir.loc, "`abs` is only allowed where it enlarges the requirement: on the right of `>=` with a non-negative coefficient, or negated on the left; here it would enlarge equity\(viaText). Convexity rule: the proof replaces abs(q) by q + 2·q⁻ with a prover-chosen helper q⁻ ≥ max(−q, 0) (of a signed position or balance, by its two committed parts: long + short, asset + liability), which can only over-state abs(q); that is sound only where over-stating it makes the requirement harder to meet")
             }
         case .extremum(let isMax, let args):
             try checkExtremum(isMax: isMax, ir: ir, polarity: polarity, viaText: viaText)
@@ -673,10 +673,10 @@ struct Checker {
 
     func checkExtremum(isMax: Bool, ir: IR, polarity: Int, viaText: @autoclosure () -> String) throws(MarginError) {
         if isMax && polarity > 0 {
-            throw .circuit(ir.loc, "`max` of private quantities is only allowed where it enlarges the requirement: on the right of `>=` with a non-negative coefficient, or negated on the left; here it would enlarge equity\(viaText()). Convexity rule: the proof replaces max(a, b) by a prover-chosen helper t with t ≥ a and t ≥ b (max(±size, 0) of a position by one of its committed sides), which can only over-state the max; that is sound only where over-stating it makes the requirement harder to meet")
+            throw .circuit(ir.loc, "`max` of private quantities is only allowed where it enlarges the requirement: on the right of `>=` with a non-negative coefficient, or negated on the left; here it would enlarge equity\(viaText()). Convexity rule: the proof replaces max(a, b) by a prover-chosen helper t with t ≥ a and t ≥ b (max(±x, 0) of a signed position or balance by one of its two committed parts), which can only over-state the max; that is sound only where over-stating it makes the requirement harder to meet")
         }
         if !isMax && polarity < 0 {
-            throw .circuit(ir.loc, "`min` of private quantities is only allowed where it shrinks equity: on the left of `>=` with a non-negative coefficient, or negated on the right; here it would shrink the requirement\(viaText()). Convexity rule: the proof replaces min(a, b) by a prover-chosen helper t with t ≤ a and t ≤ b (min(±size, 0) of a position by minus one of its committed sides), which can only under-state the min; that is sound only where under-stating it makes equity smaller")
+            throw .circuit(ir.loc, "`min` of private quantities is only allowed where it shrinks equity: on the left of `>=` with a non-negative coefficient, or negated on the right; here it would shrink the requirement\(viaText()). Convexity rule: the proof replaces min(a, b) by a prover-chosen helper t with t ≤ a and t ≤ b (min(±x, 0) of a signed position or balance by minus one of its two committed parts), which can only under-state the min; that is sound only where under-stating it makes equity smaller")
         }
     }
 

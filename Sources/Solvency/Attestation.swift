@@ -397,6 +397,14 @@ public struct Openings: Sendable, CustomStringConvertible, CustomDebugStringConv
     public let account: String
     public let curve: Curve
     public let entries: [Entry]
+    /// The per-account seed the blindings derive from (`OpeningSeed`),
+    /// when the openings are seeded (`zkmargin/openings@3`); nil for
+    /// openings@2, which list every blinding. Secret.
+    let seed: [UInt8]?
+
+    /// `zkmargin/openings@3`: a seed and the values, no ids and no blinding
+    /// per input (about 4 bytes per zero input instead of about 130).
+    public static let seededFormatName = "zkmargin/openings@3"
 
     public var description: String { "Openings(\(account), \(entries.count) inputs, <redacted>)" }
     public var debugDescription: String { description }
@@ -404,19 +412,28 @@ public struct Openings: Sendable, CustomStringConvertible, CustomDebugStringConv
         Mirror(self, children: ["account": account, "curve": curve, "inputs": entries.count], displayStyle: .struct)
     }
 
-    init(bundleDigest: [UInt8], statementDigest: [UInt8], account: String, curve: Curve, entries: [Entry]) {
+    init(bundleDigest: [UInt8], statementDigest: [UInt8], account: String, curve: Curve, entries: [Entry], seed: [UInt8]? = nil) {
         self.bundleDigest = bundleDigest
         self.statementDigest = statementDigest
         self.account = account
         self.curve = curve
         self.entries = entries
+        self.seed = seed
     }
+
+    /// Whether the file names each input (openings@2). Seeded openings
+    /// (openings@3) hold the values in the compiled circuit's order only;
+    /// their entries are named by position (`inputs[k]`), and the check
+    /// against a statement then rests on the count and on every commitment
+    /// opening, which fix the order anyway.
+    var namesInputs: Bool { seed == nil }
 
     /// The file's bytes. Secret: write with mode 0600 (`FileIO.secretMode`)
     /// and wipe the result (`secureZero`) once written. The JSON is built
     /// from Swift strings, which cannot be wiped (SECURITY.md, "Secrets in
     /// memory"); the raw blinding bytes are.
     public func encoded() -> [UInt8] {
+        if let seed { return encodedSeeded(seed) }
         let payload = JSONObject([
             ("format", .string(FileKind.openings.formatName)),
             ("warning", .string(Self.warning)),
@@ -443,6 +460,10 @@ public struct Openings: Sendable, CustomStringConvertible, CustomDebugStringConv
     /// Strict decoding. Errors name fields, never a value or a blinding.
     public init(encoded bytes: [UInt8]) throws(SolvencyError) {
         let object = try parseJSONObject(bytes, what: FileKind.openings.noun)
+        if case .string(let f)? = object["format"], sameBytes(f, Self.seededFormatName) {
+            self = try Self(seeded: object)
+            return
+        }
         try FileKind.check(object["format"], expected: .openings, path: "openings")
         var r = FieldReader(object, path: "openings")
         _ = r.optional("format")
@@ -475,6 +496,7 @@ public struct Openings: Sendable, CustomStringConvertible, CustomDebugStringConv
         }
         try r.finish()
         self.entries = entries
+        self.seed = nil
     }
 
     public static func load(path: String) throws(SolvencyError) -> Openings {
@@ -498,7 +520,7 @@ public struct Openings: Sendable, CustomStringConvertible, CustomDebugStringConv
             throw .openingsMismatch("they belong to another statement (\(short(statementDigest.hexString))…, this statement is \(short(statement.digest.hexString))…)")
         }
         guard curve == statement.curve else { throw .openingsMismatch("they are on \(curve), the statement on \(statement.curve)") }
-        if let ids = inputIDs ?? statement.inputIDs {
+        if namesInputs, let ids = inputIDs ?? statement.inputIDs {
             guard sameBytes(entries.map(\.id), ids) else {
                 throw .openingsMismatch("their inputs " + describeDifference(expected: ids, found: entries.map(\.id)))
             }
@@ -522,24 +544,31 @@ public enum Custodian {
     /// Checks the bundle's validity window at `date` and, if given, that it
     /// is signed by `publisherKey`. Values outside the circuit's declared
     /// bounds are refused (the verifier relies on the custodian for them).
+    ///
+    /// `seeded`: derive the blindings from a fresh per-account seed
+    /// (`OpeningSeed`; the openings are then written as openings@3, a seed
+    /// and the values) instead of drawing each one.
     public static func attest(
         bundle: RiskBundle, account: Account, key: SigningKey,
-        publisherKey: VerifyingKey? = nil, at date: Date = Date()
+        publisherKey: VerifyingKey? = nil, at date: Date = Date(), seeded: Bool = false
     ) throws(SolvencyError) -> (statement: AttestedStatement, openings: Openings) {
         let (compiled, values) = try bundle.inputValues(for: account, publisherKey: publisherKey, at: date)
+        let seed = seeded ? OpeningSeed.fresh() : nil
         let generators = Generators.standard(bundle.curve)
+        // The value is secret from here on for the constant-time check;
+        // before, it was parsed, scaled and bounds-checked on GMP
+        // (`secretScalar`; "account values on GMP", SECURITY.md).
+        let openingList = seed.map { OpeningSeed.openings(values: values, seed: $0, curve: bundle.curve, bundleDigest: bundle.digest, account: account.label) }
+            ?? values.map { Opening.random(value: secretScalar($0, curve: bundle.curve)) }
         var entries: [Openings.Entry] = []
         var inputs: [CommittedInput] = []
-        for (input, value) in zip(compiled.inputs, values) {
-            // The value is secret from here on for the constant-time check;
-            // before, it was parsed, scaled and bounds-checked on GMP
-            // (`secretScalar`; "account values on GMP", SECURITY.md).
-            let opening = Opening.random(value: secretScalar(value, curve: bundle.curve))
+        for ((input, value), opening) in zip(zip(compiled.inputs, values), openingList) {
             entries.append(Openings.Entry(id: input.id, value: value, opening: opening))
             inputs.append(CommittedInput(id: input.id, commitment: Commitment(opening, generators: generators)))
         }
         let statement = try AttestedStatement.sign(bundle: bundle, account: account.label, inputs: inputs, issuedAt: date, key: key)
-        let openings = Openings(bundleDigest: bundle.digest, statementDigest: statement.digest, account: account.label, curve: bundle.curve, entries: entries)
+        let openings = Openings(bundleDigest: bundle.digest, statementDigest: statement.digest, account: account.label, curve: bundle.curve,
+                                entries: entries, seed: seed)
         return (statement, openings)
     }
 }

@@ -101,7 +101,9 @@ public enum FileKind: String, Sendable, CaseIterable {
             let kind = String(s[s.index(s.startIndex, offsetBy: 9)..<at])
             let version = String(s[s.index(after: at)...])
             if kind == expected.rawValue {
-                throw .unsupportedVersion(file: expected.noun, found: s, supported: expected.formatName)
+                // Openings are read in two versions (openings@3: seeded, SPEC §16.17).
+                let supported = expected == .openings ? "\(expected.formatName)\" or \"zkmargin/openings@3" : expected.formatName
+                throw .unsupportedVersion(file: expected.noun, found: s, supported: supported)
             }
             if let other = FileKind(rawValue: kind) {
                 throw .wrongFileKind(expected: expected.noun, found: "\(other.noun) (\(s))")

@@ -53,7 +53,8 @@ public struct EpochDirectory: Sendable {
             try Self.makeDirectory(d, mode: area.mode)
             if area == .openings {
                 var st = stat()
-                guard stat(d, &st) == 0 else { throw .io(path: d, message: "cannot read: \(String(cString: strerror(errno)))") }
+                guard lstat(d, &st) == 0 else { throw .io(path: d, message: "cannot read: \(String(cString: strerror(errno)))") }
+                guard (st.st_mode & S_IFMT) == S_IFDIR else { throw .io(path: d, message: "is not a directory (a symbolic link?); the openings directory must be a real directory of the custodian's") }
                 guard st.st_uid == geteuid() else { throw .io(path: d, message: "belongs to another user; the openings directory must be the custodian's own") }
                 if st.st_mode & 0o077 != 0, chmod(d, Self.secretDirectoryMode) != 0 {
                     throw .io(path: d, message: "cannot restrict to mode 0700: \(String(cString: strerror(errno)))")

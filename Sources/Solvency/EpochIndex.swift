@@ -5,7 +5,7 @@ public import ZKGroup
 /// One account's entry in an epoch index: which statement the custodian
 /// signed for it this epoch, and which proof file was made from it.
 ///
-/// Leaf data (96 bytes, SPEC.md §16.17): label digest (SHA-256 of the
+/// Leaf data (96 bytes, SPEC.md §16.19): label digest (SHA-256 of the
 /// account label's UTF-8 bytes) ‖ statement digest (SHA-256 of the signed
 /// statement payload) ‖ proof digest (SHA-256 of the proof file's bytes).
 /// Leaves order by these bytes, hence by label digest first.

@@ -1,3 +1,4 @@
+import Synchronization
 public import Foundation
 public import MarginCircuits
 import StrictJSON
@@ -198,9 +199,25 @@ public struct RiskBundle: Sendable {
 
     /// Compiles the embedded circuit against the embedded values: the
     /// statement every prover and verifier of this bundle uses.
+    ///
+    /// Compiled once per process and bundle digest (which covers the
+    /// circuit and the values, so the result is the same every time): a
+    /// batch proves thousands of accounts against one bundle.
     public func compiled() throws(SolvencyError) -> CompiledStatement {
-        do { return try compile(circuitSource: circuitSource, fileName: "\(circuitName).zkm", values: values) } catch { throw .circuit(error) }
+        let key = digest
+        if let hit = Self.compiledCache.withLock({ $0.first { $0.digest == key }?.compiled }) { return hit }
+        let result: CompiledStatement
+        do { result = try compile(circuitSource: circuitSource, fileName: "\(circuitName).zkm", values: values) } catch { throw .circuit(error) }
+        Self.compiledCache.withLock { cache in
+            cache.removeAll { $0.digest == key }
+            cache.append((key, result))
+            if cache.count > 4 { cache.removeFirst() }
+        }
+        return result
     }
+
+    /// The last few bundles' compiled statements, newest last.
+    private static let compiledCache = Mutex<[(digest: [UInt8], compiled: CompiledStatement)]>([])
 
     // MARK: Helpers
 

@@ -14,6 +14,9 @@ public struct HideAmongOption: ParsableArguments {
 
     /// The union of --hide-among and --hide-among-file; nil (hide among
     /// all) when neither is given.
+    /// Neither option given: hide among every element.
+    public var isDefault: Bool { hideAmong.isEmpty && hideAmongFile == nil }
+
     public func anonymitySet() throws(SolvencyError) -> AnonymitySet? {
         guard !hideAmong.isEmpty || hideAmongFile != nil else { return nil }
         var ids = hideAmong

@@ -60,6 +60,13 @@ public struct OutOption: ParsableArguments {
     public init() {}
 }
 
+/// `--out FILE`, optional (`prove` writes a directory with `--batch` instead).
+public struct OptionalOutOption: ParsableArguments {
+    @Option(name: .customLong("out"), help: OptionHelp.out)
+    public var path: String?
+    public init() {}
+}
+
 /// `--curve p256|secp256k1`, p256 by default.
 public struct CurveOption: ParsableArguments {
     @Option(name: .customLong("curve"), help: OptionHelp.curve)

@@ -51,7 +51,7 @@ struct ZKMarginVerify: ParsableCommand {
         --trust, for the bundle and its epoch; else exit 2), and refuses as notInIndex any \
         proof whose inclusion proof (DIR/inclusion/<L>.json, or --inclusion-dir) does not \
         show that very file, and the statement it was made from, under the signed root: \
-        one statement per account per epoch (SPEC.md §16.17).
+        one statement per account per epoch (SPEC.md §16.19).
 
         Examples:
           zkmargin-verify --bundle bundle.json --publisher-key publisher.pub.pem \\

@@ -51,6 +51,18 @@ struct ProveCommand: ParsableCommand {
               --openings openings.json --challenge "$nonce" --for "Acme Lending" \\
               --out proof.json
 
+        A whole epoch (--batch DIR, after zkmargin attest --accounts): proves every \
+        account with a statement in DIR/statements/ from its openings, into \
+        DIR/proofs/<L>.json. --shard INDEX/COUNT or --shard auto proves one part. A \
+        rerun keeps a proof that verifies against the bundle and the account's current \
+        statement and redoes anything else; a second live copy of one shard is refused. \
+        A short account gets no proof and is listed (by requirement, never by amount) in \
+        DIR/reports/prove-<i>-of-<n>.json; the task still exits 0. It exits 2 only if an \
+        account could not be proven.
+
+          zkmargin prove --bundle bundle.json --batch epoch/ --shard 3/8
+          zkmargin prove --bundle bundle.json --batch epoch/ --shard auto --shard-count 8
+
         """
     )
 
@@ -79,13 +91,29 @@ struct ProveCommand: ParsableCommand {
     @Option(name: .customLong("for"), help: ArgumentHelp("Make the proof for one audience (the verifier's name): bound into the proof; a verifier with --for checks it.", valueName: "NAME"))
     var audience: String?
 
-    @OptionGroup var out: OutOption
+    @OptionGroup var out: OptionalOutOption
 
     @OptionGroup var publisherKey: OptionalPublisherKeyOption
 
     @OptionGroup var custodianKey: OptionalCustodianKeyOption
 
+    @Option(help: ArgumentHelp("Prove every account of an epoch directory (from zkmargin attest --accounts).", valueName: "DIR"))
+    var batch: String?
+
+    @OptionGroup var shard: ShardOption
+
     func validate() throws {
+        if batch != nil {
+            guard statement == nil, openings == nil, account == nil, !selfAttested, out.path == nil else {
+                throw ValidationError("--batch proves a whole epoch directory; --statement, --openings, --account, --self-attested and --out are for one proof")
+            }
+            guard hide.isDefault, challenge == nil, audience == nil, covenants.isEmpty else {
+                throw ValidationError("--batch makes the epoch's standing proofs: --hide-among, --challenge, --for and --require are for one proof made for one request")
+            }
+            return
+        }
+        guard shard.shard == nil, shard.count == nil else { throw ValidationError("--shard and --shard-count go with --batch") }
+        guard out.path != nil else { throw ValidationError("give --out PROOF.json (or --batch DIR for an epoch)") }
         if selfAttested {
             guard account != nil else { throw ValidationError("--self-attested needs --account ACCOUNT.json") }
             guard statement == nil, openings == nil, custodianKey.path == nil else {
@@ -100,6 +128,10 @@ struct ProveCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let batch {
+            try proveEpoch(directory: batch)
+            return
+        }
         // validate() has checked which of account, statement and openings are given.
         let proof: MarginProof
         let set = try hide.anonymitySet()
@@ -108,15 +140,15 @@ struct ProveCommand: ParsableCommand {
             do { return try Covenant(parsing: text) } catch { throw ValidationError("--require: \(error)") }
         }
         if selfAttested {
-            proof = try Workflow.proveSelfAttested(bundlePath: bundle.path, accountPath: account!, out: out.path, publisherKeyPath: publisherKey.path,
+            proof = try Workflow.proveSelfAttested(bundlePath: bundle.path, accountPath: account!, out: out.path!, publisherKeyPath: publisherKey.path,
                                                    hidingAmong: set, binding: binding, covenants: required)
         } else {
-            proof = try Workflow.prove(bundlePath: bundle.path, statementPath: statement!, openingsPath: openings!, out: out.path,
+            proof = try Workflow.prove(bundlePath: bundle.path, statementPath: statement!, openingsPath: openings!, out: out.path!,
                                        publisherKeyPath: publisherKey.path, custodianKeyPath: custodianKey.path, hidingAmong: set,
                                        binding: binding, covenants: required)
         }
-        let size = (try? FileIO.read(out.path).count) ?? 0
-        Terminal.say("wrote \(out.path): account \"\(proof.account)\" meets \(proof.claims.joined(separator: ", ")) (\(proof.circuitName), epoch \(proof.epoch))\(proof.mode == .selfAttested ? ", SELF-ATTESTED" : "")")
+        let size = (try? FileIO.read(out.path!).count) ?? 0
+        Terminal.say("wrote \(out.path!): account \"\(proof.account)\" meets \(proof.claims.joined(separator: ", ")) (\(proof.circuitName), epoch \(proof.epoch))\(proof.mode == .selfAttested ? ", SELF-ATTESTED" : "")")
         for c in proof.covenants { Terminal.say("also proves \(c.text)") }
         if let c = proof.binding.challenge { Terminal.say("answers challenge \(c)") }
         if let a = proof.binding.audience { Terminal.say("made for \"\(a)\" only") }
@@ -124,5 +156,18 @@ struct ProveCommand: ParsableCommand {
             Terminal.say("hides among the anonymity set; discloses \(proof.excluded.count) element\(proof.excluded.count == 1 ? "" : "s") as not held")
         }
         Terminal.say("\(size) bytes; \(proof.rangeProofs.count) range proof\(proof.rangeProofs.count == 1 ? "" : "s"), \(proof.rangeProofByteCount) bytes of Bulletproofs+")
+    }
+
+    private func proveEpoch(directory: String) throws {
+        let (spec, source) = try shard.resolve()
+        let bundle = try RiskBundle.load(path: self.bundle.path)
+        let publisher = try publisherKey.path.map { path throws(SolvencyError) in try Workflow.loadVerifyingKey(path: path) }
+        let custodian = try custodianKey.path.map { path throws(SolvencyError) in try Workflow.loadVerifyingKey(path: path) }
+        let progress = ProgressReporter()
+        Terminal.say("prove shard \(spec) (\(source)) in \(directory)")
+        let report = try EpochBatch.prove(bundle: bundle, directory: EpochDirectory(path: directory), shard: spec, publisherKey: publisher,
+                                          custodianKey: custodian, progress: progress.update)
+        progress.finish()
+        try finishShard(report, directory: directory)
     }
 }

@@ -230,11 +230,18 @@ enum CLI {
         return try execute(bin + "/" + tool, arguments, in: directory)
     }
 
+    /// `run` with `environment` added to this process's.
+    static func runWithEnvironment(_ tool: String, _ arguments: [String], in directory: String, environment: [String: String]) throws -> Run {
+        guard let bin = binaries else { throw XCTSkip("zkmargin executables not found next to the test bundle; run `swift build` first") }
+        return try execute(bin + "/" + tool, arguments, in: directory, environment: environment)
+    }
+
     /// Runs the executable at `path` with `arguments` in `directory` and collects its output.
-    static func execute(_ path: String, _ arguments: [String], in directory: String) throws -> Run {
+    static func execute(_ path: String, _ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> Run {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         p.currentDirectoryURL = URL(fileURLWithPath: directory)
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

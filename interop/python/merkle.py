@@ -1,4 +1,4 @@
-"""The Merkle tree of RFC 9162 §2.1 with SHA-256 (SPEC.md §16.17), written
+"""The Merkle tree of RFC 9162 §2.1 with SHA-256 (SPEC.md §16.19), written
 from the RFC: leaf hash SHA-256(0x00 ‖ data), node hash SHA-256(0x01 ‖ left ‖
 right), split at the largest power of two below n."""
 import hashlib

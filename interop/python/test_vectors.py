@@ -369,7 +369,7 @@ def number_vectors():
 
 def merkle_vectors():
     """Vectors/merkle/: transparency-dev/merkle's numbers (external) for the
-    RFC 9162 tree of SPEC.md §16.17: leaf hashes, the root of every prefix of
+    RFC 9162 tree of SPEC.md §16.19: leaf hashes, the root of every prefix of
     the eight classic leaves, paths, and the inclusion probes."""
     doc = load("merkle/rfc9162.json")
     leaves = [h(x) for x in doc["leaves"]]

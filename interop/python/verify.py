@@ -877,7 +877,7 @@ class Verifier:
                                                                           "error": {"code": e.code, "message": e.message}}
 
 
-# -- the epoch index (SPEC.md §16.17) ---------------------------------------------------------------
+# -- the epoch index (SPEC.md §16.19) ---------------------------------------------------------------
 
 class EpochIndex:
     """The custodian's signed epoch index, checked once (unusable input if it
@@ -1121,7 +1121,7 @@ def main(argv):
     ap.add_argument("--for", dest="audience", metavar="NAME", help="refuse any proof not made for NAME")
     ap.add_argument("--require", action="append", default=[], metavar="COVENANT", help="refuse a proof that does not prove COVENANT (SPEC.md §16.16)")
     ap.add_argument("--max-age", metavar="DURATION", help="refuse a statement older than DURATION (30m, 24h, 7d, 1h30m)")
-    ap.add_argument("--index", metavar="INDEX.json", help="the custodian's epoch index: refuse any proof not in it (SPEC.md §16.17)")
+    ap.add_argument("--index", metavar="INDEX.json", help="the custodian's epoch index: refuse any proof not in it (SPEC.md §16.19)")
     ap.add_argument("--inclusion-dir", metavar="DIR", help="with --index: where the inclusion proofs are")
     ap.add_argument("proofs", nargs="*", metavar="PROOF.json|DIR")
     try:
