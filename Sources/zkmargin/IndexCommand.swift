@@ -19,11 +19,11 @@ struct IndexCommand: ParsableCommand {
         inclusion proof, DIR/inclusion/<L>.json; counterparties check them with \
         zkmargin-verify --index. Publish the index where every counterparty sees the same \
         one: it stops a holder from showing one counterparty a proof from one statement \
-        and another a proof from another (SPEC.md §16.17).
+        and another a proof from another (SPEC.md §16.19).
 
         If any proof is invalid, nothing is signed: each is named on standard error and \
         the command exits 1. --skip-invalid leaves them out (still named) and signs the \
-        rest. Progress goes to standard error (a line per 10 seconds when it is not a \
+        rest. Progress goes to standard error (a line per 30 seconds when it is not a \
         terminal).
 
         Examples:
@@ -56,12 +56,13 @@ struct IndexCommand: ParsableCommand {
         let loadedBundle = try RiskBundle.load(path: bundle.path)
         let publisher = try publisherKey.path.map { path throws(SolvencyError) in try Workflow.loadVerifyingKey(path: path) }
         let signingKey = try Workflow.loadSigningKey(path: key)
-        var meter = ProgressMeter(what: "indexing")
+        let progress = ProgressReporter()
+        let started = Date()
         let outcome = try EpochIndexBuilder.build(bundle: loadedBundle, directory: EpochDirectory(path: dir), key: signingKey, out: out,
                                                   publisherKey: publisher, at: at.date, skipInvalid: skipInvalid) { done, total in
-            meter.update(done, of: total)
+            progress.update("index", done: done, total: total, startedAt: started)
         }
-        meter.finish()
+        progress.finish()
         for (file, error) in outcome.invalid {
             FileHandle.standardError.write(Data((displaySafe("zkmargin index: INVALID \(file): \(error)") + "\n").utf8))
         }
@@ -77,42 +78,5 @@ struct IndexCommand: ParsableCommand {
         if !outcome.invalid.isEmpty {
             Terminal.say("left out \(outcome.invalid.count) invalid proof\(outcome.invalid.count == 1 ? "" : "s") (named on standard error)")
         }
-    }
-}
-
-/// Progress on standard error: on a terminal, one line rewritten in place
-/// (done/total, rate, time left); otherwise (a batch log) one line every
-/// `interval` seconds, and one at the end.
-struct ProgressMeter {
-    let what: String
-    var interval: TimeInterval = 10
-    private let start = Date()
-    private var last = Date.distantPast
-    private var shown = false
-    private let terminal = isatty(2) != 0
-    private var done = 0, total = 0
-
-    init(what: String) { self.what = what }
-
-    mutating func update(_ done: Int, of total: Int) {
-        self.done = done
-        self.total = total
-        let now = Date()
-        guard now.timeIntervalSince(last) >= (terminal ? 0.2 : interval) || done == total else { return }
-        last = now
-        write()
-    }
-
-    mutating func finish() {
-        if shown && terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-
-    private mutating func write() {
-        let elapsed = max(Date().timeIntervalSince(start), 0.001)
-        let rate = Double(done) / elapsed
-        let left = rate > 0 ? Double(total - done) / rate : 0
-        let line = "\(what): \(done)/\(total) proofs, \(String(format: "%.1f", rate))/s, \(Int(left.rounded()))s left"
-        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + line : line + "\n").utf8))
-        shown = true
     }
 }

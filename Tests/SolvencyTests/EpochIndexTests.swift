@@ -7,7 +7,7 @@ import ZKGroup
 @testable import Solvency
 import ZKTestSupport
 
-/// The epoch index (`zkmargin index`, SPEC.md §16.17) and verifying a
+/// The epoch index (`zkmargin index`, SPEC.md §16.19) and verifying a
 /// whole epoch directory (`zkmargin-verify [--index] DIR`): every
 /// inclusion proof verifies, and each way of not being in the index is
 /// refused with its code.
@@ -490,9 +490,38 @@ final class EpochIndexTests: XCTestCase {
         XCTAssertTrue(help.stdout.contains("zkmargin index --bundle"), help.stdout)
     }
 
+    /// The whole epoch through the command lines: batch attest and prove
+    /// (a short account gets no proof), index, verify the directory.
+    func testIndexAfterBatchAttestAndProve() throws {
+        let dir = try temporaryDirectory(self)
+        try writeTestKeys(to: dir)
+        try FileManager.default.createDirectory(atPath: dir + "/Circuits", withIntermediateDirectories: true)
+        try FileIO.write(try Repository.forTests.read("Circuits/threshold.zkm"), to: dir + "/Circuits/threshold.zkm", mode: 0o644)
+        try FileIO.write(Array(smallValues["threshold"]!.values.utf8), to: dir + "/values.json", mode: 0o644)
+        let accounts = ["desk/a", "desk/b", "desk/c"].map { #"{"account": "\#($0)", "balances": {"USDC": "5000"}}"# }
+            + [#"{"account": "desk/short", "balances": {"USDC": "10"}}"#]
+        try FileIO.write(Array(accounts.joined(separator: "\n").utf8), to: dir + "/accounts.jsonl", mode: 0o644)
+        func run(_ tool: String, _ arguments: [String], status: Int32 = 0, line: UInt = #line) throws -> CLI.Run {
+            let r = try CLI.run(tool, arguments, in: dir)
+            XCTAssertEqual(r.status, status, "\(tool) \(arguments.joined(separator: " ")): \(r.output)", line: line)
+            return r
+        }
+        _ = try run("zkmargin", ["publish", "--values", "values.json", "--key", "publisher.pem", "--out", "bundle.json"])
+        _ = try run("zkmargin", ["attest", "--bundle", "bundle.json", "--accounts", "accounts.jsonl", "--key", "custodian.pem", "--out-dir", "epoch"])
+        _ = try run("zkmargin", ["prove", "--bundle", "bundle.json", "--batch", "epoch"])
+        let indexed = try run("zkmargin", ["index", "--bundle", "bundle.json", "--dir", "epoch", "--key", "custodian.pem",
+                                           "--publisher-key", "publisher.pub.pem", "--out", "epoch/index.json"])
+        XCTAssertTrue(indexed.stdout.contains("epoch index of 3 accounts"), indexed.stdout)
+        let verified = try run("zkmargin-verify", ["--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem", "--custodian-key", "custodian.pub.pem",
+                                                   "--index", "epoch/index.json", "--json", "epoch"])
+        guard let o = assertVerdict(verified.stdout), case .array(let proofs)? = o["proofs"] else { return XCTFail(verified.stdout) }
+        XCTAssertEqual(proofs.count, 3)
+        XCTAssertFalse(FileIO.exists(EpochDirectory(path: dir + "/epoch").file(.inclusion, label: "desk/short")))
+    }
+
     // MARK: The second verifier
 
-    /// interop/python/verify.py, written from SPEC.md §16.17, gives every
+    /// interop/python/verify.py, written from SPEC.md §16.19, gives every
     /// proof of the directory the verdict zkmargin-verify gives, with and
     /// without each fault, and refuses the same unusable indexes.
     func testPythonVerifierAgreesOnTheIndex() throws {
