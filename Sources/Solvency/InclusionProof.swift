@@ -58,6 +58,10 @@ public struct InclusionProof: Sendable, Equatable {
         count = try r.integer("count", in: 1...EpochIndex.maximumCount)
         position = try r.integer("position", in: 0...(EpochIndex.maximumCount - 1))
         guard position < count else { throw .field("inclusion.position", "\(position) is not below the count, \(count)") }
+        // One text per position: `-0` is a JSON integer too.
+        guard case .number(let text)? = object["position"], text == String(position) else {
+            throw .field("inclusion.position", "expected an integer written plainly (no sign, no leading zero)")
+        }
         leaf = EpochIndexLeaf(labelDigest: try r.hex("account", count: 32), statementDigest: try r.hex("statement", count: 32),
                               proofDigest: try r.hex("proof", count: 32))
         let items = try r.array("path")

@@ -579,6 +579,7 @@ final class EpochIndexTests: XCTestCase {
         let bytes = good.encoded()
         for (code, edit) in [("field", { (o: inout JSONObject) in o["position"] = .number("3") }),
                              ("field", { (o: inout JSONObject) in o["count"] = .number("0") }),
+                             ("field", { (o: inout JSONObject) in o["position"] = .number("-0") }),
                              ("field", { (o: inout JSONObject) in o["path"] = .array(Array(repeating: .string(SHA256.hash([5]).hexString), count: 41)) }),
                              ("field", { (o: inout JSONObject) in o["account"] = .string("00") }),
                              ("field", { (o: inout JSONObject) in o["extra"] = .null }),

@@ -933,6 +933,8 @@ class EpochIndex:
             position = r.integer("position", 0, (1 << 40) - 1)
             if position >= count:
                 raise Refused("field", "inclusion.position: not below the count")
+            if r.obj["position"].text != str(position):
+                raise Refused("field", "inclusion.position: expected an integer written plainly (no sign, no leading zero)")
             named = r.hex("account", 32) + r.hex("statement", 32) + r.hex("proof", 32)
             items = r.array("path")
             if len(items) > 40:
