@@ -117,7 +117,7 @@ public struct EpochIndex: Sendable, Equatable {
     }
 
     /// Signs the root of `tree` (over `count` leaves) for `bundle`.
-    static func sign(bundle: RiskBundle, tree: MerkleLevels, issuedAt: Date, key: SigningKey) throws(SolvencyError) -> EpochIndex {
+    package static func sign(bundle: RiskBundle, tree: MerkleLevels, issuedAt: Date, key: SigningKey) throws(SolvencyError) -> EpochIndex {
         let payload = JSONObject([
             ("format", .string(FileKind.epochIndex.formatName)),
             ("custodian", .string(key.verifyingKey.id)),
