@@ -32,6 +32,10 @@ public enum FileKind: String, Sendable, CaseIterable {
     case statement
     case proof
     case openings
+    /// The custodian's signed epoch index (`EpochIndex`).
+    case epochIndex = "epoch-index"
+    /// One account's inclusion proof in an epoch index (`InclusionProof`).
+    case inclusion
 
     /// The only version of this kind this build writes and reads: bundles
     /// are at 1; statements, proofs and openings at 2 (commitments as one
@@ -40,6 +44,7 @@ public enum FileKind: String, Sendable, CaseIterable {
         switch self {
         case .bundle: return 1
         case .statement, .proof, .openings: return 2
+        case .epochIndex, .inclusion: return 1
         }
     }
 
@@ -59,7 +64,7 @@ public enum FileKind: String, Sendable, CaseIterable {
     func adviceForOlder(version old: Int) -> String? {
         guard old >= 1, old < version else { return nil }
         switch self {
-        case .bundle:
+        case .bundle, .epochIndex, .inclusion:
             return nil
         case .statement:
             return "the custodian must attest the account again with this version (zkmargin attest), and the proof be made again from the new statement"
@@ -77,6 +82,8 @@ public enum FileKind: String, Sendable, CaseIterable {
         case .statement: return "custodian statement"
         case .proof: return "margin proof"
         case .openings: return "openings file"
+        case .epochIndex: return "epoch index"
+        case .inclusion: return "inclusion proof"
         }
     }
 

@@ -74,10 +74,11 @@ public enum MerkleTree {
     /// The root that `path` leads to from leaf `index` (whose hash is
     /// `leafHash`) in a tree of `count` leaves, by RFC 9162 §2.1.3.2; nil
     /// when the path cannot belong to such a tree (index out of range, or
-    /// too many or too few siblings for that position).
+    /// too many or too few siblings for that position, a leaf hash or
+    /// sibling of another length than 32 bytes).
     public static func root(fromPath path: [[UInt8]], leafHash: [UInt8], index: Int, count: Int) -> [UInt8]? {
         guard count > 0, index >= 0, index < count else { return nil }
-        guard path.allSatisfy({ $0.count == hashByteCount }) else { return nil }
+        guard leafHash.count == hashByteCount, path.allSatisfy({ $0.count == hashByteCount }) else { return nil }
         var fn = index
         var sn = count - 1
         var r = leafHash

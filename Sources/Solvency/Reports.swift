@@ -167,6 +167,8 @@ public struct VerificationRun: Sendable {
     public let requested: FreshnessPolicy
     /// The covenants it asked every proof to prove.
     public var covenants: [Covenant] = []
+    /// The epoch index every proof had to be in (`--index`), if any.
+    public var index: EpochIndexCheck? = nil
     public let at: Date
 
     init(reports: [VerificationReport], files: [String?], order: [(report: Int, verdict: Int)], requested: FreshnessPolicy, at: Date) {
@@ -187,7 +189,7 @@ public struct VerificationRun: Sendable {
     /// One line per proof in the order given, then one summary per bundle.
     public func lines(hint: (SolvencyError) -> String?) -> [String] {
         let perReport = reports.map { $0.lines(hint: hint) }
-        return order.map { perReport[$0.report][$0.verdict] } + reports.filter { !$0.verdicts.isEmpty }.map(\.summary)
+        return order.map { perReport[$0.report][$0.verdict] } + reports.filter { !$0.verdicts.isEmpty }.map(\.summary) + (index.map { [$0.summary] } ?? [])
     }
 
     /// The machine-readable verdict, `zkmargin/verdict@1` (SPEC.md §16.15).
@@ -231,7 +233,7 @@ public struct VerificationRun: Sendable {
             }
             return .object(o)
         }
-        let o = JSONObject([
+        var o = JSONObject([
             ("format", .string(Self.formatName)),
             ("valid", .bool(allValid)),
             ("at", time(at)),
@@ -242,8 +244,9 @@ public struct VerificationRun: Sendable {
                 ("covenants", .array(covenants.map { .string($0.text) })),
             ]))),
             ("bundles", .array(bundles)),
-            ("proofs", .array(proofs)),
         ])
+        if let index { o["index"] = index.json }
+        o["proofs"] = .array(proofs)
         return String(decoding: JSONValue.object(o).encoded(), as: UTF8.self)
     }
 }

@@ -97,6 +97,10 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
     case covenantNotProven(String)
     /// A named limit (`FormatLimits`, `CircuitLimits`) would be exceeded.
     case limitExceeded(String)
+    /// The proof is not shown to be in the custodian's signed epoch index
+    /// (`--index`): no inclusion proof, one for another index, proof or
+    /// statement, or a path that does not lead to the signed root.
+    case notInIndex(String)
 
     /// A stable machine-readable name: the case name (`alreadyExists`: `io`).
     public var code: String {
@@ -132,6 +136,7 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .keyOutOfPeriod: return "keyOutOfPeriod"
         case .covenantNotProven: return "covenantNotProven"
         case .limitExceeded: return "limitExceeded"
+        case .notInIndex: return "notInIndex"
         }
     }
 
@@ -192,7 +197,7 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .rangeProof(let e):
             return e.description
         case .invalidArgument(let message), .challengeMismatch(let message), .audienceMismatch(let message), .proofTooOld(let message),
-             .keyRevoked(let message), .keyOutOfPeriod(let message), .covenantNotProven(let message):
+             .keyRevoked(let message), .keyOutOfPeriod(let message), .covenantNotProven(let message), .notInIndex(let message):
             return message
         case .limitExceeded(let message):
             return message

@@ -55,6 +55,9 @@ public struct AcceptedProof: Sendable {
     public let binding: ProofBinding
     /// When the custodian signed the statement (nil when self-attested).
     public let statementIssuedAt: Date?
+    /// The digest of the statement the custodian signed (SHA-256 of its
+    /// payload; nil when self-attested): what an epoch index names.
+    public let statementDigest: [UInt8]?
     public let proofBytes: Int
 }
 
@@ -106,9 +109,16 @@ public enum Verifier {
     /// multiplication per batch); only if a batch fails is each of its
     /// proofs verified alone, to name the invalid ones. A proof that cannot
     /// be read is an invalid proof, not a failure of the whole run.
+    ///
+    /// `admit(i, bytes, accepted)`, if given, is asked of each proof that
+    /// passes every check but the range-proof equations, before they are
+    /// verified: it refuses the proof by throwing (the epoch index's
+    /// inclusion check, `EpochIndexCheck`), so an excluded proof costs no
+    /// equation.
     public static func verify(
         bundle: RiskBundle, names: [String], policy: VerificationPolicy, limits: BatchLimits = BatchLimits(),
-        read: (Int) throws(SolvencyError) -> [UInt8]
+        read: (Int) throws(SolvencyError) -> [UInt8],
+        admit: ((Int, [UInt8], AcceptedProof) throws(SolvencyError) -> Void)? = nil
     ) throws(SolvencyError) -> VerificationReport {
         let (compiled, publisher) = try checkedBundle(bundle, policy: policy)
         let expectation = ProofExpectation(bundle: bundle, compiled: compiled, policy: policy)
@@ -137,6 +147,7 @@ public enum Verifier {
             do {
                 let bytes = try read(i)
                 let (items, accepted) = try prepare(bytes, expecting: expectation)
+                try admit?(i, bytes, accepted)
                 let points = items.reduce(0) { $0 + limits.points(of: $1.1) }
                 if !batch.isEmpty, batchPoints + points > limits.maximumPoints || batchBytes + bytes.count > limits.maximumBytes { flush() }
                 batch.append((i, items, accepted))
@@ -215,7 +226,8 @@ public enum Verifier {
         let accepted = AcceptedProof(account: account, attested: proof.mode == .custodian, custodianKeyID: custodianID, custodianName: custodianName,
                                      requirements: plan.requirementClaims, excludedElements: proof.excluded,
                                      covenants: proof.covenants.map(\.text), binding: proof.binding,
-                                     statementIssuedAt: issuedAt, proofBytes: bytes.count)
+                                     statementIssuedAt: issuedAt, statementDigest: statementDigest.isEmpty ? nil : statementDigest,
+                                     proofBytes: bytes.count)
         return (items, accepted)
     }
 }

@@ -263,8 +263,13 @@ public enum Workflow {
     /// store that vouches for it, and valid (else unusable input, exit 2),
     /// whether or not a proof names it. A proof naming none of them (or not
     /// readable) is checked against the first bundle, so its verdict says why.
+    /// With `indexPath`, the custodian's signed epoch index is checked
+    /// first (unusable input if it fails) and every proof must be in it
+    /// (`EpochIndexCheck`, inclusion proofs in `inclusionDirectory` or the
+    /// epoch directory's `inclusion/`).
     public static func verify(bundlePaths: [String], proofPaths: [String], policy: VerificationPolicy,
-                              limits: BatchLimits = BatchLimits()) throws(SolvencyError) -> VerificationRun {
+                              limits: BatchLimits = BatchLimits(), indexPath: String? = nil,
+                              inclusionDirectory: String? = nil) throws(SolvencyError) -> VerificationRun {
         guard !proofPaths.isEmpty else { throw .invalidArgument("no proof file given") }
         guard !bundlePaths.isEmpty else { throw .invalidArgument("no bundle given") }
         var bundles: [RiskBundle] = []
@@ -275,6 +280,9 @@ public enum Workflow {
             }
             bundles.append(bundle)
         }
+        let index = try indexPath.map { path throws(SolvencyError) in
+            try EpochIndexCheck.load(path: path, policy: policy, bundles: bundles, inclusionDirectory: inclusionDirectory)
+        }
         var groups = Array(repeating: [Int](), count: bundles.count)
         for (i, path) in proofPaths.enumerated() {
             let named = bundles.count == 1 ? nil : (try? FileIO.read(path)).flatMap(MarginProof.bundleDigestHex(ofEncoded:))
@@ -284,13 +292,16 @@ public enum Workflow {
         var order = Array(repeating: (report: 0, verdict: 0), count: proofPaths.count)
         for (k, bundle) in bundles.enumerated() {
             let names = groups[k].map { proofPaths[$0] }
-            reports.append(try Verifier.verify(bundle: bundle, names: names, policy: policy, limits: limits) { j throws(SolvencyError) in
+            reports.append(try Verifier.verify(bundle: bundle, names: names, policy: policy, limits: limits, read: { j throws(SolvencyError) in
                 try FileIO.read(names[j])
-            })
+            }, admit: { j, bytes, accepted throws(SolvencyError) in
+                try index?.admit(proofPath: names[j], bytes: bytes, accepted: accepted, bundle: bundle)
+            }))
             for (j, i) in groups[k].enumerated() { order[i] = (k, j) }
         }
         var run = VerificationRun(reports: reports, files: bundlePaths, order: order, requested: policy.freshness, at: policy.at)
         run.covenants = policy.covenants
+        run.index = index
         return run
     }
 }

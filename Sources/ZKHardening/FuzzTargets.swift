@@ -57,6 +57,12 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
     /// A proof file, verified against the fixture bundle and keys.
     /// Oracle: acceptance implies the fixture proof's content.
     case proof
+    /// An inclusion proof file (`zkmargin/inclusion@1`), checked for the
+    /// attested fixture proof in a fixture epoch index (that proof's leaf
+    /// and two others, signed with the fixture custodian key).
+    /// Oracle: acceptance implies the fixture's own inclusion proof
+    /// (position, count, leaf and path).
+    case inclusion
 
     /// Runs one input. Never throws; crashes only on a bug.
     package func run(_ input: [UInt8]) {
@@ -70,6 +76,7 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
         case .bundle: FileTargets.bundle(input)
         case .statement: FileTargets.statement(input)
         case .proof: FileTargets.proof(input)
+        case .inclusion: FileTargets.inclusion(input)
         }
     }
 
@@ -86,6 +93,7 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
         case .bundle: FileTargets.bundleSeeds()
         case .statement: FileTargets.statementSeeds()
         case .proof: FileTargets.proofSeeds()
+        case .inclusion: FileTargets.inclusionSeeds()
         }
     }
 }
@@ -470,5 +478,27 @@ enum FileTargets {
     static func proofSeeds() -> [(name: String, bytes: [UInt8])] {
         [("proof-attested", fixtures.proofFile), ("proof-self-attested", fixtures.selfAttestedProofFile),
          ("proof-hiding", fixtures.hidingProofFile)]
+    }
+
+    /// A fixture epoch index: the attested fixture proof's leaf and two
+    /// made-up ones, and that leaf's honest inclusion proof.
+    static let fixtureIndex: (index: EpochIndex, leaf: EpochIndexLeaf, honest: InclusionProof) = {
+        let leaf = EpochIndexLeaf(account: fixtureStatement.account, statementDigest: fixtureStatement.digest, proofBytes: fixtures.proofFile)
+        let others = [UInt8(1), 2].map { EpochIndexLeaf(labelDigest: SHA256.hash([$0]), statementDigest: SHA256.hash([$0, 1]), proofDigest: SHA256.hash([$0, 2])) }
+        guard let (sorted, tree) = try? EpochIndex.tree([leaf] + others), let k = sorted.firstIndex(of: leaf),
+              let index = try? EpochIndex.sign(bundle: fixtures.bundle, tree: tree, issuedAt: FuzzFixtures.verificationTime, key: fixtures.custodianKey) else {
+            preconditionFailure("zkmargin-fuzz: the fixture epoch index cannot be made")
+        }
+        return (index, leaf, InclusionProof(indexDigest: index.digest, position: k, count: tree.count, leaf: leaf, path: tree.path(k)))
+    }()
+
+    static func inclusion(_ input: [UInt8]) {
+        let f = fixtureIndex
+        guard let decoded = try? InclusionProof(encoded: input), (try? decoded.check(f.leaf, in: f.index)) != nil else { return }
+        guard decoded == f.honest else { oracleFailure(.inclusion, "an inclusion proof other than the fixture's is accepted") }
+    }
+
+    static func inclusionSeeds() -> [(name: String, bytes: [UInt8])] {
+        [("inclusion", fixtureIndex.honest.encoded())]
     }
 }

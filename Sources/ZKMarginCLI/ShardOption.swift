@@ -46,15 +46,21 @@ public final class ProgressReporter: @unchecked Sendable {
     }
 
     public func update(_ p: BatchProgress) {
+        update("\(p.stage.rawValue) shard \(p.shard)", done: p.done, total: p.total, startedAt: p.startedAt)
+    }
+
+    /// `what: done/total accounts, rate, time left` (`zkmargin index` too).
+    public func update(_ what: String, done: Int, total: Int, startedAt: Date) {
         let now = Date()
-        let finished = p.done == p.total
+        let finished = done == total
+        let text = line(what, done: done, total: total, startedAt: startedAt, now: now)
         if isTerminal {
             guard finished || now.timeIntervalSince(lastLine) >= 0.2 else { return }
-            emit("\r\u{1B}[2K" + line(p, now: now) + (finished ? "\n" : ""))
+            emit("\r\u{1B}[2K" + text + (finished ? "\n" : ""))
             drewInPlace = !finished
         } else {
-            guard finished || p.done == 0 || now.timeIntervalSince(lastLine) >= interval else { return }
-            emit(line(p, now: now) + "\n")
+            guard finished || done == 0 || now.timeIntervalSince(lastLine) >= interval else { return }
+            emit(text + "\n")
         }
         lastLine = now
     }
@@ -64,13 +70,13 @@ public final class ProgressReporter: @unchecked Sendable {
         if drewInPlace { emit("\n"); drewInPlace = false }
     }
 
-    func line(_ p: BatchProgress, now: Date) -> String {
-        let elapsed = max(now.timeIntervalSince(p.startedAt), 0.001)
-        let rate = Double(p.done) / elapsed
-        var text = "\(p.stage.rawValue) shard \(p.shard): \(p.done)/\(p.total) accounts"
-        if p.done > 0 {
+    func line(_ what: String, done: Int, total: Int, startedAt: Date, now: Date) -> String {
+        let elapsed = max(now.timeIntervalSince(startedAt), 0.001)
+        let rate = Double(done) / elapsed
+        var text = "\(what): \(done)/\(total) accounts"
+        if done > 0 {
             text += String(format: ", %.2f/s", rate)
-            if p.done < p.total { text += ", about \(Self.duration(Double(p.total - p.done) / rate)) left" }
+            if done < total { text += ", about \(Self.duration(Double(total - done) / rate)) left" }
             else { text += ", \(Self.duration(elapsed))" }
         }
         return text

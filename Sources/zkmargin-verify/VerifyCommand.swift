@@ -44,6 +44,15 @@ struct ZKMarginVerify: ParsableCommand {
         run; each proof is checked against the bundle it names. --json prints \
         zkmargin/verdict@1 (SPEC.md §16.15).
 
+        Epochs. A directory argument is an epoch directory: every DIR/proofs/<L>.json in \
+        it, in name order, read one at a time and verified in bounded batches, with the \
+        same verdict each would get alone. --index INDEX.json (zkmargin index) checks the \
+        custodian's signed epoch index (signed by the custodian key or a custodian of \
+        --trust, for the bundle and its epoch; else exit 2), and refuses as notInIndex any \
+        proof whose inclusion proof (DIR/inclusion/<L>.json, or --inclusion-dir) does not \
+        show that very file, and the statement it was made from, under the signed root: \
+        one statement per account per epoch (SPEC.md §16.19).
+
         Examples:
           zkmargin-verify --bundle bundle.json --publisher-key publisher.pub.pem \\
               --custodian-key custodian.pub.pem proof.json
@@ -57,6 +66,8 @@ struct ZKMarginVerify: ParsableCommand {
               --for "Acme Lending" --max-age 24h proof.json
           zkmargin-verify --trust trust.json --bundle venue-a.json \\
               --bundle venue-b.json --json proofs/*.json
+          zkmargin-verify --bundle bundle.json --publisher-key publisher.pub.pem \\
+              --custodian-key custodian.pub.pem --index index.json epoch/
         """
     )
 
@@ -93,7 +104,13 @@ struct ZKMarginVerify: ParsableCommand {
     @Option(help: ArgumentHelp("Refuse a proof whose custodian statement is older than this at the time checked (30m, 24h, 7d, 1h30m); self-attested proofs have no signed time and are refused.", valueName: "DURATION"))
     var maxAge: String?
 
-    @Argument(help: ArgumentHelp("The proofs to verify.", valueName: "PROOF.json"))
+    @Option(help: ArgumentHelp("The custodian's signed epoch index (zkmargin index): refuse any proof it does not name for its account (notInIndex).", valueName: "INDEX.json"))
+    var index: String?
+
+    @Option(help: ArgumentHelp("Where the inclusion proofs are (<L>.json each), with --index; default: the epoch directory's inclusion/ (DIR/proofs/F → DIR/inclusion/), else inclusion/ next to the proof.", valueName: "DIR"))
+    var inclusionDir: String?
+
+    @Argument(help: ArgumentHelp("The proofs to verify; a directory is an epoch directory and stands for every DIR/proofs/<L>.json in it.", valueName: "PROOF.json | DIR"))
     var proofs: [String] = []
 
     static func main() { Tool.main(ZKMarginVerify.self) }
@@ -101,7 +118,7 @@ struct ZKMarginVerify: ParsableCommand {
     func validate() throws {
         if challenge {
             guard bundles.isEmpty, trust == nil, publisherKey.path == nil, custodianKey.path == nil, at.time == nil, !allowSelfAttested, !json,
-                  expectChallenge == nil, audience == nil, maxAge == nil, covenants.isEmpty, proofs.isEmpty else {
+                  expectChallenge == nil, audience == nil, maxAge == nil, covenants.isEmpty, proofs.isEmpty, index == nil, inclusionDir == nil else {
                 throw ValidationError("--challenge prints a nonce and takes no other argument")
             }
             return
@@ -115,6 +132,10 @@ struct ZKMarginVerify: ParsableCommand {
             guard publisherKey.path != nil else { throw ValidationError("missing --publisher-key PUBLISHER.pub.pem (or --trust TRUST.json)") }
         }
         if proofs.isEmpty { throw ValidationError("no proof file given") }
+        if inclusionDir != nil, index == nil { throw ValidationError("--inclusion-dir goes with --index INDEX.json") }
+        if index != nil, trust == nil, custodianKey.path == nil {
+            throw ValidationError("--index: the epoch index is signed by the custodian; give its key with --custodian-key CUSTODIAN.pub.pem (or --trust TRUST.json)")
+        }
         if let c = expectChallenge, let problem = ProofBinding.challengeProblem(c) { throw ValidationError("--expect-challenge: \(problem)") }
         if let a = audience, let problem = ProofBinding.audienceProblem(a) { throw ValidationError("--for: \(problem)") }
         for c in covenants {
@@ -139,7 +160,8 @@ struct ZKMarginVerify: ParsableCommand {
         }
         let report: VerificationRun
         do {
-            report = try Workflow.verify(bundlePaths: bundles, proofPaths: proofs, policy: try policy())
+            report = try Workflow.verify(bundlePaths: bundles, proofPaths: try ProofArguments.expand(proofs), policy: try policy(),
+                                         indexPath: index, inclusionDirectory: inclusionDir)
         } catch {
             guard json else { throw error }
             print(VerificationReport.errorJSON(error, hint: Self.hint(error)), terminator: "")

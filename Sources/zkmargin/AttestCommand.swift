@@ -17,14 +17,6 @@ struct AttestCommand: ParsableCommand {
         files are written, or neither; an existing openings file is never overwritten \
         unless --force is given.
 
-        Examples:
-          zkmargin attest --bundle bundle.json \\
-              --account Vectors/examples/cross-margin/solvent.json \\
-              --key custodian.pem --out statement.json --openings openings.json
-          zkmargin attest --bundle bundle.json --account account.json \\
-              --key custodian.pem --out statement.json --openings openings.json \\
-              --publisher-key publisher.pub.pem
-
         A whole epoch (--accounts): every account of an accounts file (JSON Lines, one \
         account file's object per line) into an epoch directory: DIR/statements/<L>.json \
         and DIR/openings/<L>.json, <L> the hex SHA-256 of the account's label. The \
@@ -35,6 +27,13 @@ struct AttestCommand: ParsableCommand {
         what an earlier run finished; DIR/reports/attest-<i>-of-<n>.json says what was \
         done. Exit 0 unless an account could not be attested.
 
+        Examples:
+          zkmargin attest --bundle bundle.json \\
+              --account Vectors/examples/cross-margin/solvent.json \\
+              --key custodian.pem --out statement.json --openings openings.json
+          zkmargin attest --bundle bundle.json --account account.json \\
+              --key custodian.pem --out statement.json --openings openings.json \\
+              --publisher-key publisher.pub.pem
           zkmargin attest --bundle bundle.json --accounts accounts.jsonl \\
               --key custodian.pem --out-dir epoch/ --shard auto
         """

@@ -36,6 +36,15 @@ struct ProveCommand: ParsableCommand {
         'equity >= 1.5 * requirement', 'maintenance: equity >= 2 * requirement - 1000'. \
         The proof lists it and reveals only that it holds (SPEC.md §16.16).
 
+        A whole epoch (--batch DIR, after zkmargin attest --accounts): proves every \
+        account with a statement in DIR/statements/ from its openings, into \
+        DIR/proofs/<L>.json. --shard INDEX/COUNT or --shard auto proves one part. A \
+        rerun keeps a proof that verifies against the bundle and the account's current \
+        statement and redoes anything else; a second live copy of one shard is refused. \
+        A short account gets no proof and is listed (by requirement, never by amount) in \
+        DIR/reports/prove-<i>-of-<n>.json; the task still exits 0. It exits 2 only if an \
+        account could not be proven.
+
         Examples:
           zkmargin prove --bundle bundle.json --statement statement.json \\
               --openings openings.json --out proof.json
@@ -50,19 +59,9 @@ struct ProveCommand: ParsableCommand {
           zkmargin prove --bundle bundle.json --statement statement.json \\
               --openings openings.json --challenge "$nonce" --for "Acme Lending" \\
               --out proof.json
-
-        A whole epoch (--batch DIR, after zkmargin attest --accounts): proves every \
-        account with a statement in DIR/statements/ from its openings, into \
-        DIR/proofs/<L>.json. --shard INDEX/COUNT or --shard auto proves one part. A \
-        rerun keeps a proof that verifies against the bundle and the account's current \
-        statement and redoes anything else; a second live copy of one shard is refused. \
-        A short account gets no proof and is listed (by requirement, never by amount) in \
-        DIR/reports/prove-<i>-of-<n>.json; the task still exits 0. It exits 2 only if an \
-        account could not be proven.
-
           zkmargin prove --bundle bundle.json --batch epoch/ --shard 3/8
-          zkmargin prove --bundle bundle.json --batch epoch/ --shard auto --shard-count 8
-
+          zkmargin prove --bundle bundle.json --batch epoch/ \\
+              --shard auto --shard-count 8
         """
     )
 

@@ -29,6 +29,7 @@ from prover import prove                                                 # noqa:
 from seeded import SeededRandom                                          # noqa: E402
 from transcript import Transcript                                        # noqa: E402
 import zero_openings                                                     # noqa: E402
+import merkle                                                            # noqa: E402
 from circuit import MAXIMUM_EXPANDED_TERMS, Circuit, CircuitError, Compiler, Number, decimal, decode_values  # noqa: E402
 from fractions import Fraction                                           # noqa: E402
 
@@ -366,6 +367,26 @@ def number_vectors():
               % (case["text"], case["json"], case["says"], got))
 
 
+def merkle_vectors():
+    """Vectors/merkle/: transparency-dev/merkle's numbers (external) for the
+    RFC 9162 tree of SPEC.md §16.19: leaf hashes, the root of every prefix of
+    the eight classic leaves, paths, and the inclusion probes."""
+    doc = load("merkle/rfc9162.json")
+    leaves = [h(x) for x in doc["leaves"]]
+    hashes = [merkle.leaf_hash(x) for x in leaves]
+    check([x.hex() for x in hashes] == doc["leaf_hashes"], "merkle: leaf hashes")
+    for n, want in enumerate(doc["roots"]):
+        check(merkle.root(hashes[:n]).hex() == want, "merkle: root of %d leaves" % n)
+    for p in doc["paths"]:
+        got = merkle.path(p["index"], hashes[:p["count"]])
+        check([x.hex() for x in got] == p["path"], "merkle: path of leaf %d of %d" % (p["index"], p["count"]))
+        check(merkle.root_from_path(got, hashes[p["index"]], p["index"], p["count"]) == h(doc["roots"][p["count"]]),
+              "merkle: path of leaf %d of %d leads to the root" % (p["index"], p["count"]))
+    for p in doc["probes"]:
+        got = merkle.root_from_path([h(x) for x in p["path"]], h(p["leaf_hash"]), p["index"], p["count"])
+        check((got == h(p["root"])) == p["valid"], "merkle: probe %s" % p["source"])
+
+
 FAMILIES = [
     ("hash-to-curve (RFC 9380)", hash_to_curve_vectors),
     ("generators", generator_vectors),
@@ -378,6 +399,7 @@ FAMILIES = [
     ("checker", checker_vectors),
     ("work", work_vectors),
     ("numbers", number_vectors),
+    ("merkle (RFC 9162)", merkle_vectors),
 ]
 
 

@@ -33,6 +33,7 @@ from rangeproof import Proof, RangeProofError, Statement, verify_batch    # noqa
 from signatures import KeyError_, PublicKey                               # noqa: E402
 from transcript import lp, u64be                                          # noqa: E402
 import zero_openings                                                      # noqa: E402
+import merkle                                                             # noqa: E402
 
 MAX_FILE = 16 << 20
 MAX_ID = 512
@@ -107,8 +108,9 @@ def parse_duration(text):
         return None
     total = sum(int(g) * u for g, u in zip(m.groups(), (86400, 3600, 60, 1)) if g is not None)
     return total if total > 0 else None
-FORMATS = {"bundle": 1, "statement": 2, "proof": 2, "openings": 2}
-NOUNS = {"bundle": "risk bundle", "statement": "custodian statement", "proof": "margin proof", "openings": "openings file"}
+FORMATS = {"bundle": 1, "statement": 2, "proof": 2, "openings": 2, "epoch-index": 1, "inclusion": 1}
+NOUNS = {"bundle": "risk bundle", "statement": "custodian statement", "proof": "margin proof", "openings": "openings file",
+         "epoch-index": "epoch index", "inclusion": "inclusion proof"}
 
 
 class Refused(Exception):
@@ -582,6 +584,7 @@ class Verifier:
     def __init__(self, bundle, custodian, allow_self, freshness=(None, None, None), now=None, asked=()):
         self.freshness, self.now, self.asked = freshness, now, list(asked)
         self.bundle, self.custodian, self.allow_self = bundle, custodian, allow_self
+        self.index = None                  # an EpochIndex (--index): every proof must be in it
         self.full = Scope(bundle.compile())
         self.positions = self.full.compiled.position_elements()
         self.scopes = {}
@@ -793,6 +796,8 @@ class Verifier:
             except RangeProofError as e:
                 raise Refused("proofInvalid", "range proof %d: %s" % (k, e))
             items.append((proofs[k], st))
+        if self.index is not None:         # SPEC.md §16.12 step 10a
+            self.index.admit(path, account, statement_digest if mode == "custodian" else None)
         what = "account %s meets %s of %s (%s, epoch %s)" % (json.dumps(account, ensure_ascii=False), ", ".join(plan.claims),
                                                             b.circuit_name, b.venue, b.epoch)
         if excluded:
@@ -870,6 +875,103 @@ class Verifier:
         except Refused as e:
             return False, "INVALID  %s: %s: %s" % (path, e.code, e.message), {"valid": False, "status": "INVALID",
                                                                           "error": {"code": e.code, "message": e.message}}
+
+
+# -- the epoch index (SPEC.md §16.19) ---------------------------------------------------------------
+
+class EpochIndex:
+    """The custodian's signed epoch index, checked once (unusable input if it
+    fails), and each proof's inclusion in it (`notInIndex`)."""
+
+    def __init__(self, path, custodian, bundle, inclusion_dir=None):
+        obj = parse_json(read_file(path), "epoch index")
+        if custodian is None:
+            raise Refused("custodianKeyRequired", "the epoch index is signed by a custodian; give its public key (--custodian-key)")
+        payload, key, _ = envelope(obj, "epoch-index", "epoch-index", custodian, "custodian")
+        self.digest = hashlib.sha256(payload).digest()
+        r = Fields(payload_object(payload, "epoch-index"), "epoch-index.payload")
+        r.optional("format")
+        self.custodian = r.string("custodian", 64)
+        if self.custodian != key.key_id:
+            raise Refused("field", "epoch-index.payload.custodian: names another key than the signer's")
+        self.bundle = r.hex("bundle", 32)
+        epoch = r.epoch("epoch")
+        self.issued_at = r.time("issued_at")
+        self.count = r.integer("count", 1, 1 << 40)
+        self.root = r.hex("root", 32)
+        r.finish()
+        if self.bundle != bundle.digest:
+            raise Refused("field", "epoch-index.payload.bundle: the index is for another bundle")
+        if epoch != bundle.epoch:
+            raise Refused("field", "epoch-index.payload.epoch: the index is for epoch %s, the bundle's is %s" % (epoch, bundle.epoch))
+        self.inclusion_dir = inclusion_dir
+
+    def inclusion_file(self, proof_path, label_digest):
+        name = label_digest.hex() + ".json"
+        if self.inclusion_dir is not None:
+            return os.path.join(self.inclusion_dir, name)
+        folder = os.path.dirname(proof_path) or "."
+        if os.path.basename(os.path.normpath(folder)) == "proofs":
+            folder = os.path.dirname(os.path.normpath(folder)) or "."
+        return os.path.join(folder, "inclusion", name)
+
+    def admit(self, proof_path, account, statement_digest):
+        if statement_digest is None:
+            raise Refused("notInIndex", "a self-attested proof: an epoch index names custodian-attested proofs only")
+        label = hashlib.sha256(account.encode()).digest()
+        leaf = label + statement_digest + hashlib.sha256(read_file(proof_path)).digest()
+        path = self.inclusion_file(proof_path, label)
+        if not os.path.exists(path):
+            raise Refused("notInIndex", "no inclusion proof for account %s (%s does not exist)" % (json.dumps(account, ensure_ascii=False), path))
+        try:
+            obj = parse_json(read_file(path), "inclusion proof")
+            check_format(obj.get("format"), "inclusion")
+            r = Fields(obj, "inclusion")
+            r.optional("format")
+            index = r.hex("index", 32)
+            count = r.integer("count", 1, 1 << 40)
+            position = r.integer("position", 0, (1 << 40) - 1)
+            if position >= count:
+                raise Refused("field", "inclusion.position: not below the count")
+            if r.obj["position"].text != str(position):
+                raise Refused("field", "inclusion.position: expected an integer written plainly (no sign, no leading zero)")
+            named = r.hex("account", 32) + r.hex("statement", 32) + r.hex("proof", 32)
+            items = r.array("path")
+            if len(items) > 40:
+                raise Refused("field", "inclusion.path: more than 40 hashes")
+            siblings = []
+            for k, item in enumerate(items):
+                if not isinstance(item, str) or not re.fullmatch("[0-9a-f]{64}", item):
+                    raise Refused("field", "inclusion.path[%d]: expected 64 lower-case hex digits" % k)
+                siblings.append(bytes.fromhex(item))
+            r.finish()
+        except Refused as e:
+            raise Refused("notInIndex", "the inclusion proof %s cannot be used: %s: %s" % (path, e.code, e.message))
+        if index != self.digest:
+            raise Refused("notInIndex", "the inclusion proof is for another epoch index")
+        if count != self.count:
+            raise Refused("notInIndex", "the inclusion proof is for a tree of %d accounts; the index signs %d" % (count, self.count))
+        for name, a, b in (("account", 0, 32), ("statement", 32, 64), ("proof file", 64, 96)):
+            if named[a:b] != leaf[a:b]:
+                raise Refused("notInIndex", "the index names another %s for this account" % name)
+        if merkle.root_from_path(siblings, merkle.leaf_hash(leaf), position, count) != self.root:
+            raise Refused("notInIndex", "the inclusion path does not lead from position %d of %d to the index's signed root" % (position, count))
+
+
+def proof_files(arguments):
+    """A directory argument is an epoch directory: its proofs/<64 hex>.json, sorted."""
+    out = []
+    for a in arguments:
+        if not os.path.isdir(a):
+            out.append(a)
+            continue
+        folder = os.path.join(a, "proofs")
+        names = sorted(n for n in (os.listdir(folder) if os.path.isdir(folder) else [])
+                       if re.fullmatch("[0-9a-f]{64}\\.json", n))
+        if not names:
+            raise Refused("io", "%s: holds no proof (<64 hex digits>.json)" % folder)
+        out += [os.path.join(folder, n) for n in names]
+    return out
 
 
 # -- the canonical compiled statement (SPEC.md §16.11) --------------------------------------------
@@ -1021,7 +1123,9 @@ def main(argv):
     ap.add_argument("--for", dest="audience", metavar="NAME", help="refuse any proof not made for NAME")
     ap.add_argument("--require", action="append", default=[], metavar="COVENANT", help="refuse a proof that does not prove COVENANT (SPEC.md §16.16)")
     ap.add_argument("--max-age", metavar="DURATION", help="refuse a statement older than DURATION (30m, 24h, 7d, 1h30m)")
-    ap.add_argument("proofs", nargs="*", metavar="PROOF.json")
+    ap.add_argument("--index", metavar="INDEX.json", help="the custodian's epoch index: refuse any proof not in it (SPEC.md §16.19)")
+    ap.add_argument("--inclusion-dir", metavar="DIR", help="with --index: where the inclusion proofs are")
+    ap.add_argument("proofs", nargs="*", metavar="PROOF.json|DIR")
     try:
         a = ap.parse_args(argv)
         if a.challenge:
@@ -1059,6 +1163,10 @@ def main(argv):
                 raise Usage("no proof file given")
             if a.hide_among:
                 raise Usage("--hide-among goes with --compile-json")
+            if a.inclusion_dir is not None and a.index is None:
+                raise Usage("--inclusion-dir goes with --index INDEX.json")
+            if a.index is not None and a.custodian_key is None:
+                raise Usage("--index: give the custodian's key with --custodian-key")
         at = None
         if a.at is not None:
             try:
@@ -1102,6 +1210,9 @@ def main(argv):
         if now > bundle.valid_until:
             raise Refused("bundleExpired", "the bundle expired at %s; checked at %s" % (format_time(bundle.valid_until), format_time(now)))
         verifier = Verifier(bundle, custodian, a.allow_self_attested, (a.expect_challenge, a.audience, max_age), now, asked)
+        if a.index is not None:
+            verifier.index = EpochIndex(a.index, custodian, bundle, a.inclusion_dir)
+        a.proofs = proof_files(a.proofs)
     except Refused as e:
         return unusable(e)
     verdicts = [(p,) + verifier.verify(p) for p in a.proofs]
@@ -1114,6 +1225,11 @@ def main(argv):
                       "bundles": [{"file": a.bundle, "digest": bundle.digest.hex(), "circuit": bundle.circuit_name, "venue": bundle.venue,
                                    "epoch": bundle.epoch, "curve": bundle.curve.name, "publisher": {"key_id": bundle.publisher, "name": None},
                                    "issued_at": format_time(bundle.issued_at), "valid_until": format_time(bundle.valid_until)}],
+                      **({"index": {"file": a.index, "digest": verifier.index.digest.hex(),
+                                    "custodian": {"key_id": verifier.index.custodian, "name": None},
+                                    "bundle": verifier.index.bundle.hex(), "epoch": bundle.epoch,
+                                    "issued_at": format_time(verifier.index.issued_at), "count": verifier.index.count,
+                                    "root": verifier.index.root.hex()}} if verifier.index is not None else {}),
                       "proofs": [dict({"file": p}, **entry) for p, _, _, entry in verdicts]}))
     else:
         for _, _, line, _ in verdicts:
