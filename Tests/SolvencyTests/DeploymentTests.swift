@@ -102,6 +102,10 @@ final class DeploymentTests: XCTestCase {
         for rule in rules {
             let name = rule["onExitCodes"]?["containerName"]?.string
             if let name { XCTAssertEqual(name, k.container["name"]?.string, "podFailurePolicy names the container") }
+            // FailIndex exists only with backoffLimitPerIndex.
+            if rule["action"]?.string == "FailIndex" { XCTAssertNotNil(spec["backoffLimitPerIndex"], "FailIndex needs backoffLimitPerIndex") }
+            // Exit 0 is success, never a failure rule; a short account exits 0.
+            XCTAssertFalse((rule["onExitCodes"]?["values"]?.items ?? []).contains(.scalar("0")), "exit 0 (short accounts included) is success")
         }
     }
 
