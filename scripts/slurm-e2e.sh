@@ -67,6 +67,7 @@ t_script=$(now)
 
 # --- 1. Packages ---------------------------------------------------------
 
+install_s="- (installed already)"
 missing=()
 for pkg in slurm-wlm munge; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -81,7 +82,24 @@ if [ "${#missing[@]}" -gt 0 ]; then
     # The daemons are started below, on a private configuration; whatever
     # the packages' own service scripts do (nothing without systemd) is not used.
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
-    say "installed in $(elapsed "$t0" "$(now)") s"
+    install_s="$(elapsed "$t0" "$(now)") s"
+    say "installed in $install_s"
+fi
+
+# The binaries, before the cluster starts (a build from scratch takes minutes).
+build_s="-"
+if [ "$mode" = e2e ]; then
+    if [ -n "${ZKMARGIN_BIN:-}" ]; then
+        bin="$(cd "$ZKMARGIN_BIN" && pwd)"
+        build_s="(given)"
+    else
+        t0=$(now)
+        say "building zkmargin and zkmargin-verify (swift build -c release)"
+        swift build -c release --product zkmargin >&2
+        swift build -c release --product zkmargin-verify >&2
+        bin="$(swift build -c release --show-bin-path)"
+        build_s="$(elapsed "$t0" "$(now)") s"
+    fi
 fi
 
 # --- 2. The cluster ------------------------------------------------------
@@ -218,7 +236,8 @@ for _ in $(seq 1 120); do
     sleep 0.5
 done
 [ "$state" = idle ] || setup_fail "node $host is not idle after 60 s (state: ${state:-none})"
-say "cluster up in $(elapsed "$t_cluster" "$(now)") s: node $host, $cpus CPUs, ports $ctld_port/$slurmd_port, conf $SLURM_CONF"
+cluster_s="$(elapsed "$t_cluster" "$(now)") s"
+say "cluster up in $cluster_s: node $host, $cpus CPUs, ports $ctld_port/$slurmd_port, conf $SLURM_CONF"
 
 # --- 3. Smoke ------------------------------------------------------------
 
@@ -247,17 +266,6 @@ fi
 
 # --- 4. The epoch --------------------------------------------------------
 
-if [ -n "${ZKMARGIN_BIN:-}" ]; then
-    bin="$(cd "$ZKMARGIN_BIN" && pwd)"
-    build_s="(given)"
-else
-    t0=$(now)
-    say "building zkmargin and zkmargin-verify (swift build -c release)"
-    swift build -c release --product zkmargin >&2
-    swift build -c release --product zkmargin-verify >&2
-    bin="$(swift build -c release --show-bin-path)"
-    build_s="$(elapsed "$t0" "$(now)") s"
-fi
 zk="$bin/zkmargin"
 zv="$bin/zkmargin-verify"
 for tool in "$zk" "$zv"; do [ -x "$tool" ] || setup_fail "$tool is not an executable"; done
@@ -481,4 +489,4 @@ print(f"  storage: {M * size(big_dir + '/proofs') / 1e9:.0f} GB of proofs, {M * 
 PY
 
 passed=1
-say "PASSED in $(elapsed "$t_script" "$(now)") s (release build: $build_s)"
+say "PASSED in $(elapsed "$t_script" "$(now)") s (packages: $install_s; release build: $build_s; cluster up: $cluster_s)"
