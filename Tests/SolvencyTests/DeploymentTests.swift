@@ -127,6 +127,9 @@ final class DeploymentTests: XCTestCase {
         XCTAssertEqual(count, String(k.completions), "--shard-count (or ZKMARGIN_SHARD_COUNT) must equal spec.completions")
         if let c = env["ZKMARGIN_SHARD_COUNT"] { XCTAssertEqual(c, String(k.completions), "ZKMARGIN_SHARD_COUNT") }
         XCTAssertNil(env["JOB_COMPLETION_INDEX"], "Kubernetes sets JOB_COMPLETION_INDEX itself")
+        // Threads no more than the CPU limit (zkmargin would start one per core of the node).
+        let cpuLimit = k.container["resources"]?["limits"]?["cpu"]?.string
+        XCTAssertEqual(env["ZKMARGIN_MSM_THREADS"], cpuLimit, "ZKMARGIN_MSM_THREADS equals the CPU limit")
 
         // The epoch directory and the bundle are on mounted volumes; the
         // openings on their own claim, mounted at DIR/openings, in the Job's namespace.
