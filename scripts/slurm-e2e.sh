@@ -210,6 +210,9 @@ MpiDefault=none
 MailProg=/bin/true
 SwitchType=switch/none
 SchedulerType=sched/backfill
+# Batch jobs are scheduled as soon as a core frees (the default defers them up
+# to 3 s, which would dominate the small stages of this run).
+SchedulerParameters=batch_sched_delay=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 JobRequeue=1
@@ -341,6 +344,19 @@ check_array() {
     t="$(tasks "$1")"
     [ "$(grep -c ' COMPLETED 0:0 ' <<<"$t")" -eq "$2" ] || fail "$3: not every task of job $1 completed with exit 0:"$'\n'"$t"$'\n'"(logs: $logs)"
 }
+# One (non-array) job: submitted, waited for with the 0.5 s poll above (sbatch
+# --wait polls every few seconds, which would swamp short stages' times), and
+# required to have COMPLETED with exit 0. $1: its log; the rest: sbatch's arguments.
+single() {
+    local log="$1" jid line
+    shift
+    jid=$(sbatch --parsable "$@") || fail "sbatch $*"
+    wait_job "$jid" 3600
+    line="$(scontrol -o show job "$jid")"
+    [[ "$line" == *" JobState=COMPLETED "* && "$line" == *" ExitCode=0:0 "* ]] \
+        || fail "job $jid (${*: -1}) did not complete with exit 0: $(grep -o 'JobState=[A-Z_]* \|ExitCode=[0-9:]*' <<<"$line" | tr '\n' ' ')(log: $log)"
+}
+
 # Attest: an array, one shard per task.
 t0=$(now)
 if [ "$sealing" = 1 ]; then
@@ -357,8 +373,7 @@ say "attest: $accounts accounts in $shards array tasks, ${attest_s} s"
 seal_s="-"
 if [ "$sealing" = 1 ]; then
     t0=$(now)
-    ZKMARGIN_KEY="$keys/custodian.pem" sbatch --wait --quiet -J epoch-seal -o "$logs/%x.log" "$sbatch_file" seal \
-        || fail "seal job failed (log: $logs/epoch-seal.log)"
+    ZKMARGIN_KEY="$keys/custodian.pem" single "$logs/epoch-seal.log" -J epoch-seal -o "$logs/%x.log" "$sbatch_file" seal
     seal_s=$(elapsed "$t0" "$(now)")
     say "seal: ${seal_s} s"
 fi
@@ -418,8 +433,7 @@ say "prove: ${prove_s} s; task $victim requeued once, resumed keeping $kept proo
 index_s="-"
 if [ "$indexing" = 1 ]; then
     t0=$(now)
-    ZKMARGIN_KEY="$keys/custodian.pem" sbatch --wait --quiet -J epoch-index -o "$logs/%x.log" "$sbatch_file" index \
-        || fail "index job failed (log: $logs/epoch-index.log)"
+    ZKMARGIN_KEY="$keys/custodian.pem" single "$logs/epoch-index.log" -J epoch-index -o "$logs/%x.log" "$sbatch_file" index
     index_s=$(elapsed "$t0" "$(now)")
     say "index: ${index_s} s"
 fi
@@ -427,8 +441,9 @@ fi
 # Verify the whole epoch, as a counterparty would (one job, the whole node).
 t0=$(now)
 if [ "$indexing" = 1 ]; then
-    sbatch --wait --quiet -J epoch-verify --exclusive -c "$cpus" -o "$work/verdict.json" -e "$logs/epoch-verify.log" \
-        "$sbatch_file" verify --json || fail "zkmargin-verify --index: not every proof valid and included (log: $logs/epoch-verify.log, verdict: $work/verdict.json)"
+    # Not every proof valid and included: exit 1, and single() says so.
+    single "$logs/epoch-verify.log (verdict: $work/verdict.json)" -J epoch-verify --exclusive -c "$cpus" \
+        -o "$work/verdict.json" -e "$logs/epoch-verify.log" "$sbatch_file" verify --json
 else
     "$zv" --bundle "$ZKMARGIN_BUNDLE" --publisher-key "$ZKMARGIN_PUBLISHER_KEY" --custodian-key "$ZKMARGIN_CUSTODIAN_KEY" \
         --json "$dir"/proofs/*.json >"$work/verdict.json" 2>"$logs/epoch-verify.log" \
