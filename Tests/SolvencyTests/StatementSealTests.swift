@@ -125,16 +125,7 @@ final class StatementSealTests: XCTestCase {
 
     // MARK: Every part of a seal
 
-    /// The seal of the proof's statement, edited.
-    func editSeal(_ proof: [UInt8], _ edit: (inout JSONObject) throws -> Void) throws -> [UInt8] {
-        try editStatement(proof) { env in
-            guard case .object(var seal)? = env["seal"] else { throw SolvencyError.malformed("test", "no seal") }
-            try edit(&seal)
-            env["seal"] = .object(seal)
-        }
-    }
-
-    func bytes(_ o: JSONObject, _ key: String) -> [UInt8] {
+    static func bytes(_ o: JSONObject, _ key: String) -> [UInt8] {
         guard case .string(let t)? = o[key] else { return [] }
         return Base64.decode(t) ?? []
     }
@@ -142,7 +133,7 @@ final class StatementSealTests: XCTestCase {
     /// The root payload edited and signed again by `key` (the custodian,
     /// unless said otherwise): what a custodian's own mistakes, or a
     /// stolen key, would produce.
-    func resignedRoot(_ seal: inout JSONObject, key: SigningKey = TestKeys.custodian, _ edit: (inout JSONObject) -> Void) throws {
+    static func resignedRoot(_ seal: inout JSONObject, key: SigningKey = TestKeys.custodian, _ edit: (inout JSONObject) -> Void) throws {
         var root = try bytes(seal, "root").jsonObject()
         edit(&root)
         let payload = JSONValue.object(root).compactEncoded()
@@ -151,73 +142,187 @@ final class StatementSealTests: XCTestCase {
     }
 
     /// The position of a sealed statement.
-    func sealPosition(_ s: AttestedStatement) -> Int {
+    static func sealPosition(_ s: AttestedStatement) -> Int {
         guard case .seal(let seal) = s.authentication else { return -1 }
         return seal.position
+    }
+
+    /// Every tampering of a sealed statement envelope `env` (at `position`
+    /// 0 or 1 of 3 leaves; `other` another sealed statement of the same
+    /// root), with the error code both verifiers must give: each part of
+    /// the seal, the root payload and the statement under it.
+    static func tamperedStatements(_ env: JSONObject, position: Int, other: JSONObject) throws -> [(name: String, code: String, envelope: JSONObject)] {
+        precondition(position < 2)
+        func seal(_ edit: (inout JSONObject) throws -> Void) throws -> JSONObject {
+            var e = env
+            guard case .object(var s)? = e["seal"] else { throw SolvencyError.malformed("test", "no seal") }
+            try edit(&s)
+            e["seal"] = .object(s)
+            return e
+        }
+        var out: [(String, String, JSONObject)] = [
+            ("root-payload-byte", "signatureInvalid", try seal { s in
+                var b = bytes(s, "root"); b[b.count / 2] ^= 0x01; s["root"] = .string(Base64.encode(b)) }),
+            ("root-signature-byte", "signatureInvalid", try seal { s in
+                var b = bytes(s, "signature"); b[b.count - 3] ^= 0x01; s["signature"] = .string(Base64.encode(b)) }),
+            ("root-signed-by-another-key", "signatureInvalid", try seal { s in
+                try resignedRoot(&s, key: TestKeys.otherCustodian) { _ in } }),
+            ("another-position-same-path-length", "sealInvalid", try seal { s in s["position"] = .number(String(1 - position)) }),
+            ("position-past-the-count", "field", try seal { s in s["position"] = .number("3") }),
+            ("negative-position", "field", try seal { s in s["position"] = .number("-1") }),
+            ("path-sibling-byte", "sealInvalid", try seal { s in
+                var b = bytes(s, "path"); b[0] ^= 0x80; s["path"] = .string(Base64.encode(b)) }),
+            ("path-one-sibling-short", "field", try seal { s in s["path"] = .string(Base64.encode(Array(bytes(s, "path").dropLast(32)))) }),
+            ("path-one-sibling-long", "field", try seal { s in
+                s["path"] = .string(Base64.encode(bytes(s, "path") + [UInt8](repeating: 7, count: 32))) }),
+            ("path-not-whole-hashes", "field", try seal { s in s["path"] = .string(Base64.encode(Array(bytes(s, "path").dropLast(1)))) }),
+            ("path-as-a-list", "field", try seal { s in s["path"] = .array([]) }),
+            ("count-changed-not-signed", "signatureInvalid", try seal { s in
+                var root = try bytes(s, "root").jsonObject()
+                root["statements"] = .number("4")
+                s["root"] = .string(Base64.encode(JSONValue.object(root).compactEncoded())) }),
+            ("count-signed-path-of-another-length", "field", try seal { s in try resignedRoot(&s) { $0["statements"] = .number("2") } }),
+            ("root-for-another-bundle", "statementMismatch", try seal { s in
+                try resignedRoot(&s) { $0["bundle"] = .string(String(repeating: "ab", count: 32)) } }),
+            ("root-for-another-epoch", "statementMismatch", try seal { s in
+                try resignedRoot(&s) { $0["epoch"] = .string("2025-11-26T12:00:00Z") } }),
+            ("root-names-another-custodian", "field", try seal { s in
+                try resignedRoot(&s) { $0["custodian"] = .string(TestKeys.otherCustodian.verifyingKey.id) } }),
+            ("root-in-the-statement-format", "wrongFileKind", try seal { s in try resignedRoot(&s) { $0["format"] = .string("zkmargin/statement@2") } }),
+            ("root-with-an-unknown-member", "field", try seal { s in try resignedRoot(&s) { $0["note"] = .string("x") } }),
+            ("seal-with-an-unknown-member", "field", try seal { s in s["note"] = .string("x") }),
+            ("seal-without-root", "field", try seal { s in s["root"] = nil }),
+            ("seal-of-another-statement", "sealInvalid", { var e = env; e["seal"] = other["seal"]; return e }()),
+        ]
+        var both = env
+        both["signature"] = .string(Base64.encode(TestKeys.custodian.signature(for: [1])))
+        out.append(("seal-and-signature", "field", both))
+        var unsealed = env
+        unsealed["seal"] = nil
+        out.append(("unsealed", "statementUnsealed", unsealed))
+        var changed = env
+        if case .string(let t)? = env["payload"], let p = Base64.decode(t), case .object(var o) = try JSONParser.parse(p) {
+            o["issued_at"] = .string("2025-11-25T12:30:00Z")
+            changed["payload"] = .string(Base64.encode(JSONValue.object(o).compactEncoded()))
+        }
+        out.append(("payload-changed-under-the-seal", "sealInvalid", changed))
+        return out.map { (name: $0.0, code: $0.1, envelope: $0.2) }
     }
 
     func testEveryTamperedPartOfASealIsRefused() throws {
         let (e, proofs) = Self.shared
         // A statement at position 0 or 1 of 3 (both have paths of 2 hashes).
-        let k = e.sealed.firstIndex { self.sealPosition($0) < 2 }!
-        let proof = proofs[k]
-        let position = self.sealPosition(e.sealed[k])
+        let k = e.sealed.firstIndex { Self.sealPosition($0) < 2 }!
+        let position = Self.sealPosition(e.sealed[k])
         XCTAssertEqual(MerkleTree.pathLength(index: position, count: 3), MerkleTree.pathLength(index: position, count: 4))
-        let cases: [(String, String, [UInt8])] = [
-            ("a byte of the root payload", "signatureInvalid", try editSeal(proof) { s in
-                var b = bytes(s, "root"); b[b.count / 2] ^= 0x01; s["root"] = .string(Base64.encode(b)) }),
-            ("a byte of the root signature", "signatureInvalid", try editSeal(proof) { s in
-                var b = bytes(s, "signature"); b[b.count - 3] ^= 0x01; s["signature"] = .string(Base64.encode(b)) }),
-            ("the root signed by another key", "signatureInvalid", try editSeal(proof) { s in
-                try resignedRoot(&s, key: TestKeys.otherCustodian) { _ in } }),
-            ("another leaf's position (same path length)", "sealInvalid", try editSeal(proof) { s in
-                s["position"] = .number(String(position == 0 ? 1 : 0)) }),
-            ("a position past the count", "field", try editSeal(proof) { s in s["position"] = .number("3") }),
-            ("a negative position", "field", try editSeal(proof) { s in s["position"] = .number("-1") }),
-            ("a byte of a path sibling", "sealInvalid", try editSeal(proof) { s in
-                var b = bytes(s, "path"); b[0] ^= 0x80; s["path"] = .string(Base64.encode(b)) }),
-            ("a path one sibling short", "field", try editSeal(proof) { s in
-                s["path"] = .string(Base64.encode(Array(bytes(s, "path").dropLast(32)))) }),
-            ("a path one sibling long", "field", try editSeal(proof) { s in
-                s["path"] = .string(Base64.encode(bytes(s, "path") + [UInt8](repeating: 7, count: 32))) }),
-            ("a path not of whole hashes", "field", try editSeal(proof) { s in
-                s["path"] = .string(Base64.encode(Array(bytes(s, "path").dropLast(1)))) }),
-            ("the path as a list", "field", try editSeal(proof) { s in s["path"] = .array([]) }),
-            ("another count in the root, not signed again", "signatureInvalid", try editSeal(proof) { s in
-                var root = try bytes(s, "root").jsonObject()
-                root["statements"] = .number("4")
-                s["root"] = .string(Base64.encode(JSONValue.object(root).compactEncoded())) }),
-            ("another count signed, for which the path has another length", "field", try editSeal(proof) { s in
-                try resignedRoot(&s) { $0["statements"] = .number("2") } }),
-            ("another bundle in the signed root", "statementMismatch", try editSeal(proof) { s in
-                try resignedRoot(&s) { $0["bundle"] = .string(String(repeating: "ab", count: 32)) } }),
-            ("another epoch in the signed root", "statementMismatch", try editSeal(proof) { s in
-                try resignedRoot(&s) { $0["epoch"] = .string("2025-11-26T12:00:00Z") } }),
-            ("another custodian named in the root", "field", try editSeal(proof) { s in
-                try resignedRoot(&s) { $0["custodian"] = .string(TestKeys.otherCustodian.verifyingKey.id) } }),
-            ("the root payload in the statement format", "wrongFileKind", try editSeal(proof) { s in
-                try resignedRoot(&s) { $0["format"] = .string("zkmargin/statement@2") } }),
-            ("an unknown member in the root", "field", try editSeal(proof) { s in
-                try resignedRoot(&s) { $0["note"] = .string("x") } }),
-            ("an unknown member in the seal", "field", try editSeal(proof) { s in s["note"] = .string("x") }),
-            ("no root", "field", try editSeal(proof) { s in s["root"] = nil }),
-            ("a seal and a signature", "field", try editStatement(proof) { env in
-                env["signature"] = .string(Base64.encode(TestKeys.custodian.signature(for: [1]))) }),
-            ("the payload changed under the seal", "sealInvalid", try editStatement(proof) { env in
-                guard case .string(let t)? = env["payload"], let p = Base64.decode(t), case .object(var o) = try JSONParser.parse(p) else { return }
-                o["issued_at"] = .string("2025-11-25T12:30:00Z")
-                env["payload"] = .string(Base64.encode(JSONValue.object(o).compactEncoded()))
-            }),
-        ]
+        let env = try e.sealed[k].encoded().jsonObject()
+        let other = try e.sealed[(k + 1) % 3].encoded().jsonObject()
         // The root hash alone does not fix the count (as in RFC 9162: a
         // path of 2 hashes from leaf 0 fits 3 leaves and 4): the count is
         // the custodian's signed claim, and only the custodian can sign
         // another. Such a root, signed by the custodian, is accepted.
-        let recounted = try editSeal(proof) { s in try resignedRoot(&s) { $0["statements"] = .number("4") } }
+        let recounted = try editStatement(proofs[k]) { env in
+            guard case .object(var s)? = env["seal"] else { return }
+            try Self.resignedRoot(&s) { $0["statements"] = .number("4") }
+            env["seal"] = .object(s)
+        }
         XCTAssertNoThrow(try verdict(recounted, bundle: e.bundle, policy: policy()).get())
-        for (what, code, tampered) in cases {
-            assertInvalid(tampered, bundle: e.bundle, code: code, contains: nil)
-            if case .success = try verdict(tampered, bundle: e.bundle, policy: policy()) { XCTFail(what) }
+        for c in try Self.tamperedStatements(env, position: position, other: other) {
+            // Read alone, and inside the proof.
+            assertSolvencyError(c.code) { try AttestedStatement(encoded: JSONValue.object(c.envelope).encoded()) }
+            let tampered = try editStatement(proofs[k]) { $0 = c.envelope }
+            assertInvalid(tampered, bundle: e.bundle, code: c.code, contains: nil)
+            if case .success = try verdict(tampered, bundle: e.bundle, policy: policy()) { XCTFail(c.name) }
+        }
+    }
+
+    // MARK: Vectors/seal/
+
+    /// Vectors/seal/cases.json: sealed statements, read alone, and the
+    /// error code each must give (null: valid). Written from a fresh epoch
+    /// with ZKMARGIN_WRITE_VECTORS=1 (ECDSA signatures are randomized, so
+    /// the file is not reproduced byte for byte); every run checks that the
+    /// reference still gives each case its code, and
+    /// interop/python/test_vectors.py (family `seal`) that verify.py does.
+    func testSealVectors() throws {
+        let path = "Vectors/seal/cases.json"
+        if ProcessInfo.processInfo.environment["ZKMARGIN_WRITE_VECTORS"] == "1" {
+            let (e, _) = Self.shared
+            var cases: [(String, String?, JSONObject)] = []
+            for s in e.sealed { cases.append(("sealed-position-\(Self.sealPosition(s))-of-3", nil, try s.encoded().jsonObject())) }
+            let single = try StatementSeal.seal(statements: [e.unsealed[0]], key: TestKeys.custodian, bundle: e.bundle, at: testNow).sealed[0]
+            cases.append(("sealed-alone-empty-path", nil, try single.encoded().jsonObject()))
+            let (signed, _) = try Custodian.attest(bundle: e.bundle, account: e.accounts[0], key: TestKeys.custodian, at: testNow)
+            cases.append(("signed", nil, try signed.encoded().jsonObject()))
+            let k = e.sealed.firstIndex { Self.sealPosition($0) < 2 }!
+            let env = try e.sealed[k].encoded().jsonObject()
+            for c in try Self.tamperedStatements(env, position: Self.sealPosition(e.sealed[k]), other: try e.sealed[(k + 1) % 3].encoded().jsonObject()) {
+                cases.append((c.name, c.code, c.envelope))
+            }
+            var relabelled = env
+            relabelled["format"] = .string("zkmargin/statement-root@1")
+            cases.append(("envelope-in-the-root-format", "wrongFileKind", relabelled))
+            let doc = JSONValue.object(JSONObject([
+                ("description", .string("Custodian statements (zkmargin/statement@2), each read alone as SPEC.md §16.17 says, and the error code it must give (null: valid)")),
+                ("cases", .array(cases.map { c in .object(JSONObject([("name", .string(c.0)), ("error", c.1.map { .string($0) } ?? .null), ("statement", .object(c.2))])) })),
+            ]))
+            try FileManager.default.createDirectory(at: Repository.forTests.url("Vectors/seal"), withIntermediateDirectories: true)
+            try Data(doc.encoded()).write(to: Repository.forTests.url(path))
+        }
+        guard case .object(let doc) = try JSONParser.parse(try Repository.forTests.read(path)), case .array(let cases)? = doc["cases"] else {
+            return XCTFail("\(path): unexpected shape")
+        }
+        XCTAssertGreaterThanOrEqual(cases.count, 25)
+        for c in cases {
+            guard case .object(let o) = c, case .string(let name)? = o["name"], case .object(let statement)? = o["statement"] else { return XCTFail("\(path): a case") }
+            let expected: String? = if case .string(let code)? = o["error"] { code } else { nil }
+            let found: String?
+            do {
+                _ = try AttestedStatement(encoded: JSONValue.object(statement).encoded())
+                found = nil
+            } catch { found = error.code }
+            XCTAssertEqual(found, expected, "\(path): \(name)")
+        }
+    }
+
+    // MARK: Both verifiers
+
+    /// zkmargin-verify (the binary) and interop/python/verify.py, each in
+    /// one run with --json over sealed proofs, the same proofs with each
+    /// part of a seal tampered with, and a proof whose statement is
+    /// unsealed: the same verdict and the same error code for every one.
+    func testBothVerifiersAgreeOnSealedStatements() throws {
+        guard let python = InteropTests.python else { throw InteropTests.PythonMissing() }
+        let (e, proofs) = Self.shared
+        let dir = try temporaryDirectory(self)
+        try writeTestKeys(to: dir)
+        try FileIO.write(e.bundle.encoded(), to: "\(dir)/bundle.json", mode: 0o644)
+        var files: [(name: String, code: String?)] = []
+        for (k, p) in proofs.enumerated() {
+            try FileIO.write(p, to: "\(dir)/sealed-\(k).json", mode: 0o644)
+            files.append(("sealed-\(k).json", nil))
+        }
+        let k = e.sealed.firstIndex { Self.sealPosition($0) < 2 }!
+        let env = try e.sealed[k].encoded().jsonObject()
+        for c in try Self.tamperedStatements(env, position: Self.sealPosition(e.sealed[k]), other: try e.sealed[(k + 1) % 3].encoded().jsonObject()) {
+            try FileIO.write(try editStatement(proofs[k]) { $0 = c.envelope }, to: "\(dir)/\(c.name).json", mode: 0o644)
+            files.append(("\(c.name).json", c.code))
+        }
+        let options = ["--json", "--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem", "--custodian-key", "custodian.pub.pem",
+                       "--at", RFC3339.format(testNow)] + files.map(\.name)
+        let runs = [("zkmargin-verify", try CLI.run("zkmargin-verify", options, in: dir)),
+                    ("verify.py", try CLI.execute(python, [Repository.forTests.path("interop/python/verify.py")] + options, in: dir))]
+        for (tool, r) in runs {
+            XCTAssertEqual(r.status, 1, "\(tool): \(r.stderr)")
+            guard case .object(let verdict) = try JSONParser.parse(Array(r.stdout.utf8)), case .array(let entries)? = verdict["proofs"],
+                  entries.count == files.count else { return XCTFail("\(tool): \(r.stdout)\(r.stderr)") }
+            for (entry, file) in zip(entries, files) {
+                guard case .object(let o) = entry else { return XCTFail(tool) }
+                var code: String? = nil
+                if case .object(let error)? = o["error"], case .string(let c)? = error["code"] { code = c }
+                XCTAssertEqual(o["valid"], .bool(file.code == nil), "\(tool): \(file.name)")
+                XCTAssertEqual(code, file.code, "\(tool): \(file.name)")
+            }
         }
     }
 

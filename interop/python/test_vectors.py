@@ -366,6 +366,22 @@ def number_vectors():
               % (case["text"], case["json"], case["says"], got))
 
 
+def seal_vectors():
+    """Vectors/seal/: custodian statements read alone (SPEC.md §16.17): each
+    signed, sealed, unsealed or tampered statement gives the reference's
+    error code, or none when valid."""
+    import verify
+    with open(os.path.join(VECTORS, "seal", "cases.json"), "rb") as f:
+        doc = verify.parse_json(f.read(), "Vectors/seal/cases.json")   # numbers as the verifier reads them
+    for case in doc["cases"]:
+        try:
+            verify.read_statement(case["statement"], "statement", None)
+            got = None
+        except verify.Refused as e:
+            got = e.code
+        check(got == case["error"], "seal case %r: the reference gives %s, this implementation %s" % (case["name"], case["error"], got))
+
+
 FAMILIES = [
     ("hash-to-curve (RFC 9380)", hash_to_curve_vectors),
     ("generators", generator_vectors),
@@ -378,6 +394,7 @@ FAMILIES = [
     ("checker", checker_vectors),
     ("work", work_vectors),
     ("numbers", number_vectors),
+    ("seal", seal_vectors),
 ]
 
 
