@@ -19,6 +19,12 @@ public import ZKGroup
 /// covered by the signature; the signed payload binds it by its SHA-256
 /// (`AttestedStatement`). No other kind of envelope has it.
 ///
+/// A statement alone may carry `"seal"` in place of `"signature"`: its
+/// place under the custodian's signed epoch root (`StatementSeal`, SPEC.md
+/// §16.17), or neither (unsealed, written by a worker without the private
+/// key; refused unless the reader asks for it). `authentication` says
+/// which; every other kind always has a signature.
+///
 /// Signing the stored bytes (not a re-serialisation) leaves nothing to
 /// canonicalise. The payload repeats the `format`, so a signature made for
 /// one kind of file can never be read as another. Decoding checks that the

@@ -308,6 +308,14 @@ final class StatementSealTests: XCTestCase {
             try FileIO.write(try editStatement(proofs[k]) { $0 = c.envelope }, to: "\(dir)/\(c.name).json", mode: 0o644)
             files.append(("\(c.name).json", c.code))
         }
+        // A root the custodian signed with another count its path also fits: valid in both.
+        let recounted = try editStatement(proofs[k]) { env in
+            guard case .object(var s)? = env["seal"] else { return }
+            try Self.resignedRoot(&s) { $0["statements"] = .number("4") }
+            env["seal"] = .object(s)
+        }
+        try FileIO.write(recounted, to: "\(dir)/recounted.json", mode: 0o644)
+        files.append(("recounted.json", nil))
         let options = ["--json", "--bundle", "bundle.json", "--publisher-key", "publisher.pub.pem", "--custodian-key", "custodian.pub.pem",
                        "--at", RFC3339.format(testNow)] + files.map(\.name)
         let runs = [("zkmargin-verify", try CLI.run("zkmargin-verify", options, in: dir)),
