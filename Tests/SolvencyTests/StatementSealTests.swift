@@ -461,6 +461,56 @@ final class StatementSealTests: XCTestCase {
         XCTAssertEqual(v2.status, 0, v2.output)
     }
 
+    /// The seal run over 300 statements (a tree of uneven levels: 256 +
+    /// 44): a file changed between the two passes stops the run; run
+    /// again, every statement comes out sealed under the one root written
+    /// to DIR/statement-root.json, at its place in label-digest order, with
+    /// progress reported for both passes.
+    func testSealRunOverAnEpochOfThreeHundredStatements() throws {
+        let dir = try temporaryDirectory(self)
+        let (e, _) = Self.shared
+        let epochDir = EpochDirectory(path: dir)
+        try epochDir.create([.statements])
+        let template = e.accounts[0]
+        var digests: [String: [UInt8]] = [:]
+        for n in 0..<300 {
+            let label = "acct/\(n)"
+            let (s, _) = try Custodian.attestUnsealed(bundle: e.bundle, account: Account(label: label, balances: template.balances, positions: [:]),
+                                                     custodian: TestKeys.custodian.verifyingKey, at: testNow)
+            try FileIO.write(s.encoded(), to: epochDir.file(.statements, label: label), mode: 0o644)
+            digests[label] = s.digest
+        }
+        let keys = try epochDir.keys(in: .statements)
+        // A worker writing during the run: the file changed after pass 1 is refused.
+        let first = epochDir.file(.statements, key: keys[0])
+        let original = try FileIO.read(first)
+        XCTAssertThrowsError(try StatementSealRun.run(epochDir, bundle: e.bundle, key: TestKeys.custodian, at: testNow) { pass, done, total in
+            if pass == 1, done == total { try? FileIO.write(original + [0x20], to: first, mode: 0o644) }
+        }) { error in
+            XCTAssertEqual((error as? SolvencyError)?.code, "io")
+            XCTAssertTrue("\(error)".contains("changed while it was being sealed"), "\(error)")
+        }
+        try FileIO.write(original, to: first, mode: 0o644)
+        var calls: [Int: Int] = [:]
+        let summary = try StatementSealRun.run(epochDir, bundle: e.bundle, key: TestKeys.custodian, at: testNow) { pass, done, total in
+            XCTAssertEqual(total, 300)
+            calls[pass] = done
+        }
+        XCTAssertEqual(calls, [1: 300, 2: 300])
+        XCTAssertEqual(summary.statements, 300)
+        XCTAssertEqual(summary.unsealed, 300)
+        XCTAssertEqual(summary.signedRoot.statements, 300)
+        let root = try SignedEnvelope(decoding: try FileIO.read("\(dir)/\(StatementSealRun.rootFileName)"), kind: .statementRoot)
+        XCTAssertEqual(root, summary.root)
+        for (position, key) in keys.enumerated() where position % 29 == 0 || position == keys.count - 1 {
+            let s = try AttestedStatement.load(path: epochDir.file(.statements, key: key))
+            XCTAssertEqual(s.digest, digests[s.account])
+            guard case .seal(let seal) = s.authentication else { return XCTFail("not sealed") }
+            XCTAssertEqual(seal.position, position)
+            XCTAssertEqual(seal.rootPayload, root.payload)
+        }
+    }
+
     func testSealCommandRefusesAForeignOrMisnamedStatementAndWritesNothing() throws {
         let (dir, e) = try unsealedDirectory()
         let epochDir = EpochDirectory(path: "\(dir)/epoch")
