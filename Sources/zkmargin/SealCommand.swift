@@ -18,7 +18,8 @@ struct SealCommand: ParsableCommand {
         leaf per account; signs its root, its size, the bundle and the epoch once; \
         writes that signed root to DIR/statement-root.json; and rewrites each \
         statement file with its seal (the signed root and the statement's inclusion \
-        path). Any failure refuses the whole run before anything is signed.
+        path). A statement that fails a check stops the run before anything is \
+        signed or written.
 
         Sealing does not change a statement's digest, so the openings the workers wrote \
         and any proof already made keep naming the same statement. Statements already \
@@ -29,7 +30,7 @@ struct SealCommand: ParsableCommand {
 
         What it buys: the private key never leaves the custodian's key machine. A \
         compromised worker can write statements only until this run, which signs the \
-        count and root it saw (SECURITY.md, "Sealed statements").
+        count and root it saw (SECURITY.md, "Sealed statements"; SPEC.md §16.17).
 
         Examples:
           zkmargin attest --bundle bundle.json --accounts accounts.jsonl \\
