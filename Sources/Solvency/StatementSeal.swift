@@ -143,7 +143,8 @@ public struct StatementSeal: Sendable, Equatable {
         let path: [[UInt8]]
 
         /// Reads exactly `root` (canonical base64, at most 1024 bytes),
-        /// `signature` (at most 80), `position` (an integer in 0…2³²−1) and
+        /// `signature` (at most 80), `position` (an integer in 0…2³²−1,
+        /// written plainly: not `-0`) and
         /// `path` (canonical base64 of a whole number of 32-byte hashes, at
         /// most 32; `""` for none).
         init(_ value: JSONValue, path: String) throws(SolvencyError) {
@@ -151,6 +152,10 @@ public struct StatementSeal: Sendable, Equatable {
             rootPayload = try r.base64("root", maxCount: 1024)
             signature = try r.base64("signature", maxCount: 80)
             position = try r.integer("position", in: 0...(StatementSeal.maximumStatements - 1))
+            // One text per position: `-0` is a JSON integer too.
+            guard case .number(let text)? = r.object["position"], text == String(position) else {
+                throw .field("\(path).position", "expected an integer written plainly (no sign, no leading zero)")
+            }
             let pathValue = try r.required("path")
             guard case .string(let text) = pathValue else {
                 throw .field("\(path).path", "expected a string (base64 of 32-byte hashes, concatenated), found \(pathValue.kindDescription)")

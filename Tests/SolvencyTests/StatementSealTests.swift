@@ -170,6 +170,7 @@ final class StatementSealTests: XCTestCase {
             ("another-position-same-path-length", "sealInvalid", try seal { s in s["position"] = .number(String(1 - position)) }),
             ("position-past-the-count", "field", try seal { s in s["position"] = .number("3") }),
             ("negative-position", "field", try seal { s in s["position"] = .number("-1") }),
+            ("position-minus-zero", "field", try seal { s in s["position"] = .number("-0") }),
             ("path-sibling-byte", "sealInvalid", try seal { s in
                 var b = bytes(s, "path"); b[0] ^= 0x80; s["path"] = .string(Base64.encode(b)) }),
             ("path-one-sibling-short", "field", try seal { s in s["path"] = .string(Base64.encode(Array(bytes(s, "path").dropLast(32)))) }),

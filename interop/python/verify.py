@@ -457,6 +457,8 @@ def stored_seal(value, path):
     root = f.base64("root", 1024)
     signature = f.base64("signature", 80)
     position = f.integer("position", 0, MAX_STATEMENTS - 1)
+    if f.obj["position"].text != str(position):
+        raise Refused("field", "%s.position: expected an integer written plainly (no sign, no leading zero)" % path)
     text = f.required("path")
     if not isinstance(text, str):
         raise Refused("field", "%s.path: expected a string (base64 of 32-byte hashes, concatenated)" % path)
