@@ -61,6 +61,21 @@ public struct StatementRoot: Sendable, Equatable {
         try r.finish()
     }
 
+    /// Reads DIR/statement-root.json (a signed envelope of kind
+    /// `statementRoot`, as `zkmargin seal` writes it): the signature is
+    /// checked against its signer key (and, with `custodian`, that key is
+    /// compared first), then the payload strictly. For the epoch index and
+    /// reports: verifiers need only each statement's seal.
+    public static func load(path: String, custodian: VerifyingKey? = nil) throws(SolvencyError) -> (root: StatementRoot, signer: VerifyingKey) {
+        let bytes = try FileIO.read(path)
+        do {
+            let envelope = try SignedEnvelope(decoding: bytes, kind: .statementRoot, trusted: custodian.map { TrustedSigner(key: $0, role: "custodian") })
+            return (try StatementRoot(payload: envelope.payload, signer: envelope.signer, path: "statement-root.payload"), envelope.signer)
+        } catch {
+            throw error.inFile(path)
+        }
+    }
+
     init(custodianKeyID: String, bundleDigest: [UInt8], epoch: String, issuedAt: Date, statements: Int, root: [UInt8]) {
         self.custodianKeyID = custodianKeyID
         self.bundleDigest = bundleDigest

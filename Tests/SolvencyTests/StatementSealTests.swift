@@ -440,6 +440,12 @@ final class StatementSealTests: XCTestCase {
         chmod(epochDir.directory(.openings), 0o700)
         let root = try SignedEnvelope(decoding: try FileIO.read("\(dir)/epoch/statement-root.json"), kind: .statementRoot)
         XCTAssertEqual(root.signer, TestKeys.custodian.verifyingKey)
+        let loaded = try StatementRoot.load(path: "\(dir)/epoch/statement-root.json", custodian: TestKeys.custodian.verifyingKey)
+        XCTAssertEqual(loaded.root.statements, 3)
+        XCTAssertEqual(loaded.root.bundleDigest, e.bundle.digest)
+        XCTAssertEqual(loaded.root.payload, root.payload)
+        assertSolvencyError("wrongSigner") { try StatementRoot.load(path: "\(dir)/epoch/statement-root.json", custodian: TestKeys.otherCustodian.verifyingKey) }
+        assertSolvencyError("wrongFileKind") { try StatementRoot.load(path: epochDir.file(.statements, label: e.accounts[0].label)) }
         for (k, a) in e.accounts.enumerated() {
             let s = try AttestedStatement.load(path: epochDir.file(.statements, label: a.label))
             XCTAssertTrue(s.isSealed)
