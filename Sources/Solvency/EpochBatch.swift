@@ -149,6 +149,9 @@ public enum EpochBatch {
                 guard AccountKey(label: statement.account) == key else {
                     throw .statementMismatch("the statement in \(key.hex).json is for account \(jsonQuoted(statement.account)), whose file name is \(AccountKey(label: statement.account).hex).json")
                 }
+                // The wrong --custodian-key is the operator's mistake, not a
+                // stale proof: refuse before anything already made is touched.
+                if let custodianKey { try statement.envelope.requireSigner(custodianKey, role: "custodian") }
                 let signer = custodianKey ?? statement.custodian
                 if FileIO.exists(proofPath) {
                     if existingProofHolds(proofPath, bundle: bundle, statement: statement, custodian: signer, at: date) {

@@ -474,43 +474,6 @@ def stored_seal(value, path):
     return root, signature, position, [data[i:i + 32] for i in range(0, len(data), 32)]
 
 
-def merkle_leaf(data):
-    return hashlib.sha256(b"\x00" + data).digest()
-
-
-def merkle_node(left, right):
-    return hashlib.sha256(b"\x01" + left + right).digest()
-
-
-def path_length(index, count):
-    """The number of siblings on leaf `index`'s RFC 9162 path in a tree of `count` leaves."""
-    fn, sn, n = index, count - 1, 0
-    while sn:
-        if fn & 1 or fn == sn:
-            if not fn & 1:
-                while not fn & 1 and fn:
-                    fn, sn = fn >> 1, sn >> 1
-        fn, sn, n = fn >> 1, sn >> 1, n + 1
-    return n
-
-
-def root_from_path(path, leaf, index, count):
-    """RFC 9162 §2.1.3.2: the root `path` leads to from leaf `index` of `count`, or None."""
-    fn, sn, r = index, count - 1, leaf
-    for p in path:
-        if sn == 0:
-            return None
-        if fn & 1 or fn == sn:
-            r = merkle_node(p, r)
-            if not fn & 1:
-                while not fn & 1 and fn:
-                    fn, sn = fn >> 1, sn >> 1
-        else:
-            r = merkle_node(r, p)
-        fn, sn = fn >> 1, sn >> 1
-    return r if sn == 0 else None
-
-
 def verify_seal(seal, statement_payload, key, path):
     """SPEC.md §16.18's checks in order; returns the root payload's (bundle digest, epoch)."""
     root_bytes, signature, position, siblings = seal
@@ -530,13 +493,13 @@ def verify_seal(seal, statement_payload, key, path):
     r.finish()
     if position >= count:
         raise Refused("field", "%s.position: %d, but the root seals %d statements" % (path, position, count))
-    if len(siblings) != path_length(position, count):
-        raise Refused("field", "%s.path: %d hashes; the leaf at %d of %d has %d" % (path, len(siblings), position, count, path_length(position, count)))
+    if len(siblings) != merkle.path_length(position, count):
+        raise Refused("field", "%s.path: %d hashes; the leaf at %d of %d has %d" % (path, len(siblings), position, count, merkle.path_length(position, count)))
     s = payload_object(statement_payload, "statement")
     f = Fields(s, "statement.payload")
     account = f.string("account", MAX_ID)
-    leaf = merkle_leaf(hashlib.sha256(account.encode()).digest() + hashlib.sha256(statement_payload).digest())
-    if root_from_path(siblings, leaf, position, count) != root:
+    leaf = merkle.leaf_hash(hashlib.sha256(account.encode()).digest() + hashlib.sha256(statement_payload).digest())
+    if merkle.root_from_path(siblings, leaf, position, count) != root:
         raise Refused("sealInvalid", "the statement is not at position %d under the root its custodian signed" % position)
     return bundle, epoch
 
