@@ -192,18 +192,30 @@ public struct AttestedStatement: Sendable, Equatable {
     /// with their ids (`inputIDs`; by position, `inputs[k]`, if unknown).
     public var inputs: [CommittedInput] { CommittedInput.pairing(commitments, ids: inputIDs, prefix: "inputs") }
 
-    /// SHA-256 of the signed payload.
+    /// SHA-256 of the signed payload (the same signed, sealed or unsealed).
     public var digest: [UInt8] { envelope.digest }
     public var custodian: VerifyingKey { envelope.signer }
+
+    /// What authenticates the statement: its own signature, its seal under
+    /// the custodian's epoch root, or nothing yet (unsealed: read only when
+    /// asked for, `allowingUnsealed`).
+    public var authentication: SignedEnvelope.Authentication { envelope.authentication }
+    public var isSealed: Bool { if case .seal = authentication { return true } else { return false } }
+    /// Written without the custodian's key and not sealed yet: no verifier
+    /// or prover accepts it until `zkmargin seal` has run.
+    public var isUnsealed: Bool { authentication == .unsealed }
 
     /// Two statements are the same when their files are (the ids are not
     /// in the file).
     public static func == (a: AttestedStatement, b: AttestedStatement) -> Bool { a.envelope == b.envelope }
 
-    /// Strict decoding; checks the signature against the embedded signer
-    /// key. The inputs get positional names: the file has no ids.
-    public init(encoded bytes: [UInt8]) throws(SolvencyError) {
-        try self.init(envelope: SignedEnvelope(decoding: bytes, kind: .statement))
+    /// Strict decoding; checks the signature (or the seal) against the
+    /// embedded signer key. The inputs get positional names: the file has
+    /// no ids. An unsealed statement is refused (`statementUnsealed`)
+    /// unless `allowingUnsealed` (the seal run, and tools that must tell
+    /// one apart to say "run zkmargin seal").
+    public init(encoded bytes: [UInt8], allowingUnsealed: Bool = false) throws(SolvencyError) {
+        try self.init(envelope: SignedEnvelope(decoding: bytes, kind: .statement, allowingUnsealed: allowingUnsealed))
     }
 
     /// What a statement must say to belong to a bundle, known before its
@@ -217,9 +229,15 @@ public struct AttestedStatement: Sendable, Equatable {
         var account: String? = nil
     }
 
-    public static func load(path: String) throws(SolvencyError) -> AttestedStatement {
+    public static func load(path: String, allowingUnsealed: Bool = false) throws(SolvencyError) -> AttestedStatement {
         let bytes = try FileIO.read(path)
-        do { return try AttestedStatement(encoded: bytes) } catch { throw error.inFile(path) }
+        do { return try AttestedStatement(encoded: bytes, allowingUnsealed: allowingUnsealed) } catch { throw error.inFile(path) }
+    }
+
+    /// The same statement authenticated otherwise (sealed or resealed):
+    /// its payload, digest and commitments are unchanged.
+    func authenticated(by authentication: SignedEnvelope.Authentication) -> AttestedStatement {
+        AttestedStatement(copying: self, envelope: envelope.authenticated(by: authentication), inputIDs: inputIDs)
     }
 
     public func encoded() -> [UInt8] { envelope.encoded() }
@@ -243,6 +261,12 @@ public struct AttestedStatement: Sendable, Equatable {
             throw .field("statement.payload.custodian", "names key \(short(custodianKeyID)) but the statement is signed by \(short(envelope.signer.id))")
         }
         bundleDigest = try r.hex("bundle", count: 32)
+        // A seal's root names a bundle and an epoch: the statement's own
+        // must be the same (the custodian sealed this epoch's statements).
+        let seal: StatementSeal? = if case .seal(let s) = envelope.authentication { s } else { nil }
+        if let seal, seal.root.bundleDigest != bundleDigest {
+            throw .statementMismatch("the statement is for bundle \(short(bundleDigest.hexString))…, but its seal's root was signed for bundle \(short(seal.root.bundleDigest.hexString))…")
+        }
         if let b = expecting?.bundle, bundleDigest != b.digest {
             throw .statementForAnotherBundle(statement: bundleDigest.hexString, bundle: b.digestHex)
         }
@@ -251,6 +275,9 @@ public struct AttestedStatement: Sendable, Equatable {
             throw .statementMismatch("the statement is for account \(jsonQuoted(account)), the proof claims account \(jsonQuoted(a))")
         }
         epoch = try r.epoch("epoch")
+        if let seal, !sameBytes(seal.root.epoch, epoch) {
+            throw .statementMismatch("the statement is for epoch \(epoch), but its seal's root was signed for epoch \(seal.root.epoch)")
+        }
         if let b = expecting?.bundle, !sameBytes(epoch, b.epoch) {
             throw .statementMismatch("the statement is for epoch \(epoch), the bundle's epoch is \(b.epoch)")
         }
@@ -288,10 +315,30 @@ public struct AttestedStatement: Sendable, Equatable {
     /// Signs commitments to the compiled circuit's inputs, in its order
     /// (`inputs` are its ids with their commitments).
     static func sign(bundle: RiskBundle, account: String, inputs: [CommittedInput], issuedAt: Date, key: SigningKey) throws(SolvencyError) -> AttestedStatement {
+        try make(bundle: bundle, account: account, inputs: inputs, issuedAt: issuedAt, signer: .key(key))
+    }
+
+    /// Who authenticates a statement being made: the custodian's private
+    /// key (signed), or only its public key (unsealed, for `zkmargin seal`).
+    enum Signer {
+        case key(SigningKey)
+        case unsealed(VerifyingKey)
+
+        var verifyingKey: VerifyingKey {
+            switch self {
+            case .key(let k): return k.verifyingKey
+            case .unsealed(let k): return k
+            }
+        }
+    }
+
+    /// The statement of commitments to the compiled circuit's inputs,
+    /// signed or unsealed.
+    static func make(bundle: RiskBundle, account: String, inputs: [CommittedInput], issuedAt: Date, signer: Signer) throws(SolvencyError) -> AttestedStatement {
         let blob = CommitmentBlob.encode(inputs.map(\.commitment))
         let payload = JSONObject([
             ("format", .string(FileKind.statement.formatName)),
-            ("custodian", .string(key.verifyingKey.id)),
+            ("custodian", .string(signer.verifyingKey.id)),
             ("bundle", .string(bundle.digestHex)),
             ("account", .string(account)),
             ("epoch", .string(bundle.epoch)),
@@ -300,7 +347,13 @@ public struct AttestedStatement: Sendable, Equatable {
             ("inputs", .number(String(inputs.count))),
             ("commitments", .string(SHA256.hash(blob).hexString)),
         ])
-        let envelope = SignedEnvelope(kind: .statement, payload: JSONValue.object(payload).compactEncoded(), key: key, commitments: blob)
+        let bytes = JSONValue.object(payload).compactEncoded()
+        let envelope: SignedEnvelope
+        switch signer {
+        case .key(let key): envelope = SignedEnvelope(kind: .statement, payload: bytes, key: key, commitments: blob)
+        case .unsealed(let key):
+            envelope = SignedEnvelope(kind: .statement, payload: bytes, signer: key, authentication: .unsealed, commitmentsBase64: Base64.encode(blob))
+        }
         return try AttestedStatement(envelope: envelope, expecting: Expectation(bundle: bundle, inputIDs: inputs.map(\.id)))
     }
 
@@ -329,11 +382,11 @@ public struct AttestedStatement: Sendable, Equatable {
     /// The statement with its inputs named by `compiled`'s ids (after
     /// `check(against:compiled:)`).
     func named(by compiled: CompiledStatement) -> AttestedStatement {
-        AttestedStatement(copying: self, inputIDs: compiled.inputs.map(\.id))
+        AttestedStatement(copying: self, envelope: envelope, inputIDs: compiled.inputs.map(\.id))
     }
 
-    private init(copying s: AttestedStatement, inputIDs: [String]) {
-        envelope = s.envelope
+    private init(copying s: AttestedStatement, envelope: SignedEnvelope, inputIDs: [String]?) {
+        self.envelope = envelope
         custodianKeyID = s.custodianKeyID
         bundleDigest = s.bundleDigest
         account = s.account
@@ -552,6 +605,25 @@ public enum Custodian {
         bundle: RiskBundle, account: Account, key: SigningKey,
         publisherKey: VerifyingKey? = nil, at date: Date = Date(), seeded: Bool = false
     ) throws(SolvencyError) -> (statement: AttestedStatement, openings: Openings) {
+        try attest(bundle: bundle, account: account, signer: .key(key), publisherKey: publisherKey, at: date, seeded: seeded)
+    }
+
+    /// `attest` on a worker that holds only the custodian's public key:
+    /// the statement is **unsealed** (signer and signer_key, no signature),
+    /// refused by every prover and verifier until the custodian's seal run
+    /// (`zkmargin seal`, `StatementSeal.seal`) gives it its seal. Its
+    /// digest, which the openings name, does not change when it is sealed.
+    public static func attestUnsealed(
+        bundle: RiskBundle, account: Account, custodian: VerifyingKey,
+        publisherKey: VerifyingKey? = nil, at date: Date = Date(), seeded: Bool = false
+    ) throws(SolvencyError) -> (statement: AttestedStatement, openings: Openings) {
+        try attest(bundle: bundle, account: account, signer: .unsealed(custodian), publisherKey: publisherKey, at: date, seeded: seeded)
+    }
+
+    static func attest(
+        bundle: RiskBundle, account: Account, signer: AttestedStatement.Signer,
+        publisherKey: VerifyingKey?, at date: Date, seeded: Bool
+    ) throws(SolvencyError) -> (statement: AttestedStatement, openings: Openings) {
         let (compiled, values) = try bundle.inputValues(for: account, publisherKey: publisherKey, at: date)
         let seed = seeded ? OpeningSeed.fresh() : nil
         let generators = Generators.standard(bundle.curve)
@@ -566,7 +638,7 @@ public enum Custodian {
             entries.append(Openings.Entry(id: input.id, value: value, opening: opening))
             inputs.append(CommittedInput(id: input.id, commitment: Commitment(opening, generators: generators)))
         }
-        let statement = try AttestedStatement.sign(bundle: bundle, account: account.label, inputs: inputs, issuedAt: date, key: key)
+        let statement = try AttestedStatement.make(bundle: bundle, account: account.label, inputs: inputs, issuedAt: date, signer: signer)
         let openings = Openings(bundleDigest: bundle.digest, statementDigest: statement.digest, account: account.label, curve: bundle.curve,
                                 entries: entries, seed: seed)
         return (statement, openings)

@@ -36,13 +36,16 @@ public enum FileKind: String, Sendable, CaseIterable {
     case epochIndex = "epoch-index"
     /// One account's inclusion proof in an epoch index (`InclusionProof`).
     case inclusion
+    /// The custodian's signed root over an epoch's statements
+    /// (`zkmargin/statement-root@1`, `StatementSeal`).
+    case statementRoot = "statement-root"
 
     /// The only version of this kind this build writes and reads: bundles
     /// are at 1; statements, proofs and openings at 2 (commitments as one
     /// base64 blob each, README.md "File formats").
     public var version: Int {
         switch self {
-        case .bundle: return 1
+        case .bundle, .statementRoot: return 1
         case .statement, .proof, .openings: return 2
         case .epochIndex, .inclusion: return 1
         }
@@ -64,7 +67,7 @@ public enum FileKind: String, Sendable, CaseIterable {
     func adviceForOlder(version old: Int) -> String? {
         guard old >= 1, old < version else { return nil }
         switch self {
-        case .bundle, .epochIndex, .inclusion:
+        case .bundle, .epochIndex, .inclusion, .statementRoot:
             return nil
         case .statement:
             return "the custodian must attest the account again with this version (zkmargin attest), and the proof be made again from the new statement"
@@ -84,6 +87,7 @@ public enum FileKind: String, Sendable, CaseIterable {
         case .openings: return "openings file"
         case .epochIndex: return "epoch index"
         case .inclusion: return "inclusion proof"
+        case .statementRoot: return "statement root"
         }
     }
 

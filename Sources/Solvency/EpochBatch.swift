@@ -26,6 +26,10 @@ public enum EpochBatch {
     public enum StatementAuthority: Sendable {
         /// Sign each statement with the custodian's key.
         case sign(SigningKey)
+        /// Hold only the custodian's public key: write each statement
+        /// unsealed, for the custodian's seal run (`zkmargin seal`) to
+        /// authenticate all at once (SPEC §16.18).
+        case unsealed(VerifyingKey)
     }
 
     // MARK: Attest
@@ -69,6 +73,8 @@ public enum EpochBatch {
                 switch authority {
                 case .sign(let key):
                     (statement, openings) = try Custodian.attest(bundle: bundle, account: line.account, key: key, at: date, seeded: true)
+                case .unsealed(let custodian):
+                    (statement, openings) = try Custodian.attestUnsealed(bundle: bundle, account: line.account, custodian: custodian, at: date, seeded: true)
                 }
                 var secret = openings.encoded()
                 defer { secureZero(&secret) }
@@ -95,7 +101,9 @@ public enum EpochBatch {
                                     label: String, generators: Generators) -> Bool {
         guard FileIO.exists(statementPath), FileIO.exists(openingsPath) else { return false }
         do {
-            let statement = try AttestedStatement.load(path: statementPath)
+            // Unsealed or sealed since: either way its digest is what the
+            // openings name.
+            let statement = try AttestedStatement.load(path: statementPath, allowingUnsealed: true)
             guard sameBytes(statement.account, label) else { return false }
             try statement.check(against: bundle, compiled: compiled)
             let openings = try Openings.load(path: openingsPath)
@@ -141,6 +149,9 @@ public enum EpochBatch {
                 guard AccountKey(label: statement.account) == key else {
                     throw .statementMismatch("the statement in \(key.hex).json is for account \(jsonQuoted(statement.account)), whose file name is \(AccountKey(label: statement.account).hex).json")
                 }
+                // The wrong --custodian-key is the operator's mistake, not a
+                // stale proof: refuse before anything already made is touched.
+                if let custodianKey { try statement.envelope.requireSigner(custodianKey, role: "custodian") }
                 let signer = custodianKey ?? statement.custodian
                 if FileIO.exists(proofPath) {
                     if existingProofHolds(proofPath, bundle: bundle, statement: statement, custodian: signer, at: date) {

@@ -414,7 +414,15 @@ public struct MarginProof: Sendable {
         let mode: Inputs
         switch plan.mode {
         case .custodian:
-            mode = .attested(try AttestedStatement.sign(bundle: bundle, account: label, inputs: inputs, issuedAt: bundle.validUntil, key: SigningKey.generate()))
+            // The larger of a signature and the largest seal (a path of
+            // the most siblings, the largest position and count).
+            let signed = try AttestedStatement.sign(bundle: bundle, account: label, inputs: inputs, issuedAt: bundle.validUntil, key: SigningKey.generate())
+            let root = StatementRoot(custodianKeyID: signed.custodianKeyID, bundleDigest: bundle.digest, epoch: bundle.epoch, issuedAt: bundle.validUntil,
+                                     statements: StatementSeal.maximumStatements, root: [UInt8](repeating: 0, count: 32))
+            let seal = StatementSeal(root: root, rootPayload: root.payload, signature: signed.envelope.signature ?? [],
+                                     position: StatementSeal.maximumStatements - 1,
+                                     path: Array(repeating: [UInt8](repeating: 0, count: 32), count: StatementSeal.maximumPathLength))
+            mode = .attested(signed.authenticated(by: .seal(seal)))
         case .selfAttested:
             mode = .selfAttested(inputs)
         }

@@ -33,6 +33,11 @@ public enum Prover {
         hidingAmong kept: AnonymitySet? = nil, binding: ProofBinding = ProofBinding(), covenants: [Covenant] = []
     ) throws(SolvencyError) -> MarginProof {
         let binding = try binding.checked()
+        // An unsealed statement (zkmargin attest --custodian-key) is
+        // authenticated by nothing yet: no verifier would accept the proof.
+        if statement.isUnsealed {
+            throw .statementUnsealed("the statement for account \(jsonQuoted(statement.account)) is unsealed: the custodian must seal the epoch (zkmargin seal) before it can be proved")
+        }
         if let publisherKey { try bundle.checkPublisher(publisherKey) }
         try bundle.checkValidity(at: date)
         let base = try bundle.compiled()

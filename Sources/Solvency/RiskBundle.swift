@@ -242,6 +242,8 @@ extension SolvencyError {
         switch self {
         case .malformed(let what, let m): return .malformed("\(path) (\(what))", m)
         case .field(let p, let m): return .field("\(path): \(p)", m)
+        case .statementUnsealed(let m): return .statementUnsealed("\(path): \(m)")
+        case .sealInvalid(let m): return .sealInvalid("\(path): \(m)")
         default: return self
         }
     }

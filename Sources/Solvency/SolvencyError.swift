@@ -48,6 +48,14 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The signature does not verify over the payload: the file was changed
     /// after signing, or is corrupt.
     case signatureInvalid(file: String)
+    /// A custodian statement written without its custodian's key
+    /// (`zkmargin attest --custodian-key`) and not sealed yet: nothing
+    /// authenticates it until the custodian's seal run (`zkmargin seal`).
+    case statementUnsealed(String)
+    /// A sealed statement whose seal does not lead from it to the root its
+    /// custodian signed (`StatementSeal`): the statement, its position or
+    /// its path was changed, or the seal belongs to another statement.
+    case sealInvalid(String)
     /// The file is correctly signed, but by another key than the one trusted.
     case wrongSigner(file: String, role: String, expected: String, found: String)
     /// The bundle's validity window has not started at the given time.
@@ -113,6 +121,8 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .wrongFileKind: return "wrongFileKind"
         case .invalidKey: return "invalidKey"
         case .signatureInvalid: return "signatureInvalid"
+        case .statementUnsealed: return "statementUnsealed"
+        case .sealInvalid: return "sealInvalid"
         case .wrongSigner: return "wrongSigner"
         case .bundleNotYetValid: return "bundleNotYetValid"
         case .bundleExpired: return "bundleExpired"
@@ -162,6 +172,8 @@ public enum SolvencyError: Error, Sendable, Equatable, CustomStringConvertible {
             return message
         case .signatureInvalid(let file):
             return "the signature on the \(file) does not verify: the file was changed after it was signed, or is corrupt"
+        case .statementUnsealed(let message), .sealInvalid(let message):
+            return message
         case .wrongSigner(let file, let role, let expected, let found):
             return "the \(file) is signed by key \(short(found)), not by the \(role) key \(short(expected)) you trust"
         case .bundleNotYetValid(let issuedAt, let at):

@@ -29,9 +29,14 @@ struct TamperEnvelopes: Sendable {
         return e
     }
 
-    /// `envelope` signed by `key` over `payload`.
+    /// `envelope` signed by `key` over `payload`. A sealed statement's
+    /// `seal` becomes that `signature`, in its place: signing by the
+    /// custodian reaches every check behind the authentication.
     static func signing(_ envelope: TamperJSON, payload: [UInt8], with key: SigningKey) -> TamperJSON {
         var e = envelope
+        if case .object(let members) = envelope, members.contains(where: { $0.key == "seal" }) {
+            e = .object(members.map { $0.key == "seal" ? TamperJSON.Member("signature", .string("")) : $0 })
+        }
         e.set("signer", .string(key.verifyingKey.id))
         e.set("signer_key", .string(Base64.encode(key.verifyingKey.derRepresentation)))
         e.set("signature", .string(Base64.encode(key.signature(for: payload))))
@@ -67,6 +72,35 @@ struct TamperEnvelopes: Sendable {
             }
             add("\(name).\(field): last byte removed") { Self.setting(envelope, field, Array(bytes.dropLast())) }
             add("\(name).\(field): a zero byte appended") { Self.setting(envelope, field, bytes + [0]) }
+        }
+
+        // A sealed statement's seal (SPEC.md §16.18): every byte of its
+        // root payload, root signature and path, and other positions.
+        if case .object(let seal)? = envelope["seal"] {
+            @Sendable func withSeal(_ key: String, _ value: TamperJSON) -> TamperJSON {
+                var e = envelope
+                var s = TamperJSON.object(seal)
+                s.set(key, value)
+                e.set("seal", s)
+                return e
+            }
+            for field in ["root", "signature", "path"] {
+                guard case .string(let text)? = envelope["seal"]?[field], let bytes = Base64.decode(text) else { continue }
+                for mask: UInt8 in [0x01, 0xff] {
+                    for i in bytes.indices {
+                        add("\(name).seal.\(field) byte \(i) ^ 0x\(TamperVariants.hex(mask))") {
+                            var t = bytes
+                            t[i] ^= mask
+                            return withSeal(field, .string(Base64.encode(t)))
+                        }
+                    }
+                }
+            }
+            if case .number(let text)? = envelope["seal"]?["position"], let position = Int(text) {
+                for other in [position - 1, position + 1, position + 2, 1 << 32, -1] where other != position {
+                    add("\(name).seal.position set to \(other)") { withSeal("position", .number(String(other))) }
+                }
+            }
         }
 
         // Other signers: the other party's key and a fresh one, with the old

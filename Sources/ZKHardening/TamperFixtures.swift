@@ -36,6 +36,11 @@ package struct TamperFixture: Sendable {
     /// The anonymity set the proof hides among (nil: every instrument). A
     /// hiding fixture's proof has `excluded` and `zero_opening` fields.
     package let hidingAmong: Set<String>?
+    /// A custodian-attested fixture whose statement is sealed (SPEC.md
+    /// §16.18: attested with the public key only, then sealed with two
+    /// other accounts' statements under one signed root) instead of signed:
+    /// the seal's members are edited like every other field.
+    package let sealed: Bool
     package let curve: Curve
     package let publisherKey: SigningKey
     package let custodianKey: SigningKey
@@ -52,16 +57,16 @@ package struct TamperFixture: Sendable {
 
     /// `cross-margin`, `cross-margin (self-attested)`, `tiered-margin (hiding among 1)`.
     package var name: String {
-        let base = mode == .custodian ? circuit : "\(circuit) (self-attested)"
+        let base = mode == .custodian ? (sealed ? "\(circuit) (sealed)" : circuit) : "\(circuit) (self-attested)"
         return hidingAmong.map { "\(base) (hiding among \($0.count))" } ?? base
     }
     /// The name as a file name: `cross-margin`, `cross-margin-self`, `tiered-margin-hiding`.
-    package var slug: String { (mode == .custodian ? circuit : "\(circuit)-self") + (hidingAmong == nil ? "" : "-hiding") }
+    package var slug: String { (mode == .custodian ? circuit : "\(circuit)-self") + (sealed ? "-sealed" : "") + (hidingAmong == nil ? "" : "-hiding") }
 
     /// Publishes, attests (custodian mode) and proves with fresh keys. With
     /// `hiding`, the account keeps only its first position (by id) and the
     /// proof hides among that instrument alone.
-    package init(circuit: String, mode: AttestationMode, curve: Curve = .p256, hiding: Bool = false, root: URL) throws {
+    package init(circuit: String, mode: AttestationMode, curve: Curve = .p256, hiding: Bool = false, sealed: Bool = false, root: URL) throws {
         let repository = Repository(root: root)
         let values = try repository.example(circuit, "values.json")
         var account = try repository.exampleAccount(circuit)
@@ -79,25 +84,35 @@ package struct TamperFixture: Sendable {
         let proof: MarginProof
         switch mode {
         case .custodian:
-            let (statement, openings) = try Custodian.attest(bundle: bundle, account: account, key: custodian,
+            var (statement, openings) = try Custodian.attest(bundle: bundle, account: account, key: custodian,
                                                              publisherKey: publisher.verifyingKey, at: Self.verificationTime)
+            if sealed {
+                (statement, openings) = try Custodian.attestUnsealed(bundle: bundle, account: account, custodian: custodian.verifyingKey,
+                                                                     publisherKey: publisher.verifyingKey, at: Self.verificationTime)
+                let peers = try (1...2).map { n in
+                    try Custodian.attestUnsealed(bundle: bundle, account: Account(label: "\(account.label)/peer-\(n)", balances: account.balances, positions: account.positions),
+                                                 custodian: custodian.verifyingKey, at: Self.verificationTime).statement
+                }
+                statement = try StatementSeal.seal(statements: [statement] + peers, key: custodian, bundle: bundle, at: Self.verificationTime).sealed[0]
+            }
             proof = try Prover.prove(bundle: bundle, statement: statement, openings: openings, publisherKey: publisher.verifyingKey,
                                      custodianKey: custodian.verifyingKey, at: Self.verificationTime, hidingAmong: anonymitySet)
         case .selfAttested:
             proof = try Prover.proveSelfAttested(bundle: bundle, account: account, publisherKey: publisher.verifyingKey, at: Self.verificationTime,
                                                  hidingAmong: anonymitySet)
         }
-        try self.init(circuit: circuit, mode: mode, curve: curve, hidingAmong: set, publisherKey: publisher, custodianKey: custodian,
+        try self.init(circuit: circuit, mode: mode, curve: curve, hidingAmong: set, sealed: sealed, publisherKey: publisher, custodianKey: custodian,
                       files: TamperFiles(bundle: bundle.encoded(), proof: proof.encoded()))
     }
 
     /// A fixture from existing files; checks that the harness's writer
     /// reproduces every file and signed payload byte for byte.
-    package init(circuit: String, mode: AttestationMode, curve: Curve, hidingAmong: Set<String>? = nil, publisherKey: SigningKey, custodianKey: SigningKey,
-                 files: TamperFiles) throws {
+    package init(circuit: String, mode: AttestationMode, curve: Curve, hidingAmong: Set<String>? = nil, sealed: Bool = false, publisherKey: SigningKey,
+                 custodianKey: SigningKey, files: TamperFiles) throws {
         self.circuit = circuit
         self.mode = mode
         self.hidingAmong = hidingAmong
+        self.sealed = sealed
         self.curve = curve
         self.publisherKey = publisherKey
         self.custodianKey = custodianKey
@@ -145,10 +160,14 @@ package struct TamperFixture: Sendable {
     /// the one whose helpers an anonymity set removes.
     package static let hidingCircuits: Set<String> = ["tiered-margin"]
 
+    /// The circuits that get a custodian-attested fixture with a sealed
+    /// statement too (the seal is the same for every circuit: a small one).
+    package static let sealedCircuits: Set<String> = ["threshold"]
+
     /// The fixtures of `circuits` (every shipped circuit if nil):
     /// custodian-attested for each, self-attested for those in
     /// `selfAttestedCircuits`, hiding among one instrument for those in
-    /// `hidingCircuits`.
+    /// `hidingCircuits`, sealed for those in `sealedCircuits`.
     package static func all(root: URL, circuits: [String]? = nil, curve: Curve = .p256) throws -> [TamperFixture] {
         let shipped = try Repository(root: root).shippedCircuits()
         let chosen = circuits ?? shipped
@@ -160,6 +179,7 @@ package struct TamperFixture: Sendable {
             out.append(try TamperFixture(circuit: c, mode: .custodian, curve: curve, root: root))
             if selfAttestedCircuits.contains(c) { out.append(try TamperFixture(circuit: c, mode: .selfAttested, curve: curve, root: root)) }
             if hidingCircuits.contains(c) { out.append(try TamperFixture(circuit: c, mode: .custodian, curve: curve, hiding: true, root: root)) }
+            if sealedCircuits.contains(c) { out.append(try TamperFixture(circuit: c, mode: .custodian, curve: curve, sealed: true, root: root)) }
         }
         return out
     }

@@ -25,7 +25,10 @@ struct AttestCommand: ParsableCommand {
         twice is refused before anything is written. --shard INDEX/COUNT or --shard auto \
         (a Slurm array task or a Kubernetes Indexed Job) attests one part; a rerun keeps \
         what an earlier run finished; DIR/reports/attest-<i>-of-<n>.json says what was \
-        done. Exit 0 unless an account could not be attested.
+        done. Exit 0 unless an account could not be attested. With --custodian-key \
+        (the public key) instead of --key, a worker never holds the private key: the \
+        statements are written unsealed, and zkmargin seal, on the key's machine, \
+        authenticates the whole epoch with one signature before anything is proven.
 
         Examples:
           zkmargin attest --bundle bundle.json \\
@@ -36,6 +39,8 @@ struct AttestCommand: ParsableCommand {
               --publisher-key publisher.pub.pem
           zkmargin attest --bundle bundle.json --accounts accounts.jsonl \\
               --key custodian.pem --out-dir epoch/ --shard auto
+          zkmargin attest --bundle bundle.json --accounts accounts.jsonl \\
+              --custodian-key custodian.pub.pem --out-dir epoch/ --shard 3/8
         """
     )
 
@@ -48,7 +53,10 @@ struct AttestCommand: ParsableCommand {
     var accounts: String?
 
     @Option(help: ArgumentHelp("The custodian's private key (from zkmargin keygen).", valueName: "CUSTODIAN.pem"))
-    var key: String
+    var key: String?
+
+    @Option(name: .customLong("custodian-key"), help: ArgumentHelp("With --accounts, instead of --key: the custodian's public key only; the statements are written unsealed, for zkmargin seal to authenticate on the key's machine.", valueName: "CUSTODIAN.pub.pem"))
+    var custodianKey: String?
 
     @Option(name: .customLong("out"), help: ArgumentHelp("The statement to write (with --account).", valueName: "STATEMENT.json"))
     var out: String?
@@ -72,12 +80,16 @@ struct AttestCommand: ParsableCommand {
                 throw ValidationError("--accounts attests a whole epoch into --out-dir; --account, --out, --openings and --force are for one account")
             }
             guard outDir != nil else { throw ValidationError("--accounts needs --out-dir DIR") }
+            guard (key == nil) != (custodianKey == nil) else {
+                throw ValidationError("give --key CUSTODIAN.pem (sign each statement) or --custodian-key CUSTODIAN.pub.pem (write them unsealed for zkmargin seal), not both")
+            }
         } else {
             guard account != nil else { throw ValidationError("give --account ACCOUNT.json (one account) or --accounts ACCOUNTS.jsonl (an epoch)") }
             guard out != nil, openings != nil else { throw ValidationError("--account needs --out STATEMENT.json and --openings OPENINGS.json") }
-            guard outDir == nil, shard.shard == nil, shard.count == nil else {
-                throw ValidationError("--out-dir, --shard and --shard-count go with --accounts")
+            guard outDir == nil, shard.shard == nil, shard.count == nil, custodianKey == nil else {
+                throw ValidationError("--out-dir, --shard, --shard-count and --custodian-key go with --accounts")
             }
+            guard key != nil else { throw ValidationError("--account needs --key CUSTODIAN.pem") }
         }
     }
 
@@ -87,7 +99,7 @@ struct AttestCommand: ParsableCommand {
             try attestEpoch(accounts: accounts, directory: outDir!)
             return
         }
-        let statement = try Workflow.attest(bundlePath: bundle.path, accountPath: account!, keyPath: key, out: out!,
+        let statement = try Workflow.attest(bundlePath: bundle.path, accountPath: account!, keyPath: key!, out: out!,
                                             openingsOut: openings!, publisherKeyPath: publisherKey.path, force: force)
         Terminal.say("signed \(out!): \(statement.inputs.count) commitments for account \"\(statement.account)\" (epoch \(statement.epoch), custodian key id \(statement.custodianKeyID))")
         Terminal.say("wrote \(openings!) (mode 0600): give it to the account holder only; it opens the commitments")
@@ -97,7 +109,11 @@ struct AttestCommand: ParsableCommand {
         let (spec, source) = try shard.resolve()
         let bundle = try RiskBundle.load(path: self.bundle.path)
         let publisher = try publisherKey.path.map { path throws(SolvencyError) in try Workflow.loadVerifyingKey(path: path) }
-        let authority = EpochBatch.StatementAuthority.sign(try Workflow.loadSigningKey(path: key))
+        let authority: EpochBatch.StatementAuthority = if let key {
+            .sign(try Workflow.loadSigningKey(path: key))
+        } else {
+            .unsealed(try Workflow.loadVerifyingKey(path: custodianKey!))
+        }
         let progress = ProgressReporter()
         Terminal.say("attest shard \(spec) (\(source)) into \(directory)")
         let report = try EpochBatch.attest(bundle: bundle, accounts: AccountsFile(path: accounts), directory: EpochDirectory(path: directory),

@@ -17,7 +17,7 @@ struct ZKMargin: ParsableCommand {
         unusable input (a file that cannot be read or is malformed, an untrusted or \
         expired bundle, a bad key, a file that would be overwritten); 64 usage error.
         """,
-        subcommands: [KeygenCommand.self, PublishCommand.self, AttestCommand.self, CheckCommand.self, CompileCommand.self, ImportCommand.self, ProveCommand.self, IndexCommand.self, DemoCommand.self, BenchCommand.self]
+        subcommands: [KeygenCommand.self, PublishCommand.self, AttestCommand.self, SealCommand.self, CheckCommand.self, CompileCommand.self, ImportCommand.self, ProveCommand.self, IndexCommand.self, DemoCommand.self, BenchCommand.self]
     )
 
     /// Parses, runs and exits through the CLIs' shared runner (one exit

@@ -38,14 +38,14 @@ final class CommandLineTests: XCTestCase {
 
     func testEveryCommandHasHelpWithExamples() throws {
         let dir = try temporaryDirectory(self)
-        for sub in ["keygen", "publish", "attest", "prove", "demo"] {
+        for sub in ["keygen", "publish", "attest", "seal", "prove", "index", "demo"] {
             let r = try run("zkmargin", [sub, "--help"], in: dir)
             expect(r, 0, sub)
             checkExamples(r.stdout, sub)
             XCTAssertTrue(r.stdout.contains("zkmargin \(sub)"), sub)
         }
         let top = try run("zkmargin", ["--help"], in: dir)
-        for sub in ["keygen", "publish", "attest", "prove", "demo"] { XCTAssertTrue(top.stdout.contains(sub), sub) }
+        for sub in ["keygen", "publish", "attest", "seal", "prove", "index", "demo"] { XCTAssertTrue(top.stdout.contains(sub), sub) }
         let v = try run("zkmargin-verify", ["--help"], in: dir)
         expect(v, 0, "zkmargin-verify --help")
         XCTAssertTrue(v.stdout.contains("Exit status") && v.stdout.contains("--allow-self-attested"))

@@ -349,6 +349,46 @@ final class EpochBatchTests: XCTestCase {
         assertSolvencyError("invalidArgument") { try EpochBatch.prove(bundle: bundle, directory: epoch, shard: .whole, at: testNow) }
     }
 
+    func testWorkersWithThePublicKeyOnlyNeedOneSealBeforeProving() throws {
+        let dir = try temporaryDirectory(self)
+        let bundle = try makeBundle()
+        let (path, labels, short) = try writeAccounts(dir)
+        let epoch = EpochDirectory(path: "\(dir)/epoch")
+        let accounts = AccountsFile(path: path)
+        let a = try EpochBatch.attest(bundle: bundle, accounts: accounts, directory: epoch, shard: .whole,
+                                      authority: .unsealed(TestKeys.custodian.verifyingKey), at: testNow)
+        XCTAssertEqual(a.written, labels.count)
+        for l in labels { XCTAssertTrue(try AttestedStatement.load(path: epoch.file(.statements, label: l), allowingUnsealed: true).isUnsealed) }
+        // A rerun keeps unsealed statements whose openings open them.
+        XCTAssertEqual(try EpochBatch.attest(bundle: bundle, accounts: accounts, directory: epoch, shard: .whole,
+                                             authority: .unsealed(TestKeys.custodian.verifyingKey), at: testNow).kept, labels.count)
+        // Nothing is proven from an unsealed statement: each account fails and says why.
+        let early = try EpochBatch.prove(bundle: bundle, directory: epoch, shard: .whole, at: testNow)
+        XCTAssertEqual(early.failed.count, labels.count)
+        XCTAssertTrue(early.failed.allSatisfy { $0.code == "statementUnsealed" }, "\(early.failed.map(\.code))")
+        XCTAssertTrue(try epoch.keys(in: .proofs).isEmpty)
+        // One seal on the key's machine; the statements keep their digests, so the openings still open them.
+        _ = try StatementSealRun.run(epoch, bundle: bundle, key: TestKeys.custodian, at: testNow)
+        XCTAssertEqual(try EpochBatch.attest(bundle: bundle, accounts: accounts, directory: epoch, shard: .whole,
+                                             authority: .unsealed(TestKeys.custodian.verifyingKey), at: testNow).kept, labels.count)
+        let r = try EpochBatch.prove(bundle: bundle, directory: epoch, shard: .whole, custodianKey: TestKeys.custodian.verifyingKey, at: testNow)
+        XCTAssertFalse(r.hasFailures, "\(r.failed.map(\.message))")
+        XCTAssertEqual(Set(r.short.map(\.account)), short)
+        for l in labels where !short.contains(l) {
+            let accepted = try verdict(try FileIO.read(epoch.file(.proofs, label: l)), bundle: bundle, policy: policy()).get()
+            XCTAssertEqual(accepted.account, l)
+        }
+        // Another custodian's key given by mistake: every account refused, and
+        // the proofs already made are left alone.
+        let proofs = try epoch.keys(in: .proofs)
+        let other = try EpochBatch.prove(bundle: bundle, directory: epoch, shard: .whole, custodianKey: TestKeys.otherCustodian.verifyingKey, at: testNow)
+        XCTAssertEqual(other.kept, 0)
+        XCTAssertTrue(other.short.isEmpty)
+        XCTAssertEqual(other.failed.count, labels.count)
+        XCTAssertTrue(other.failed.allSatisfy { $0.code == "wrongSigner" }, "\(other.failed.map(\.code))")
+        XCTAssertEqual(try epoch.keys(in: .proofs), proofs)
+    }
+
     // MARK: The commands
 
     func testBatchCommandsExitZeroWithShortAccountsAndTwoOnFailures() throws {

@@ -60,3 +60,15 @@ def root_from_path(siblings, leaf, index, count):
         fn >>= 1
         sn >>= 1
     return r if sn == 0 else None
+
+
+def path_length(index, count):
+    """The number of siblings on leaf `index`'s RFC 9162 path in a tree of `count` leaves."""
+    fn, sn, n = index, count - 1, 0
+    while sn:
+        if fn & 1 or fn == sn:
+            if not fn & 1:
+                while not fn & 1 and fn:
+                    fn, sn = fn >> 1, sn >> 1
+        fn, sn, n = fn >> 1, sn >> 1, n + 1
+    return n

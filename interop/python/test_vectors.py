@@ -387,6 +387,22 @@ def merkle_vectors():
         check((got == h(p["root"])) == p["valid"], "merkle: probe %s" % p["source"])
 
 
+def seal_vectors():
+    """Vectors/seal/: custodian statements read alone (SPEC.md §16.18): each
+    signed, sealed, unsealed or tampered statement gives the reference's
+    error code, or none when valid."""
+    import verify
+    with open(os.path.join(VECTORS, "seal", "cases.json"), "rb") as f:
+        doc = verify.parse_json(f.read(), "Vectors/seal/cases.json")   # numbers as the verifier reads them
+    for case in doc["cases"]:
+        try:
+            verify.read_statement(case["statement"], "statement", None)
+            got = None
+        except verify.Refused as e:
+            got = e.code
+        check(got == case["error"], "seal case %r: the reference gives %s, this implementation %s" % (case["name"], case["error"], got))
+
+
 FAMILIES = [
     ("hash-to-curve (RFC 9380)", hash_to_curve_vectors),
     ("generators", generator_vectors),
@@ -400,6 +416,8 @@ FAMILIES = [
     ("work", work_vectors),
     ("numbers", number_vectors),
     ("merkle (RFC 9162)", merkle_vectors),
+
+    ("seal", seal_vectors),
 ]
 
 

@@ -108,9 +108,9 @@ def parse_duration(text):
         return None
     total = sum(int(g) * u for g, u in zip(m.groups(), (86400, 3600, 60, 1)) if g is not None)
     return total if total > 0 else None
-FORMATS = {"bundle": 1, "statement": 2, "proof": 2, "openings": 2, "epoch-index": 1, "inclusion": 1}
+FORMATS = {"bundle": 1, "statement": 2, "proof": 2, "openings": 2, "epoch-index": 1, "inclusion": 1, "statement-root": 1}
 NOUNS = {"bundle": "risk bundle", "statement": "custodian statement", "proof": "margin proof", "openings": "openings file",
-         "epoch-index": "epoch index", "inclusion": "inclusion proof"}
+         "epoch-index": "epoch index", "inclusion": "inclusion proof", "statement-root": "statement root"}
 
 
 class Refused(Exception):
@@ -395,8 +395,8 @@ def load_key(path):
 
 
 def envelope(obj, kind, path, trusted, role):
-    """(payload bytes, signer key, commitments text or None), checked in
-    SPEC.md §16.12's order."""
+    """(payload bytes, signer key, commitments text or None, seal root or None),
+    checked in SPEC.md §16.12's order; a statement's seal as §16.18 says."""
     if not isinstance(obj, dict):
         raise Refused("field", "%s: expected an object" % path)
     check_format(obj.get("format"), kind)
@@ -405,7 +405,17 @@ def envelope(obj, kind, path, trusted, role):
     payload_text = r.string("payload", MAX_FILE)
     signer = r.string("signer", 64)
     key_der = r.base64("signer_key", 1024)
-    signature = r.base64("signature", 80)
+    signature = seal = None
+    if kind == "statement":
+        has_signature, seal_value = r.optional("signature") is not None, r.optional("seal")
+        if has_signature and seal_value is not None:
+            raise Refused("field", "%s.seal: a statement is authenticated by a signature or by a seal, not both" % path)
+        if has_signature:
+            signature = r.base64("signature", 80)
+        elif seal_value is not None:
+            seal = stored_seal(seal_value, path + ".seal")
+    else:
+        signature = r.base64("signature", 80)
     commitments = None
     if kind == "statement":
         v = r.required("commitments")
@@ -425,9 +435,73 @@ def envelope(obj, kind, path, trusted, role):
     payload = b64decode(payload_text)
     if payload is None:
         raise Refused("field", "%s.payload: not canonical base64" % path)
-    if not key.verify(signature, payload):
-        raise Refused("signatureInvalid", "the %s's signature does not verify" % NOUNS[kind])
-    return payload, key, commitments
+    root = None
+    if signature is not None:
+        if not key.verify(signature, payload):
+            raise Refused("signatureInvalid", "the %s's signature does not verify" % NOUNS[kind])
+    elif seal is not None:
+        root = verify_seal(seal, payload, key, path + ".seal")
+    else:
+        raise Refused("statementUnsealed", "the custodian statement is unsealed: nothing authenticates it until the custodian seals the epoch (zkmargin seal)")
+    return payload, key, commitments, root
+
+
+# -- sealed statements (SPEC.md §16.18) -------------------------------------------------------
+
+MAX_STATEMENTS = 1 << 32
+MAX_PATH = 32
+
+
+def stored_seal(value, path):
+    """The seal's members, read strictly: (root payload, signature, position, [siblings])."""
+    f = Fields(value, path)
+    root = f.base64("root", 1024)
+    signature = f.base64("signature", 80)
+    position = f.integer("position", 0, MAX_STATEMENTS - 1)
+    if f.obj["position"].text != str(position):
+        raise Refused("field", "%s.position: expected an integer written plainly (no sign, no leading zero)" % path)
+    text = f.required("path")
+    if not isinstance(text, str):
+        raise Refused("field", "%s.path: expected a string (base64 of 32-byte hashes, concatenated)" % path)
+    if len(text) > 4 * ((MAX_PATH * 32 + 2) // 3):
+        raise Refused("field", "%s.path: longer than %d hashes" % (path, MAX_PATH))
+    data = b"" if text == "" else b64decode(text)
+    if data is None:
+        raise Refused("field", "%s.path: not canonical base64" % path)
+    if len(data) % 32:
+        raise Refused("field", "%s.path: not a whole number of 32-byte hashes" % path)
+    f.finish()
+    return root, signature, position, [data[i:i + 32] for i in range(0, len(data), 32)]
+
+
+def verify_seal(seal, statement_payload, key, path):
+    """SPEC.md §16.18's checks in order; returns the root payload's (bundle digest, epoch)."""
+    root_bytes, signature, position, siblings = seal
+    if not key.verify(signature, root_bytes):
+        raise Refused("signatureInvalid", "the signature on the custodian statement's seal root does not verify")
+    obj = parse_json(root_bytes, "statement root")
+    check_format(obj.get("format"), "statement-root")
+    r = Fields(obj, path + ".root")
+    r.optional("format")
+    if r.string("custodian", 64) != key.key_id:
+        raise Refused("field", "%s.root.custodian: names another key than the signer's" % path)
+    bundle = r.hex("bundle", 32)
+    epoch = r.epoch("epoch")
+    r.time("issued_at")
+    count = r.integer("statements", 1, MAX_STATEMENTS)
+    root = r.hex("root", 32)
+    r.finish()
+    if position >= count:
+        raise Refused("field", "%s.position: %d, but the root seals %d statements" % (path, position, count))
+    if len(siblings) != merkle.path_length(position, count):
+        raise Refused("field", "%s.path: %d hashes; the leaf at %d of %d has %d" % (path, len(siblings), position, count, merkle.path_length(position, count)))
+    s = payload_object(statement_payload, "statement")
+    f = Fields(s, "statement.payload")
+    account = f.string("account", MAX_ID)
+    leaf = merkle.leaf_hash(hashlib.sha256(account.encode()).digest() + hashlib.sha256(statement_payload).digest())
+    if merkle.root_from_path(siblings, leaf, position, count) != root:
+        raise Refused("sealInvalid", "the statement is not at position %d under the root its custodian signed" % position)
+    return bundle, epoch
 
 
 def payload_object(payload, kind):
@@ -442,7 +516,7 @@ class Bundle:
     def __init__(self, path, publisher):
         data = read_file(path)
         obj = parse_json(data, "risk bundle")
-        payload, key, _ = envelope(obj, "bundle", "bundle", publisher, "publisher")
+        payload, key, _, _ = envelope(obj, "bundle", "bundle", publisher, "publisher")
         self.digest = hashlib.sha256(payload).digest()
         r = Fields(payload_object(payload, "bundle"), "bundle.payload")
         r.optional("format")
@@ -578,6 +652,49 @@ def blob_text(r, key):
     return v
 
 
+def read_statement(obj, path, trusted, bundle=None, account=None, inputs=None):
+    """A custodian statement (SPEC.md §16.12 step 4; a seal as §16.18 says):
+    its envelope, then its payload's members in order, each checked as read
+    against the bundle, the proof's account and the circuit's number of
+    inputs when given (None: read alone), then its commitments. Returns
+    (digest, account signed, issued_at, commitment points)."""
+    payload, key, text, sealed = envelope(obj, "statement", path, trusted, "custodian")
+    s = Fields(payload_object(payload, "statement"), "statement.payload")
+    s.optional("format")
+    if s.string("custodian", 64) != key.key_id:
+        raise Refused("field", "statement.payload.custodian: names another key than the signer's")
+    signed_bundle = s.hex("bundle", 32)
+    if sealed is not None and sealed[0] != signed_bundle:
+        raise Refused("statementMismatch", "the statement's seal root was signed for another bundle than the statement's")
+    if bundle is not None and signed_bundle != bundle.digest:
+        raise Refused("statementForAnotherBundle", "the statement is for another bundle")
+    signed_account = s.string("account", MAX_ID)
+    if account is not None and signed_account != account:
+        raise Refused("statementMismatch", "the statement is for another account than the proof claims")
+    signed_epoch = s.epoch("epoch")
+    if sealed is not None and sealed[1] != signed_epoch:
+        raise Refused("statementMismatch", "the statement's seal root was signed for another epoch than the statement's")
+    if bundle is not None and signed_epoch != bundle.epoch:
+        raise Refused("statementMismatch", "the statement is for another epoch")
+    c = s.string("curve", 32)
+    if c not in CURVES:
+        raise Refused("field", "statement.payload.curve: unknown curve %r" % c)
+    if bundle is not None and CURVES[c] is not bundle.curve:
+        raise Refused("statementMismatch", "the statement commits on another curve")
+    issued_at = s.time("issued_at")
+    count = s.integer("inputs", 0, MAX_FILE // 44)
+    if inputs is not None and count != inputs:
+        raise Refused("statementMismatch", "the statement commits to %d inputs, the circuit has %d" % (count, inputs))
+    signed = s.hex("commitments", 32)
+    s.finish()
+    p = path + ".commitments"
+    blob_count(text, p, count, lambda found: Refused("field", "%s: holds %d commitments, the signed payload says %d" % (p, found, count)))
+    data = blob_bytes(text, p, count)
+    if hashlib.sha256(data).digest() != signed:
+        raise Refused("statementMismatch", "the statement's commitments are not the ones its custodian signed")
+    return hashlib.sha256(payload).digest(), signed_account, issued_at, blob_points(data, p, CURVES[c])
+
+
 # -- one proof (SPEC.md §16.12, steps 1–11) ----------------------------------------------------------
 
 class Verifier:
@@ -694,37 +811,7 @@ class Verifier:
                 raise Refused("field", "proof.statement: expected an object")
             if self.custodian is None:
                 raise Refused("custodianKeyRequired", "the proof is attested by a custodian; give its public key (--custodian-key)")
-            payload, key, text = envelope(so, "statement", "proof.statement", self.custodian, "custodian")
-            statement_digest = hashlib.sha256(payload).digest()
-            s = Fields(payload_object(payload, "statement"), "statement.payload")
-            s.optional("format")
-            if s.string("custodian", 64) != key.key_id:
-                raise Refused("field", "statement.payload.custodian: names another key than the signer's")
-            if s.hex("bundle", 32) != b.digest:
-                raise Refused("statementForAnotherBundle", "the statement is for another bundle")
-            signed_account = s.string("account", MAX_ID)
-            if signed_account != account:
-                raise Refused("statementMismatch", "the statement is for another account than the proof claims")
-            if s.epoch("epoch") != b.epoch:
-                raise Refused("statementMismatch", "the statement is for another epoch")
-            c = s.string("curve", 32)
-            if c not in CURVES:
-                raise Refused("field", "statement.payload.curve: unknown curve %r" % c)
-            if CURVES[c] is not b.curve:
-                raise Refused("statementMismatch", "the statement commits on another curve")
-            issued_at = s.time("issued_at")
-            count = s.integer("inputs", 0, MAX_FILE // 44)
-            if count != len(compiled.inputs):
-                raise Refused("statementMismatch", "the statement commits to %d inputs, the circuit has %d" % (count, len(compiled.inputs)))
-            signed = s.hex("commitments", 32)
-            s.finish()
-            p = "proof.statement.commitments"
-            blob_count(text, p, count, lambda found: Refused("field", "%s: holds %d commitments, the signed payload says %d" % (p, found, count)))
-            data = blob_bytes(text, p, count)
-            if hashlib.sha256(data).digest() != signed:
-                raise Refused("statementMismatch", "the statement's commitments are not the ones its custodian signed")
-            inputs = blob_points(data, p, b.curve)
-            account = signed_account
+            statement_digest, account, issued_at, inputs = read_statement(so, "proof.statement", self.custodian, b, account, len(compiled.inputs))
         else:
             if r.optional("statement") is not None:
                 raise Refused("field", "proof.statement: a self-attested proof has no custodian statement")
