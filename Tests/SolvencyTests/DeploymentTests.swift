@@ -211,13 +211,20 @@ final class DeploymentTests: XCTestCase {
     func sbatchCommands(_ text: String) -> [(tool: String, sub: String?, flags: Set<String>, line: String)] {
         let joined = text.replacingOccurrences(of: "\\\n", with: " ")
         let lines = joined.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        let publisherFlags = lines.first { $0.hasPrefix("[ -n \"${ZKMARGIN_PUBLISHER_KEY:-}\" ] && publisher=(") }.map { longOptions(in: $0) } ?? []
+        // Options kept in arrays (`publisher=(--publisher-key …)`) count where a line passes the array.
+        var arrays: [String: Set<String>] = [:]
+        for line in lines {
+            guard let eq = line.range(of: "=("), let start = line.range(of: "&& ")?.upperBound ?? Optional(line.startIndex),
+                  start <= eq.lowerBound else { continue }
+            let name = String(line[start..<eq.lowerBound])
+            if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0 == "_" }) { arrays[name, default: []].formUnion(longOptions(in: String(line[eq.upperBound...]))) }
+        }
         var out: [(String, String?, Set<String>, String)] = []
         for line in lines where line.hasPrefix("exec ") {
             let words = line.split(separator: " ").map(String.init)
             guard words.count >= 2 else { continue }
             var flags = longOptions(in: line)
-            if line.contains("${publisher[@]") { flags.formUnion(publisherFlags) }
+            for (name, options) in arrays where line.contains("${\(name)[@]") { flags.formUnion(options) }
             switch words[1] {
             case "\"$zkmargin\"": out.append(("zkmargin", words.count > 2 ? words[2] : nil, flags, line))
             case "\"$verifier\"": out.append(("zkmargin-verify", nil, flags, line))
