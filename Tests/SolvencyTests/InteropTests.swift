@@ -73,7 +73,8 @@ final class InteropTests: XCTestCase {
         let cases: [(file: String, values: String, circuit: String, kept: [String]?)] = [
             ("threshold", "threshold", "threshold", nil), ("cross-margin", "cross-margin", "cross-margin", nil),
             ("options-standard", "options-standard", "options-standard", nil), ("portfolio-margin", "portfolio-margin", "portfolio-margin", nil),
-            ("tiered-margin", "tiered-margin", "tiered-margin", nil), ("cross-margin-hiding-BTC-PERP", "cross-margin", "cross-margin", ["BTC-PERP"]),
+            ("tiered-margin", "tiered-margin", "tiered-margin", nil), ("rounded-margin", "rounded-margin", "rounded-margin", nil),
+            ("cross-margin-hiding-BTC-PERP", "cross-margin", "cross-margin", ["BTC-PERP"]),
         ].map { (file: $0.0, values: "Vectors/examples/\($0.1)/values.json", circuit: "Circuits/\($0.2).zkm", kept: $0.3) }
             + [("helper-names", "Vectors/compile/helper-names/values.json", "Vectors/compile/helper-names/helper-names.zkm", nil),
                ("rounding", "Vectors/compile/rounding/values.json", "Vectors/compile/rounding/rounding.zkm", nil)]
