@@ -60,13 +60,16 @@ package enum CircuitBenchmark {
     }
 
     /// A book from a values file: the account holds every 7th instrument
-    /// (size 1, entry price 1) and 10⁹ of every asset.
+    /// (size 1, or the least multiple of the instrument's `size_step` above
+    /// it, dYdX's PEPE lot being 10; entry price 1) and 10⁹ of every asset.
     package static func book(values: [UInt8], circuitSource: String) throws -> Book {
         let v = try RiskValues.decode(from: Data(values))
         let instruments = v.ids(of: "instruments") ?? []
         var positions: [String: Account.Position] = [:]
         for (k, id) in instruments.enumerated() where k % 7 == 0 {
-            positions[id] = Account.Position(size: k % 2 == 0 ? .one : -.one, entryPrice: .one)
+            let step = v.field("size_step", of: id, in: "instruments") ?? .one
+            let size = Rational(BigInt.ceilingDivide(step.denominator, step.numerator)) * step
+            positions[id] = Account.Position(size: k % 2 == 0 ? size : -size, entryPrice: .one)
         }
         var balances: [String: Rational] = [:]
         for id in v.ids(of: "assets") ?? [] { balances[id] = Rational(1_000_000_000) }

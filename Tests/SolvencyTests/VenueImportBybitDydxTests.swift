@@ -229,6 +229,10 @@ extension VenueImportTests {
         XCTAssertTrue(result.skipped.isEmpty)
         let values = result.values.encoded
         let statement = try compiled(values, circuit: "rounded-margin")
+        // What `zkmargin bench circuits --values` sizes its positions by: PEPE's lot is 10.
+        let decoded = try RiskValues.decode(from: Data(values))
+        XCTAssertEqual(decoded.field("size_step", of: "PEPE-USD", in: "instruments"), Rational(10))
+        XCTAssertNil(decoded.field("size_step", of: "NOPE-USD", in: "instruments"))
         let markets = Dictionary(uniqueKeysWithValues: result.markets.map { ($0.ticker, $0) })
         let marks = markets.mapValues(\.mark)
         var stream = Stream(state: 4_2023)
