@@ -86,9 +86,10 @@ public enum BybitImporter {
     }
 
     /// The default size step (1e-8) times the finest decimal among the
-    /// marks (Bybit quotes prices on the symbol's tick, so an entry price
-    /// has no more decimals than its mark), when finer than the circuit's
-    /// default 1e-12: a 10000SATSUSDT entry of 0.0001234 needs 1e-15.
+    /// marks (Bybit quotes prices on each symbol's tick), when finer than the
+    /// circuit's default 1e-12: a 10000SATSUSDT entry of 0.0001234 needs
+    /// 1e-15. An entry price finer still is refused by the circuit, naming
+    /// the position, never rounded.
     static func costStep(marks: [Rational]) -> Rational? {
         var decimals = 4
         for m in marks {
@@ -134,7 +135,7 @@ public enum BybitImporter {
             }
         }
         var out: [String: [Tier]] = [:]
-        for (symbol, items) in raw { out[symbol] = try checked(items) }
+        for symbol in raw.keys.sorted() { out[symbol] = try checked(raw[symbol]!) }   // in order: the same file, the same refusal
         return out
     }
 
