@@ -21,8 +21,8 @@ import StrictJSON
 /// initial_margin_ppm/10^6 and mf = maintenance_fraction_ppm/10^6; net
 /// collateral is the quote balance + Σ n. Per perpetual the values give
 /// `mark` = price·10^exponent, `size_step` = 10^atomic_resolution, `im_rate`
-/// = imf, `mm_fraction` = mf and `notional_slack` = 10^-6 − gcd(size_step ·
-/// mark, 10^-6), with which rounded-margin's requirement is the chain's
+/// = imf, `mm_fraction` = mf and `notional_slack` = 1 − gcd(size_step ·
+/// mark, 10^-6) / 10^-6 (in quanta), with which rounded-margin's requirement is the chain's
 /// exactly (Circuits/rounded-margin.zkm); its equity is the chain's for
 /// longs and for shorts whose notional is a whole number of quote quantums,
 /// else 10^-6 USDC below it per such short (the chain truncates a negative
@@ -53,7 +53,7 @@ public enum DydxImporter {
         public let sizeStep: Rational
         public let imRate: Rational
         public let mmFraction: Rational
-        /// quantum − gcd(sizeStep · mark, quantum).
+        /// In quanta: 1 − gcd(sizeStep · mark, quantum) / quantum, in [0, 1).
         public let notionalSlack: Rational
     }
 
@@ -92,7 +92,7 @@ public enum DydxImporter {
             guard let mark = prices[marketID] else { skipped.append((ticker, "no price for market \(marketID)")); continue }
             let step = Rational.powerOfTen(resolution)
             markets.append(Market(ticker: ticker, mark: mark, sizeStep: step, imRate: tier.initial, mmFraction: tier.maintenance,
-                                  notionalSlack: quantum - gcd(step * mark, quantum)))
+                                  notionalSlack: .one - gcd(step * mark, quantum) / quantum))
         }
         guard !markets.isEmpty else { throw ImportError("perpetuals", nil, "no perpetual has a market price (\(skipped.count) left out)") }
         var doc = ValuesDocument(venue: venue, quote: quote, circuit: circuit, note: note + " " + roundingNote)

@@ -91,6 +91,15 @@ final class CircuitLibraryTests: XCTestCase {
         let six = try compiledExample("rounded-margin").evaluate(Account(label: "six", balances: [:], positions: ["ETH-USD": .init(size: dec("0.000000006"), entryPrice: nil)]))
         XCTAssertEqual(six.binding!.requirement, dec("0.000001"))
         XCTAssertEqual(six.binding!.equity, dec("0.00002"))
+        // The slack is in quanta and declared in [0, 1], so no values can shave
+        // more than one quantum per position off the chain's requirement.
+        let values = String(decoding: try Repository.forTests.example("rounded-margin", "values.json"), as: UTF8.self)
+        let tooMuch = values.replacingOccurrences(of: #""notional_slack": "0.99975""#, with: #""notional_slack": "1.5""#)
+        XCTAssertNotEqual(tooMuch, values)
+        XCTAssertThrowsError(try compile(circuitSource: try Repository.forTests.circuitSource("rounded-margin"), fileName: "rounded-margin.zkm",
+                                         values: try RiskValues.decode(from: Data(tooMuch.utf8)))) {
+            XCTAssertTrue("\($0)".contains("notional_slack: 1.5 is outside the declared range"), "\($0)")
+        }
     }
 
     // tiered-margin: BTC-PERP mark 97000, tiers (0.004, 0), (0.005, 50), (0.01, 1300);
