@@ -41,6 +41,12 @@ public struct RiskValues: Sendable {
     /// The element ids of a set in the order the values list them.
     public func ids(of set: String) -> [String]? { sets[set]?.map(\.id) }
 
+    /// The decimal field `field` of element `id` of `set`, if the values give one (nil for a row or an absent field).
+    public func field(_ field: String, of id: String, in set: String) -> Rational? {
+        guard case .decimal(let r)? = sets[set]?.first(where: { $0.id == id })?.fields[field] else { return nil }
+        return r
+    }
+
     static let reservedKeys: Set<UTF8Key> = Set(["format", "venue", "quote", "circuit", "note", "parameters"].map(UTF8Key.init))
 
     /// Reads risk values from a file's bytes with the strict JSON reader

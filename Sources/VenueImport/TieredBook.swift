@@ -36,6 +36,11 @@ public struct TieredBook: Sendable {
     public let venue: String
     public let quote: String
     public private(set) var instruments: [Instrument] = []
+    /// The precision of every cost size · entry_price (`cost_step`, one for
+    /// all instruments so the costs commit as one sum; nil: the circuit's
+    /// default, 1e-12, enough for entry prices of four decimals at the
+    /// default size step).
+    public var costStep: Rational? = nil
 
     public init(venue: String, quote: String) {
         self.venue = venue
@@ -89,6 +94,7 @@ public struct TieredBook: Sendable {
             e.set("deduction", row: i.tiers.enumerated().map { ("\($0.offset + 1)", $0.element.deduction) })
             if let m = i.maxPosition { e.set("max_position", m) }
             if let s = i.sizeStep { e.set("size_step", s) }
+            if let c = costStep { e.set("cost_step", c) }
             return e
         })
         return doc

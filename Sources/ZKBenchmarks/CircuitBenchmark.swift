@@ -48,6 +48,7 @@ package enum CircuitBenchmark {
         ("instruments", "I0…I(n−1), marks 1.00 to 99 999.99"),
         ("cross-margin", "mm_rate 0.0010 to 0.0499"),
         ("tiered-margin", "12 brackets: rates from 0.40–0.59 % rising by 0.25 points, floors doubling from 50 000, deductions keeping the margin continuous"),
+        ("rounded-margin", "im_rate 0.02 to 0.20, mm_fraction 0.5 or 0.6, quantum 10^-6, no slack"),
         ("options-standard", "underlying 1.00 to 99 999.99, mm_rate 0.075"),
         ("portfolio-margin", "16 scenarios, losses −10 000 to 10 000 per unit, a short-option minimum on every other instrument"),
         ("account", "every 7th instrument held, sizes −10 to 10 (3 decimals), entry prices 0 to 9 999.99; balances A0 10 000 000, A3 12.5"),
@@ -60,13 +61,16 @@ package enum CircuitBenchmark {
     }
 
     /// A book from a values file: the account holds every 7th instrument
-    /// (size 1, entry price 1) and 10⁹ of every asset.
+    /// (size 1, or the least multiple of the instrument's `size_step` above
+    /// it, dYdX's PEPE lot being 10; entry price 1) and 10⁹ of every asset.
     package static func book(values: [UInt8], circuitSource: String) throws -> Book {
         let v = try RiskValues.decode(from: Data(values))
         let instruments = v.ids(of: "instruments") ?? []
         var positions: [String: Account.Position] = [:]
         for (k, id) in instruments.enumerated() where k % 7 == 0 {
-            positions[id] = Account.Position(size: k % 2 == 0 ? .one : -.one, entryPrice: .one)
+            let step = v.field("size_step", of: id, in: "instruments") ?? .one
+            let size = Rational(BigInt.ceilingDivide(step.denominator, step.numerator)) * step
+            positions[id] = Account.Position(size: k % 2 == 0 ? size : -size, entryPrice: .one)
         }
         var balances: [String: Rational] = [:]
         for id in v.ids(of: "assets") ?? [] { balances[id] = Rational(1_000_000_000) }

@@ -6,7 +6,8 @@ import Foundation
 /// `zkmargin bench circuits` proves. Instruments are `I0`, `I1`, …, assets
 /// `A0`, …; tiered-margin gets Binance-like brackets (rates rising by 0.25
 /// points, deductions keeping the margin continuous, floors doubling from
-/// 50 000), portfolio-margin a loss per scenario and, on every other
+/// 50 000), rounded-margin dYdX-like initial fractions (2–20 %) and
+/// maintenance fractions (50 or 60 % of them), portfolio-margin a loss per scenario and, on every other
 /// instrument, a short-option minimum.
 package enum SyntheticBooks {
     /// `circuit` with `instruments` instruments, `assets` assets, `tiers`
@@ -49,6 +50,10 @@ package enum SyntheticBooks {
                 let losses = scenarioIDs.map { #""\#($0)": "\#(Int(rng.next() % 20001) - 10000).\#(Int(rng.next() % 100))""# }
                 fields.append(#""loss": {\#(losses.joined(separator: ", "))}"#)
                 if i % 2 == 1 { fields.append(#""short_option_min": "\#(Int(rng.next() % 1000) + 1).5""#) }
+            case "rounded-margin":
+                // dYdX-like: an initial fraction of 2–20 %, maintenance 50–60 % of it.
+                fields.append(#""im_rate": "0.\#(String(format: "%02d", 2 + Int(rng.next() % 19)))""#)
+                fields.append(#""mm_fraction": "0.\#(5 + Int(rng.next() % 2))""#)
             case "options-standard":
                 fields.append(#""underlying": "\#(price())""#)
                 fields.append(#""mm_rate": "0.075""#)

@@ -21,7 +21,7 @@ struct ImportCommand: ParsableCommand {
 
         Exit status: 0 written; 2 a file unreadable or refused; 64 usage error.
         """,
-        subcommands: [BinanceImport.self, HyperliquidImport.self, DeribitImport.self]
+        subcommands: [BinanceImport.self, BybitImport.self, HyperliquidImport.self, DydxImport.self, DeribitImport.self]
     )
 }
 
@@ -93,6 +93,57 @@ struct BinanceImport: ParsableCommand {
     }
 }
 
+struct BybitImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bybit",
+        abstract: "Bybit linear perpetuals: risk limits and tickers → tiered-margin values.",
+        discussion: """
+        --risk-limits: GET /v5/market/risk-limit?category=linear (the list is paginated: \
+        repeat the option once per page); --tickers: GET /v5/market/tickers?category=linear. \
+        Every symbol settled in --quote with tiers and a mark price becomes an instrument \
+        of Circuits/tiered-margin.zkm: its markPrice and, per tier (ascending \
+        riskLimitValue), maintenanceMargin (mm_rate) and mmDeduction (deduction). \
+        maintenanceMargin is read as a FRACTION of the position value ("0.005" = 0.5 %, \
+        Bybit's "maintain margin rate"; a string ending in % as a percentage); a tier whose \
+        initialMargin × maxLeverage is not 1 (to maxLeverage's two decimals), as in Bybit's \
+        documentation example ("0.5" and "1" at 100x), reads as percentages and is refused \
+        rather than guessed. mmDeduction "" is 0 on the lowest tier and refused above it. \
+        Bybit's margin for a position of value V is V·rate − deduction of the first tier \
+        with V ≤ riskLimitValue; the circuit proves the maximum over tiers, the same number \
+        when the rates do not fall and each deduction follows Bybit's recurrence: the \
+        importer checks this and refuses a symbol that breaks it. No position may exceed the \
+        largest riskLimitValue (max_position = that / mark). Inverse contracts are refused; \
+        symbols settled in another coin or without a mark are left out and listed.
+
+        Examples:
+          zkmargin import bybit --risk-limits risk-limit-page1.json \\
+              --risk-limits risk-limit-page2.json --tickers tickers.json --out values.json
+        """
+    )
+
+    @Option(help: ArgumentHelp("A page of GET /v5/market/risk-limit's response (repeat for every page).", valueName: "RISK-LIMIT.json"))
+    var riskLimits: [String]
+
+    @Option(help: ArgumentHelp("GET /v5/market/tickers's response.", valueName: "TICKERS.json"))
+    var tickers: String
+
+    @Option(help: ArgumentHelp("The settlement coin: symbols settled in it are imported.", valueName: "COIN"))
+    var quote = "USDT"
+
+    @Option(help: ArgumentHelp("The values file to write.", valueName: "VALUES.json"))
+    var out: String
+
+    func run() throws {
+        let pages = try riskLimits.map { try FileIO.read($0) }, t = try FileIO.read(tickers)
+        let inputs = zip(riskLimits, pages).map { ("risk-limits", $0.0, $0.1) } + [("tickers", tickers, t)]
+        try runImport(out: out) { () throws(ImportError) in
+            let r = try BybitImporter.values(riskLimits: pages, tickers: t, quote: quote, note: importNote(BybitImporter.venue, inputs))
+            return (r.values, "\(r.symbols.count) instruments of \(BybitImporter.venue) for circuit \(BybitImporter.circuit)",
+                    r.skipped.map { "\($0.symbol) (\($0.reason))" })
+        }
+    }
+}
+
 struct HyperliquidImport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hyperliquid",
@@ -123,6 +174,73 @@ struct HyperliquidImport: ParsableCommand {
         try runImport(out: out) { () throws(ImportError) in
             let r = try HyperliquidImporter.values(meta: bytes, quote: quote, note: importNote(HyperliquidImporter.venue, [("meta", meta, bytes)]))
             return (r.values, "\(r.assets.count) instruments of \(HyperliquidImporter.venue) for circuit tiered-margin", r.skipped.map { "\($0.asset) (\($0.reason))" })
+        }
+    }
+}
+
+struct DydxImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dydx",
+        abstract: "dYdX v4 perpetuals: genesis or REST perpetuals, liquidity tiers and prices → rounded-margin values.",
+        discussion: """
+        --genesis: a dYdX Chain genesis (app_state.perpetuals and app_state.prices); or \
+        the three REST answers --perpetuals (/dydxprotocol/perpetuals/perpetual), \
+        --liquidity-tiers (/dydxprotocol/perpetuals/liquidity_tiers) and --prices \
+        (/dydxprotocol/prices/market), each of which may also be a genesis. Every perpetual \
+        with a market price becomes an instrument of Circuits/rounded-margin.zkm: mark = \
+        price × 10^exponent, size_step = 10^atomic_resolution (the base quantum: a size \
+        off it is refused, as the chain has none), im_rate = initial_margin_ppm / 10^6, \
+        mm_fraction = maintenance_fraction_ppm / 10^6, and notional_slack, with which the \
+        requirement is the chain's exactly: per position ⌈⌈|notional| · im_rate⌉ · \
+        mm_fraction⌉ in whole 10^-6 USDC, the notional truncated to 10^-6. Equity is the \
+        quote balance as the chain stores it (negative when borrowed) plus each position's \
+        value rounded down to 10^-6 USDC: the chain's exactly for longs and for shorts \
+        whose value is a whole number of 10^-6 USDC; for other shorts 10^-6 USDC below the \
+        chain's (which truncates toward zero), so zkmargin can only be stricter. Entry \
+        prices are not read. Perpetuals without a price are left out and listed.
+
+        Examples:
+          zkmargin import dydx --genesis genesis.json --out values.json
+          zkmargin import dydx --perpetuals perpetual.json --liquidity-tiers tiers.json \\
+              --prices market.json --out values.json
+        """
+    )
+
+    @Option(help: ArgumentHelp("A dYdX Chain genesis (instead of the three files below).", valueName: "GENESIS.json"))
+    var genesis: String?
+
+    @Option(help: ArgumentHelp("/dydxprotocol/perpetuals/perpetual's answer.", valueName: "PERPETUALS.json"))
+    var perpetuals: String?
+
+    @Option(help: ArgumentHelp("/dydxprotocol/perpetuals/liquidity_tiers's answer.", valueName: "TIERS.json"))
+    var liquidityTiers: String?
+
+    @Option(help: ArgumentHelp("/dydxprotocol/prices/market's answer.", valueName: "PRICES.json"))
+    var prices: String?
+
+    @Option(help: ArgumentHelp("The quote asset.", valueName: "ASSET"))
+    var quote = "USDC"
+
+    @Option(help: ArgumentHelp("The values file to write.", valueName: "VALUES.json"))
+    var out: String
+
+    func validate() throws {
+        let three = [perpetuals, liquidityTiers, prices]
+        if genesis != nil {
+            guard three.allSatisfy({ $0 == nil }) else { throw ValidationError("give --genesis, or --perpetuals, --liquidity-tiers and --prices, not both") }
+        } else {
+            guard three.allSatisfy({ $0 != nil }) else { throw ValidationError("give --genesis, or all three of --perpetuals, --liquidity-tiers and --prices") }
+        }
+    }
+
+    func run() throws {
+        let paths = genesis.map { [("genesis", $0)] } ?? [("perpetuals", perpetuals!), ("liquidity-tiers", liquidityTiers!), ("prices", prices!)]
+        let files = try paths.map { ($0.0, $0.1, try FileIO.read($0.1)) }
+        let p = files[0].2, t = files[files.count == 3 ? 1 : 0].2, m = files[files.count == 3 ? 2 : 0].2
+        try runImport(out: out) { () throws(ImportError) in
+            let r = try DydxImporter.values(perpetuals: p, liquidityTiers: t, prices: m, quote: quote, note: importNote(DydxImporter.venue, files))
+            return (r.values, "\(r.markets.count) instruments of \(DydxImporter.venue) for circuit \(DydxImporter.circuit)",
+                    r.skipped.map { "\($0.ticker) (\($0.reason))" })
         }
     }
 }

@@ -58,6 +58,50 @@ final class CircuitLibraryTests: XCTestCase {
         XCTAssertEqual(r.binding!.excess, dec("-0.00001"))
     }
 
+    // rounded-margin: BTC 97000 haircut 0.05, USDC 1; BTC-USD mark 97010.5 (size step
+    // 1e-10), ETH-USD mark 3400.25 (1e-9), both im_rate 0.05 and mm_fraction 0.6;
+    // quantum 1e-6 USDC. Positions BTC-USD −2.5000000001, ETH-USD +10.000000001.
+    func testRoundedMargin() throws {
+        // values: BTC-USD −242526.25000970105, floored to −242526.250010 (the chain
+        // truncates to −242526.250009: one quantum stricter); ETH-USD
+        // 34002.50000340025 → 34002.500003 (the chain's too).
+        // equity = 0.5·97000·0.95 + 230000 − 242526.25001 + 34002.500003 = 67551.249993
+        // BTC: |n| truncated 242526.250009; ×0.05 = 12126.31250045 → 12126.312501;
+        //      ×0.6 = 7275.7875006 → 7275.787501
+        // ETH: 34002.500003; ×0.05 = 1700.12500015 → 1700.125001; ×0.6 = 1020.0750006 → 1020.075001
+        // requirement = 8295.862502 (unrounded: 8295.8625018…); excess 59255.387491
+        var r = try report("rounded-margin", "solvent")
+        XCTAssertTrue(r.meets)
+        let m = requirement(r, "maintenance")
+        XCTAssertEqual(m.equity, dec("67551.249993"))
+        XCTAssertEqual(m.requirement, dec("8295.862502"))
+        XCTAssertEqual(m.excess, dec("59255.387491"))
+        // at margin: USDC X with X − 162448.750007 = 8295.862502 → X = 170744.612509
+        r = try report("rounded-margin", "at-margin")
+        XCTAssertTrue(r.meets)
+        XCTAssertEqual(r.binding!.excess, .zero)
+        // short: one quantum less
+        r = try report("rounded-margin", "short")
+        XCTAssertFalse(r.meets)
+        XCTAssertEqual(r.binding!.excess, dec("-0.000001"))
+        // notional_slack makes the chain's truncation of |n| exact: 6 ETH quanta
+        // (0.000000006 ETH) are worth 0.0000204015, which the chain truncates to
+        // 0.00002; ×0.05 = 0.000001 exactly; ×0.6 → 0.000001. Rounding the
+        // untruncated value instead would give ⌈0.00000102…⌉ = 0.000002, then 0.000002.
+        let six = try compiledExample("rounded-margin").evaluate(Account(label: "six", balances: [:], positions: ["ETH-USD": .init(size: dec("0.000000006"), entryPrice: nil)]))
+        XCTAssertEqual(six.binding!.requirement, dec("0.000001"))
+        XCTAssertEqual(six.binding!.equity, dec("0.00002"))
+        // The slack is in quanta and declared in [0, 1], so no values can shave
+        // more than one quantum per position off the chain's requirement.
+        let values = String(decoding: try Repository.forTests.example("rounded-margin", "values.json"), as: UTF8.self)
+        let tooMuch = values.replacingOccurrences(of: #""notional_slack": "0.99975""#, with: #""notional_slack": "1.5""#)
+        XCTAssertNotEqual(tooMuch, values)
+        XCTAssertThrowsError(try compile(circuitSource: try Repository.forTests.circuitSource("rounded-margin"), fileName: "rounded-margin.zkm",
+                                         values: try RiskValues.decode(from: Data(tooMuch.utf8)))) {
+            XCTAssertTrue("\($0)".contains("notional_slack: 1.5 is outside the declared range"), "\($0)")
+        }
+    }
+
     // tiered-margin: BTC-PERP mark 97000, tiers (0.004, 0), (0.005, 50), (0.01, 1300);
     // ETH-PERP mark 3500, tiers (0.005, 0), (0.0065, 75), tier 3 defaults to (0, 0).
     func testTieredMargin() throws {
@@ -163,7 +207,7 @@ final class CircuitLibraryTests: XCTestCase {
     /// give exactly the evaluator's excesses, every helper constraint holds,
     /// and the requirement form is negative exactly for the short accounts.
     func testCompiledFormsAgreeWithEvaluator() throws {
-        for circuit in ["threshold", "cross-margin", "tiered-margin", "portfolio-margin", "options-standard"] {
+        for circuit in ["threshold", "cross-margin", "tiered-margin", "rounded-margin", "portfolio-margin", "options-standard"] {
             let s = try compiledExample(circuit)
             XCTAssertEqual(try RiskValues.decode(from: Data(try Repository.forTests.example(circuit, "values.json"))).circuit, circuit)
             for which in ["solvent", "at-margin", "short"] {
@@ -186,7 +230,7 @@ final class CircuitLibraryTests: XCTestCase {
     /// The forms also agree on random accounts within the declared bounds.
     func testCompiledFormsAgreeOnRandomAccounts() throws {
         var rng = SplitMix64(seed: 42)
-        for circuit in ["cross-margin", "tiered-margin", "portfolio-margin", "options-standard"] {
+        for circuit in ["cross-margin", "tiered-margin", "rounded-margin", "portfolio-margin", "options-standard"] {
             let s = try compiledExample(circuit)
             let v = try RiskValues.decode(from: Data(try Repository.forTests.example(circuit, "values.json")))
             for _ in 0..<20 {

@@ -43,6 +43,9 @@ enum Universe {
                 let losses = scenarioNames.map { #""\#($0)": "\#(Int(rng.next() % 20001) - 10000).\#(Int(rng.next() % 100))""# }.joined(separator: ", ")
                 fields.append(#""loss": {\#(losses)}"#)
                 if i % 2 == 1 { fields.append(#""short_option_min": "\#(price(1, 1000))""#) }
+            case "rounded-margin":
+                fields.append(#""im_rate": "0.\#(String(format: "%02d", 2 + Int(rng.next() % 19)))""#)
+                fields.append(#""mm_fraction": "0.6""#)
             case "options-standard":
                 fields.append(#""underlying": "\#(price(1, 100000))""#)
                 fields.append(#""mm_rate": "0.075""#)
@@ -78,14 +81,14 @@ enum Universe {
 }
 
 final class UniverseTests: XCTestCase {
-    static let circuits = ["threshold", "cross-margin", "tiered-margin", "portfolio-margin", "options-standard"]
+    static let circuits = ["threshold", "cross-margin", "tiered-margin", "rounded-margin", "portfolio-margin", "options-standard"]
 
     func testExampleStatementSizes() throws {
         var lines: [String] = []
         for c in UniverseTests.circuits {
             lines.append("\(c) (example values): " + Universe.summary(try compiledExample(c)))
         }
-        XCTAssertEqual(lines.count, 5)
+        XCTAssertEqual(lines.count, 6)
         // cross-margin: BTC + USDC's asset and liability parts (USDC may be
         // borrowed) + 2 positions × 2 sides + the summed cost; no helper
         // (|size| = long + short), only the maintenance requirement.
@@ -98,6 +101,9 @@ final class UniverseTests: XCTestCase {
         XCTAssertEqual([pm.inputs.count, pm.helpers.count, pm.constraints.count], [6, 0, 6])
         let os = try compiledExample("options-standard")
         XCTAssertEqual([os.inputs.count, os.helpers.count, os.constraints.count], [7, 0, 1])
+        // rounded: no cost; per instrument a floor (equity) and three nested ceils (requirement), each a helper with its bound and relation.
+        let rm = try compiledExample("rounded-margin")
+        XCTAssertEqual([rm.inputs.count, rm.helpers.count, rm.constraints.count], [7, 8, 17])
         let th = try compiledExample("threshold")
         XCTAssertEqual([th.inputs.count, th.helpers.count, th.constraints.count], [3, 0, 1])
     }
@@ -115,7 +121,7 @@ final class UniverseTests: XCTestCase {
             // tier maxima need helpers.
             let expected: [String: [Int]] = [   // inputs, helpers, constraints
                 "threshold": [20, 0, 1], "cross-margin": [2021, 0, 1], "tiered-margin": [2021, 1000, 5001],
-                "portfolio-margin": [2021, 0, 17], "options-standard": [2021, 0, 1],
+                "portfolio-margin": [2021, 0, 17], "options-standard": [2021, 0, 1], "rounded-margin": [2020, 4000, 8001],
             ]
             XCTAssertEqual([s.inputs.count, s.helpers.count, s.constraints.count], expected[c], c)
             XCTAssertTrue(s.constraints.allSatisfy { $0.bitWidth <= 128 && $0.maxMagnitude < BigInt.powerOfTwo(250) })

@@ -30,6 +30,8 @@ final class EndToEndTests: XCTestCase {
     func testCrossMarginSecp256k1() throws { try checkFlow("cross-margin", .secp256k1) }
     func testTieredMarginP256() throws { try checkFlow("tiered-margin", .p256) }
     func testTieredMarginSecp256k1() throws { try checkFlow("tiered-margin", .secp256k1) }
+    func testRoundedMarginP256() throws { try checkFlow("rounded-margin", .p256) }
+    func testRoundedMarginSecp256k1() throws { try checkFlow("rounded-margin", .secp256k1) }
     func testPortfolioMarginP256() throws { try checkFlow("portfolio-margin", .p256) }
     func testPortfolioMarginSecp256k1() throws { try checkFlow("portfolio-margin", .secp256k1) }
     func testOptionsStandardP256() throws { try checkFlow("options-standard", .p256) }

@@ -73,7 +73,8 @@ final class InteropTests: XCTestCase {
         let cases: [(file: String, values: String, circuit: String, kept: [String]?)] = [
             ("threshold", "threshold", "threshold", nil), ("cross-margin", "cross-margin", "cross-margin", nil),
             ("options-standard", "options-standard", "options-standard", nil), ("portfolio-margin", "portfolio-margin", "portfolio-margin", nil),
-            ("tiered-margin", "tiered-margin", "tiered-margin", nil), ("cross-margin-hiding-BTC-PERP", "cross-margin", "cross-margin", ["BTC-PERP"]),
+            ("tiered-margin", "tiered-margin", "tiered-margin", nil), ("rounded-margin", "rounded-margin", "rounded-margin", nil),
+            ("cross-margin-hiding-BTC-PERP", "cross-margin", "cross-margin", ["BTC-PERP"]),
         ].map { (file: $0.0, values: "Vectors/examples/\($0.1)/values.json", circuit: "Circuits/\($0.2).zkm", kept: $0.3) }
             + [("helper-names", "Vectors/compile/helper-names/values.json", "Vectors/compile/helper-names/helper-names.zkm", nil),
                ("rounding", "Vectors/compile/rounding/values.json", "Vectors/compile/rounding/rounding.zkm", nil)]
@@ -188,13 +189,15 @@ final class InteropTests: XCTestCase {
         let bundle: RiskBundle
         let account: Account
         let one: Account?
+        var hiddenID = "BTC-PERP"   // the instrument the one-position account holds and hides among
         if circuit == "threshold" {
             (bundle, account) = try smallBundle("threshold", curve: curve)
             one = nil
         } else {
             bundle = try makeBundle(circuit, curve: curve)
             account = try Repository.forTests.exampleAccount(circuit, example)
-            one = Account(label: "fund-7/one", balances: account.balances, positions: account.positions.filter { $0.key == "BTC-PERP" })
+            hiddenID = bundle.values.ids(of: "instruments")?.first ?? hiddenID
+            one = Account(label: "fund-7/one", balances: account.balances, positions: account.positions.filter { $0.key == hiddenID })
         }
         var f = Fixture(bundlePath: "\(prefix)-bundle.json")
         try FileIO.write(bundle.encoded(), to: "\(dir)/\(f.bundlePath)", mode: 0o644)
@@ -203,7 +206,7 @@ final class InteropTests: XCTestCase {
         f.proofs.append(("\(prefix)-attested.json", attested))
         var selfProof: [UInt8]? = nil
         if let one {
-            let set = try AnonymitySet(["BTC-PERP"])
+            let set = try AnonymitySet([hiddenID])
             let (s1, o1) = try Custodian.attest(bundle: bundle, account: one, key: TestKeys.custodian, at: testNow)
             let hidden = try Prover.prove(bundle: bundle, statement: s1, openings: o1, at: testNow, hidingAmong: set).encoded()
             f.proofs.append(("\(prefix)-attested-hiding.json", hidden))
@@ -332,6 +335,14 @@ final class InteropTests: XCTestCase {
         let dir = try temporaryDirectory(self)
         try writeTestKeys(to: dir)
         try compareVerdicts(try fixture("tiered-margin", curve: .p256, in: dir), in: dir)
+    }
+
+    /// rounded-margin (dYdX's arithmetic: a floor and three nested ceils per
+    /// instrument): both verifiers give the same verdicts on its proofs.
+    func testVerifiersAgreeOnRoundedMargin() throws {
+        let dir = try temporaryDirectory(self)
+        try writeTestKeys(to: dir)
+        try compareVerdicts(try fixture("rounded-margin", curve: .p256, in: dir), in: dir)
     }
 
     /// Rounding helpers (`ceil`, `floor`; Vectors/compile/rounding): verify.py

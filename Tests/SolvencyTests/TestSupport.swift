@@ -9,7 +9,7 @@ import ZKProofs
 import ZKTestSupport
 
 /// The circuits the library ships, with their example folders.
-let shippedCircuits = ["threshold", "cross-margin", "tiered-margin", "portfolio-margin", "options-standard"]
+let shippedCircuits = ["threshold", "cross-margin", "tiered-margin", "rounded-margin", "portfolio-margin", "options-standard"]
 
 /// A fresh temporary directory, removed when the test ends.
 func temporaryDirectory(_ test: XCTestCase) throws -> String {

@@ -41,18 +41,23 @@ final class VenueImportTests: XCTestCase {
         try reference(["binance", bracketsPath, marks], accounts)
     }
 
-    /// The reference of `venue` (evaluate.py's arguments before the accounts file).
+    /// The reference of `venue` (evaluate.py's arguments before the accounts file): equity − requirement.
     func reference(_ venue: [String], _ accounts: [String]) throws -> [Result<Rational, ImportError>] {
+        try referenceMargins(venue, accounts).map { $0.map { $0.equity - $0.requirement } }
+    }
+
+    /// The reference's equity and requirement per account, or its refusal.
+    func referenceMargins(_ venue: [String], _ accounts: [String]) throws -> [Result<(equity: Rational, requirement: Rational), ImportError>] {
         let dir = try temporaryDirectory(self)
         try FileIO.write(Array(("[" + accounts.joined(separator: ",") + "]").utf8), to: "\(dir)/accounts.json", mode: 0o644)
         guard let python = InteropTests.python else { throw InteropTests.PythonMissing() }
         let r = try CLI.execute(python, ["-B", Repository.forTests.path("Vectors/venues/evaluate.py")] + venue + ["\(dir)/accounts.json"], in: dir)
         XCTAssertEqual(r.status, 0, r.stderr)
-        return try r.stdout.split(separator: "\n").map { line throws -> Result<Rational, ImportError> in
+        return try r.stdout.split(separator: "\n").map { line throws -> Result<(equity: Rational, requirement: Rational), ImportError> in
             guard case .object(let o) = try JSONParser.parse(Array(line.utf8)) else { throw ImportError("reference", String(line), "not an object") }
             if case .string(let why)? = o["refused"] { return .failure(ImportError("reference", nil, why)) }
             guard case .string(let e)? = o["equity"], case .string(let q)? = o["requirement"] else { throw ImportError("reference", String(line), "no result") }
-            return .success(try Rational(exact: e) - (try Rational(exact: q)))
+            return .success((try Rational(exact: e), try Rational(exact: q)))
         }
     }
 
@@ -60,8 +65,8 @@ final class VenueImportTests: XCTestCase {
         try statement.evaluate(try Account.decode(from: Data(account.utf8))).binding!.excess
     }
 
-    func compiled(_ values: [UInt8]) throws -> CompiledStatement {
-        try compile(circuitSource: try Repository.forTests.circuitSource("tiered-margin"), fileName: "tiered-margin.zkm",
+    func compiled(_ values: [UInt8], circuit: String = "tiered-margin") throws -> CompiledStatement {
+        try compile(circuitSource: try Repository.forTests.circuitSource(circuit), fileName: "\(circuit).zkm",
                     values: try RiskValues.decode(from: Data(values)))
     }
 

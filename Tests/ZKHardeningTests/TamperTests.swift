@@ -32,7 +32,7 @@ final class TamperTests: XCTestCase {
     func testUntamperedFixturesAreAccepted() throws {
         let fixtures = try fixtures()
         let shipped = try Repository.forTests.shippedCircuits()
-        XCTAssertEqual(Set(shipped), ["threshold", "cross-margin", "tiered-margin", "portfolio-margin", "options-standard"])
+        XCTAssertEqual(Set(shipped), ["threshold", "cross-margin", "tiered-margin", "rounded-margin", "portfolio-margin", "options-standard"])
         XCTAssertEqual(Set(fixtures.filter { $0.mode == .custodian }.map(\.circuit)), Set(shipped))
         XCTAssertFalse(fixtures.filter { $0.mode == .selfAttested }.isEmpty)
         // A proof with an anonymity set: its excluded list and zero opening get tampered with too.

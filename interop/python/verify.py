@@ -974,7 +974,7 @@ class EpochIndex:
         obj = parse_json(read_file(path), "epoch index")
         if custodian is None:
             raise Refused("custodianKeyRequired", "the epoch index is signed by a custodian; give its public key (--custodian-key)")
-        payload, key, _ = envelope(obj, "epoch-index", "epoch-index", custodian, "custodian")
+        payload, key, _, _ = envelope(obj, "epoch-index", "epoch-index", custodian, "custodian")
         self.digest = hashlib.sha256(payload).digest()
         r = Fields(payload_object(payload, "epoch-index"), "epoch-index.payload")
         r.optional("format")
