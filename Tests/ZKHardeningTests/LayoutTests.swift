@@ -104,7 +104,7 @@ final class LayoutTests: XCTestCase {
             }
         }
         XCTAssertEqual(folders.subtracting(named).sorted(), [], "folders missing from README.md's Layout")
-        let topLevel: Set<String> = ["Sources", "Tests", "Circuits", "Vectors", "scripts"]
+        let topLevel: Set<String> = ["Sources", "Tests", "Circuits", "Vectors", "scripts", "deploy"]
         XCTAssertEqual(named.subtracting(folders).subtracting(topLevel).sorted(), [], "README.md's Layout names folders that do not exist")
     }
 
