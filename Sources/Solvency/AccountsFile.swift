@@ -12,11 +12,13 @@ public struct AccountsFile: Sendable {
 
     public init(path: String) { self.path = path }
 
-    /// One account line: its 1-based line number and its account.
+    /// One account line: its 1-based line number, its label and key, and
+    /// its account, or why the line is not a valid account.
     public struct Line: Sendable {
         public let number: Int
+        public let label: String
         public let key: AccountKey
-        public let account: Account
+        public let account: Result<Account, SolvencyError>
     }
 
     /// Every line's account key and number, after checking that no label
@@ -35,17 +37,20 @@ public struct AccountsFile: Sendable {
         return seen
     }
 
-    /// Calls `body` with every account of `shard`, in file order.
+    /// Calls `body` with every account of `shard`, in file order. A line
+    /// whose label can be read but whose account cannot is passed on as a
+    /// failure of that account alone; a line without a label stops the
+    /// run (`index()` refuses it first).
     public func forEachAccount(in shard: ShardSpec, _ body: (Line) throws(SolvencyError) -> Void) throws(SolvencyError) {
         try forEachLine { (number, bytes) throws(SolvencyError) in
             let label = try Self.label(bytes, line: number)
             let key = AccountKey(label: label)
             guard shard.contains(key) else { return }
-            let account: Account
-            do { account = try Account.decode(from: Data(bytes)) } catch {
-                throw .field("\(path):\(number)", "\(error)")
+            let account: Result<Account, SolvencyError>
+            do throws(MarginError) { account = .success(try Account.decode(from: Data(bytes))) } catch {
+                account = .failure(.circuit(error))
             }
-            try body(Line(number: number, key: key, account: account))
+            try body(Line(number: number, label: label, key: key, account: account))
         }
     }
 

@@ -30,6 +30,14 @@ public enum EpochBatch {
         /// unsealed, for the custodian's seal run (`zkmargin seal`) to
         /// authenticate all at once (SPEC §16.18).
         case unsealed(VerifyingKey)
+
+        /// The custodian key the statements name.
+        var custodian: VerifyingKey {
+            switch self {
+            case .sign(let key): key.verifyingKey
+            case .unsealed(let key): key
+            }
+        }
     }
 
     // MARK: Attest
@@ -64,17 +72,19 @@ public enum EpochBatch {
             }
             let statementPath = directory.file(.statements, key: line.key)
             let openingsPath = directory.file(.openings, key: line.key)
-            if existingAttestation(statementPath, openingsPath, bundle: bundle, compiled: compiled, label: line.account.label, generators: generators) {
-                report.kept += 1
-                return
-            }
             do throws(SolvencyError) {
+                let account = try line.account.get()
+                if existingAttestation(statementPath, openingsPath, bundle: bundle, compiled: compiled, label: line.label,
+                                       custodian: authority.custodian, generators: generators) {
+                    report.kept += 1
+                    return
+                }
                 let (statement, openings): (AttestedStatement, Openings)
                 switch authority {
                 case .sign(let key):
-                    (statement, openings) = try Custodian.attest(bundle: bundle, account: line.account, key: key, at: date, seeded: true)
+                    (statement, openings) = try Custodian.attest(bundle: bundle, account: account, key: key, at: date, seeded: true)
                 case .unsealed(let custodian):
-                    (statement, openings) = try Custodian.attestUnsealed(bundle: bundle, account: line.account, custodian: custodian, at: date, seeded: true)
+                    (statement, openings) = try Custodian.attestUnsealed(bundle: bundle, account: account, custodian: custodian, at: date, seeded: true)
                 }
                 var secret = openings.encoded()
                 defer { secureZero(&secret) }
@@ -87,7 +97,7 @@ public enum EpochBatch {
                 ])
                 report.written += 1
             } catch {
-                report.failed.append(.init(account: line.account.label, key: line.key, line: line.number, code: error.code, message: ShardReport.publicMessage(error)))
+                report.failed.append(.init(account: line.label, key: line.key, line: line.number, code: error.code, message: ShardReport.publicMessage(error)))
             }
         }
         report.finishedAt = Date()
@@ -96,15 +106,15 @@ public enum EpochBatch {
     }
 
     /// Whether the account's statement and openings exist, belong to this
-    /// bundle and label, and the openings open every commitment.
+    /// bundle, label and custodian, and the openings open every commitment.
     static func existingAttestation(_ statementPath: String, _ openingsPath: String, bundle: RiskBundle, compiled: CompiledStatement,
-                                    label: String, generators: Generators) -> Bool {
+                                    label: String, custodian: VerifyingKey, generators: Generators) -> Bool {
         guard FileIO.exists(statementPath), FileIO.exists(openingsPath) else { return false }
         do {
             // Unsealed or sealed since: either way its digest is what the
             // openings name.
             let statement = try AttestedStatement.load(path: statementPath, allowingUnsealed: true)
-            guard sameBytes(statement.account, label) else { return false }
+            guard sameBytes(statement.account, label), statement.custodian == custodian else { return false }
             try statement.check(against: bundle, compiled: compiled)
             let openings = try Openings.load(path: openingsPath)
             try openings.check(against: statement.named(by: compiled), generators: generators)

@@ -242,13 +242,14 @@ final class EpochBatchTests: XCTestCase {
         let dir = try temporaryDirectory(self)
         let bundle = try makeBundle()
         let (path, labels, _) = try writeAccounts(dir, extra: [#"{"account": "unknown-asset", "balances": {"DOGE": "1"}}"#,
-                                                                #"{"account": "too-rich", "balances": {"USDC": "987654321987654321987654321"}}"#])
+                                                                #"{"account": "too-rich", "balances": {"USDC": "987654321987654321987654321"}}"#,
+                                                                #"{"account": "not-a-number", "balances": {"USDC": "12e"}}"#])
         let epoch = EpochDirectory(path: "\(dir)/epoch")
         let r = try EpochBatch.attest(bundle: bundle, accounts: AccountsFile(path: path), directory: epoch, shard: .whole,
                                       authority: .sign(TestKeys.custodian), at: testNow)
-        XCTAssertEqual(r.written, labels.count)
-        XCTAssertEqual(r.failed.map(\.line), [8, 9])
-        XCTAssertEqual(r.failed.map(\.account), ["unknown-asset", "too-rich"])
+        XCTAssertEqual(r.written, labels.count, "the other accounts are attested")
+        XCTAssertEqual(r.failed.map(\.line), [8, 9, 10])
+        XCTAssertEqual(r.failed.map(\.account), ["unknown-asset", "too-rich", "not-a-number"])
         XCTAssertTrue(r.hasFailures)
         // The value that was refused is not in the report (nor in its message).
         let report = String(decoding: try FileIO.read("\(epoch.directory(.reports))/\(r.fileName)"), as: UTF8.self)
@@ -283,6 +284,13 @@ final class EpochBatchTests: XCTestCase {
         let again = try EpochBatch.attest(bundle: bundle, accounts: accounts, directory: epoch, shard: .whole, authority: .sign(TestKeys.custodian), at: testNow)
         XCTAssertEqual(again.kept, labels.count)
         XCTAssertEqual(again.written, 0)
+        // Another custodian's run keeps none of the first one's statements.
+        let otherEpoch = EpochDirectory(path: "\(dir)/other")
+        try FileManager.default.copyItem(atPath: epoch.path, toPath: otherEpoch.path)
+        let other = try EpochBatch.attest(bundle: bundle, accounts: accounts, directory: otherEpoch, shard: .whole,
+                                          authority: .sign(TestKeys.otherCustodian), at: testNow)
+        XCTAssertEqual(other.kept, 0)
+        XCTAssertEqual(other.written, labels.count)
         let r = try EpochBatch.prove(bundle: bundle, directory: epoch, shard: .whole, at: testNow)
         XCTAssertEqual(r.written, 2, "the cut proof and the misfiled one are made again")
         XCTAssertEqual(r.kept, solvent.count - 2)
