@@ -256,10 +256,7 @@ public struct AttestedStatement: Sendable, Equatable {
         self.envelope = envelope
         var r = FieldReader(try envelope.payloadObject(), path: "statement.payload")
         _ = r.optional("format")
-        custodianKeyID = try r.string("custodian", maxLength: 64)
-        guard sameBytes(custodianKeyID, envelope.signer.id) else {
-            throw .field("statement.payload.custodian", "names key \(short(custodianKeyID)) but the statement is signed by \(short(envelope.signer.id))")
-        }
+        custodianKeyID = try r.signerKeyID("custodian", signer: envelope.signer, file: "statement")
         bundleDigest = try r.hex("bundle", count: 32)
         // A seal's root names a bundle and an epoch: the statement's own
         // must be the same (the custodian sealed this epoch's statements).

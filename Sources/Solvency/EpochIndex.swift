@@ -92,10 +92,7 @@ public struct EpochIndex: Sendable, Equatable {
         self.envelope = envelope
         var r = FieldReader(try envelope.payloadObject(), path: "epoch-index.payload")
         _ = r.optional("format")
-        custodianKeyID = try r.string("custodian", maxLength: 64)
-        guard sameBytes(custodianKeyID, envelope.signer.id) else {
-            throw .field("epoch-index.payload.custodian", "names key \(short(custodianKeyID)) but the index is signed by \(short(envelope.signer.id))")
-        }
+        custodianKeyID = try r.signerKeyID("custodian", signer: envelope.signer, file: "index")
         bundleDigest = try r.hex("bundle", count: 32)
         epoch = try r.epoch("epoch")
         issuedAt = try r.time("issued_at")

@@ -49,6 +49,17 @@ struct FieldReader {
         return s
     }
 
+    /// The member `key` of a signed payload, naming the key that signed it
+    /// (a key id, at most 64 bytes): it must be `signer`'s id, as bytes.
+    /// `file` names the file in the message ("bundle", "statement").
+    mutating func signerKeyID(_ key: String, signer: VerifyingKey, file: String) throws(SolvencyError) -> String {
+        let id = try string(key, maxLength: 64)
+        guard sameBytes(id, signer.id) else {
+            throw .field(fieldPath(key), "names key \(short(id)) but the \(file) is signed by \(short(signer.id))")
+        }
+        return id
+    }
+
     mutating func optionalString(_ key: String) throws(SolvencyError) -> String? {
         guard optional(key) != nil else { return nil }
         return try string(key)

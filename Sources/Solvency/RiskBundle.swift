@@ -144,10 +144,7 @@ public struct RiskBundle: Sendable {
         let object = try envelope.payloadObject()
         var r = FieldReader(object, path: "bundle.payload")
         _ = r.optional("format")
-        publisherKeyID = try r.string("publisher", maxLength: 64)
-        guard publisherKeyID == envelope.signer.id else {
-            throw .field("bundle.payload.publisher", "names key \(short(publisherKeyID)) but the bundle is signed by \(short(envelope.signer.id))")
-        }
+        publisherKeyID = try r.signerKeyID("publisher", signer: envelope.signer, file: "bundle")
         issuedAt = try r.time("issued_at")
         validUntil = try r.time("valid_until")
         epoch = try r.epoch("epoch")

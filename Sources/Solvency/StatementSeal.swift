@@ -49,10 +49,7 @@ public struct StatementRoot: Sendable, Equatable {
         try FileKind.check(object["format"], expected: .statementRoot, path: path)
         var r = FieldReader(object, path: path)
         _ = r.optional("format")
-        custodianKeyID = try r.string("custodian", maxLength: 64)
-        guard sameBytes(custodianKeyID, signer.id) else {
-            throw .field("\(path).custodian", "names key \(short(custodianKeyID)) but the statement is signed by \(short(signer.id))")
-        }
+        custodianKeyID = try r.signerKeyID("custodian", signer: signer, file: "statement")
         bundleDigest = try r.hex("bundle", count: 32)
         epoch = try r.epoch("epoch")
         issuedAt = try r.time("issued_at")

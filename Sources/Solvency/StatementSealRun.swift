@@ -108,10 +108,7 @@ public enum StatementSealRun {
     static func readSealable(_ envelope: SignedEnvelope, key: SigningKey, bundle: RiskBundle, at date: Date) throws(SolvencyError) -> String {
         var r = FieldReader(try envelope.payloadObject(), path: "statement.payload")
         _ = r.optional("format")
-        let custodianKeyID = try r.string("custodian", maxLength: 64)
-        guard sameBytes(custodianKeyID, envelope.signer.id) else {
-            throw .field("statement.payload.custodian", "names key \(short(custodianKeyID)) but the statement is signed by \(short(envelope.signer.id))")
-        }
+        _ = try r.signerKeyID("custodian", signer: envelope.signer, file: "statement")
         let bundleDigest = try r.hex("bundle", count: 32)
         let account = try r.string("account", maxLength: FormatLimits.maximumIdentifierBytes)
         let epoch = try r.epoch("epoch")

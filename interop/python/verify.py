@@ -217,6 +217,13 @@ class Fields:
             raise Refused("field", "%s.%s: missing" % (self.path, key))
         return self.optional(key)
 
+    def signer_key_id(self, key, signer):
+        """The member naming the key that signed the payload: `signer`'s id."""
+        v = self.string(key, 64)
+        if v != signer.key_id:
+            raise Refused("field", "%s.%s: names another key than the signer's" % (self.path, key))
+        return v
+
     def string(self, key, max_len=1 << 20):
         v = self.required(key)
         if not isinstance(v, str):
@@ -483,8 +490,7 @@ def verify_seal(seal, statement_payload, key, path):
     check_format(obj.get("format"), "statement-root")
     r = Fields(obj, path + ".root")
     r.optional("format")
-    if r.string("custodian", 64) != key.key_id:
-        raise Refused("field", "%s.root.custodian: names another key than the signer's" % path)
+    r.signer_key_id("custodian", key)
     bundle = r.hex("bundle", 32)
     epoch = r.epoch("epoch")
     r.time("issued_at")
@@ -520,9 +526,7 @@ class Bundle:
         self.digest = hashlib.sha256(payload).digest()
         r = Fields(payload_object(payload, "bundle"), "bundle.payload")
         r.optional("format")
-        self.publisher = r.string("publisher", 64)
-        if self.publisher != key.key_id:
-            raise Refused("field", "bundle.payload.publisher: names another key than the signer's")
+        self.publisher = r.signer_key_id("publisher", key)
         self.issued_at = r.time("issued_at")
         self.valid_until = r.time("valid_until")
         self.epoch = r.epoch("epoch")
@@ -661,8 +665,7 @@ def read_statement(obj, path, trusted, bundle=None, account=None, inputs=None):
     payload, key, text, sealed = envelope(obj, "statement", path, trusted, "custodian")
     s = Fields(payload_object(payload, "statement"), "statement.payload")
     s.optional("format")
-    if s.string("custodian", 64) != key.key_id:
-        raise Refused("field", "statement.payload.custodian: names another key than the signer's")
+    s.signer_key_id("custodian", key)
     signed_bundle = s.hex("bundle", 32)
     if sealed is not None and sealed[0] != signed_bundle:
         raise Refused("statementMismatch", "the statement's seal root was signed for another bundle than the statement's")
@@ -978,9 +981,7 @@ class EpochIndex:
         self.digest = hashlib.sha256(payload).digest()
         r = Fields(payload_object(payload, "epoch-index"), "epoch-index.payload")
         r.optional("format")
-        self.custodian = r.string("custodian", 64)
-        if self.custodian != key.key_id:
-            raise Refused("field", "epoch-index.payload.custodian: names another key than the signer's")
+        self.custodian = r.signer_key_id("custodian", key)
         self.bundle = r.hex("bundle", 32)
         epoch = r.epoch("epoch")
         self.issued_at = r.time("issued_at")
