@@ -113,15 +113,17 @@ def main() -> int:
     for label in sorted(set(seen) - solvent):
         bad(f"account {label!r}: a valid proof, but it is short (or unknown)")
 
-    # With an epoch index (zkmargin index; zkmargin-verify --index): it counts
+    # The epoch index (zkmargin index; zkmargin-verify --index): it counts
     # the solvent accounts, and each has its inclusion proof.
     index = verdict.get("index")
-    if index is not None:
-        if index.get("count") != len(solvent):
-            bad(f"the epoch index counts {index.get('count')} accounts, not the {len(solvent)} solvent ones")
-        inclusion = listing("inclusion")
-        if set(inclusion) != {key(label) + ".json" for label in solvent}:
-            bad(f"inclusion: {len(inclusion)} files, expected one per solvent account ({len(solvent)})")
+    if not isinstance(index, dict):
+        bad("the verdict has no epoch index: the directory was not verified with --index")
+        index = {}
+    if index.get("count") != len(solvent):
+        bad(f"the epoch index counts {index.get('count')} accounts, not the {len(solvent)} solvent ones")
+    inclusion = listing("inclusion")
+    if set(inclusion) != {key(label) + ".json" for label in solvent}:
+        bad(f"inclusion: {len(inclusion)} files, expected one per solvent account ({len(solvent)})")
 
     reports = collections.defaultdict(dict)
     for name in listing("reports"):
@@ -155,7 +157,7 @@ def main() -> int:
     print(f"epoch-check: {len(truth)} accounts: all {len(solvent)} solvent have exactly one valid proof, "
           f"none of the {len(short)} short has one; {len(statements)} statements, openings 0700/0600, "
           f"{a.shards} attest and {a.shards} prove shard reports, none failed"
-          + (f"; the signed index counts {index['count']} accounts, each with its inclusion proof" if index is not None else "")
+          + f"; the signed index counts {index['count']} accounts, each with its inclusion proof"
           + (f"; {len(leftovers)} temporary file(s) of a killed task left in proofs/" if leftovers else ""), file=sys.stderr)
     print(json.dumps({"accounts": len(truth), "solvent": len(solvent), "short": len(short), "reports": totals, "leftovers": len(leftovers)}))
     return 0

@@ -281,17 +281,13 @@ help_has() {
     [ -z "$2" ] || [[ "$text" == *"USAGE: ${1##*/} $2"* ]] || return 1
     [ -z "$3" ] || [[ "$text" == *"$3"* ]]
 }
+# Every part of the epoch the run checks: batch attest with the public key
+# only, zkmargin seal, zkmargin index and zkmargin-verify --index DIR.
 help_has "$zk" attest --out-dir || setup_fail "$zk has no batch attest (--accounts/--out-dir)"
-
-# The parts of the epoch that land separately: the sealed flow (attest
-# --custodian-key, then zkmargin seal) and the index (zkmargin index,
-# zkmargin-verify --index DIR). Without them the run uses what there is: each
-# statement signed by attest --key, proofs verified as files.
-sealing=0; indexing=0
-help_has "$zk" seal "" && help_has "$zk" attest --custodian-key && sealing=1
-help_has "$zk" index "" && help_has "$zv" "" --index && indexing=1
-[ "$sealing" = 1 ] || say "NOTE: this build has no zkmargin seal / attest --custodian-key: attest signs each statement (ZKMARGIN_KEY on the workers)"
-[ "$indexing" = 1 ] || say "NOTE: this build has no zkmargin index / zkmargin-verify --index: the proofs are verified as files, without an index"
+help_has "$zk" attest --custodian-key || setup_fail "$zk has no attest --custodian-key"
+help_has "$zk" seal "" || setup_fail "$zk has no seal command"
+help_has "$zk" index "" || setup_fail "$zk has no index command"
+help_has "$zv" "" --index || setup_fail "$zv has no --index"
 
 input="$work/input" keys="$work/keys" dir="$work/epoch" logs="$work/logs"
 mkdir -p "$input" "$keys" "$logs"
@@ -359,24 +355,17 @@ single() {
 
 # Attest: an array, one shard per task.
 t0=$(now)
-if [ "$sealing" = 1 ]; then
-    jid=$(sbatch --parsable --array="$array" -J epoch-attest -o "$logs/%x-%a.log" "$sbatch_file" attest)
-else
-    jid=$(ZKMARGIN_KEY="$keys/custodian.pem" sbatch --parsable --array="$array" -J epoch-attest -o "$logs/%x-%a.log" "$sbatch_file" attest)
-fi
+jid=$(sbatch --parsable --array="$array" -J epoch-attest -o "$logs/%x-%a.log" "$sbatch_file" attest)
 wait_job "$jid" 1800
 check_array "$jid" "$shards" attest
 attest_s=$(elapsed "$t0" "$(now)")
 say "attest: $accounts accounts in $shards array tasks, ${attest_s} s"
 
 # Seal: one job on the key's machine (here the only node), reading statements only.
-seal_s="-"
-if [ "$sealing" = 1 ]; then
-    t0=$(now)
-    ZKMARGIN_KEY="$keys/custodian.pem" single "$logs/epoch-seal.log" -J epoch-seal -o "$logs/%x.log" "$sbatch_file" seal
-    seal_s=$(elapsed "$t0" "$(now)")
-    say "seal: ${seal_s} s"
-fi
+t0=$(now)
+ZKMARGIN_KEY="$keys/custodian.pem" single "$logs/epoch-seal.log" -J epoch-seal -o "$logs/%x.log" "$sbatch_file" seal
+seal_s=$(elapsed "$t0" "$(now)")
+say "seal: ${seal_s} s"
 
 # Prove: an array with --requeue. One task is requeued while it runs, after its
 # first proof: it must start again, keep what it wrote and complete.
@@ -430,25 +419,16 @@ kept="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["kept"]
 say "prove: ${prove_s} s; task $victim requeued once, resumed keeping $kept proofs of its first run, completed"
 
 # Index: one job on the key's machine.
-index_s="-"
-if [ "$indexing" = 1 ]; then
-    t0=$(now)
-    ZKMARGIN_KEY="$keys/custodian.pem" single "$logs/epoch-index.log" -J epoch-index -o "$logs/%x.log" "$sbatch_file" index
-    index_s=$(elapsed "$t0" "$(now)")
-    say "index: ${index_s} s"
-fi
+t0=$(now)
+ZKMARGIN_KEY="$keys/custodian.pem" single "$logs/epoch-index.log" -J epoch-index -o "$logs/%x.log" "$sbatch_file" index
+index_s=$(elapsed "$t0" "$(now)")
+say "index: ${index_s} s"
 
 # Verify the whole epoch, as a counterparty would (one job, the whole node).
 t0=$(now)
-if [ "$indexing" = 1 ]; then
-    # Not every proof valid and included: exit 1, and single() says so.
-    single "$logs/epoch-verify.log (verdict: $work/verdict.json)" -J epoch-verify --exclusive -c "$cpus" \
-        -o "$work/verdict.json" -e "$logs/epoch-verify.log" "$sbatch_file" verify --json
-else
-    "$zv" --bundle "$ZKMARGIN_BUNDLE" --publisher-key "$ZKMARGIN_PUBLISHER_KEY" --custodian-key "$ZKMARGIN_CUSTODIAN_KEY" \
-        --json "$dir"/proofs/*.json >"$work/verdict.json" 2>"$logs/epoch-verify.log" \
-        || fail "zkmargin-verify: not every proof valid (verdict: $work/verdict.json)"
-fi
+# Not every proof valid and included: exit 1, and single() says so.
+single "$logs/epoch-verify.log (verdict: $work/verdict.json)" -J epoch-verify --exclusive -c "$cpus" \
+    -o "$work/verdict.json" -e "$logs/epoch-verify.log" "$sbatch_file" verify --json
 verify_s=$(elapsed "$t0" "$(now)")
 say "verify: ${verify_s} s"
 
